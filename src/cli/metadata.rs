@@ -1,0 +1,148 @@
+//! `connect-sso metadata check FILE`: would IAM accept this metadata, and what does it hold.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::config::{ReadError, read_small};
+use super::{Format, MetadataCheckArgs, Status};
+use crate::domain::metadata::{self, CertValidity, CheckedMetadata, MAX_BYTES, MetadataError};
+
+/// Reads a metadata file, refusing early one too large for IAM.
+pub fn read_metadata_file(path: &Path) -> Result<Vec<u8>, String> {
+    read_small(path, MAX_BYTES as u64).map_err(|e| match e {
+        ReadError::Io(e) => format!(
+            "cannot read the metadata file {}: {e}. Check the path; the file is the one downloaded from the IAM Identity Center application",
+            path.display()
+        ),
+        ReadError::TooLarge => format!(
+            "{}: {}",
+            path.display(),
+            MetadataError::TooLarge { len: MAX_BYTES + 1 }
+        ),
+    })
+}
+
+/// Reads and checks a metadata file, with a message naming the file on failure.
+pub fn load_checked(path: &Path, now: OffsetDateTime) -> Result<CheckedMetadata, String> {
+    let bytes = read_metadata_file(path)?;
+    metadata::check(&bytes, now).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn run_check(
+    args: &MetadataCheckArgs,
+    now: OffsetDateTime,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let bytes = match read_metadata_file(&args.file) {
+        Ok(b) => b,
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            return Ok(Status::BadInput);
+        }
+    };
+    let result = metadata::check(&bytes, now);
+    match args.format {
+        Format::Json => {
+            let doc = match &result {
+                Ok(c) => json!({
+                    "file": args.file.display().to_string(),
+                    "accepted": true,
+                    "entity_id": c.metadata.entity_id,
+                    "sso_endpoints": c.metadata.sso_endpoints,
+                    "certificates": c.metadata.certificates.iter().map(|cert| json!({
+                        "subject": cert.subject,
+                        "issuer": cert.issuer,
+                        "not_before": rfc3339(cert.not_before),
+                        "not_after": rfc3339(cert.not_after),
+                        "validity": cert.validity(now),
+                        "key_algorithm": cert.key_algorithm,
+                        "key_bits": cert.key_bits,
+                        "sha256_fingerprint": cert.sha256_fingerprint,
+                    })).collect::<Vec<_>>(),
+                    "byte_len": c.metadata.byte_len,
+                    "warnings": c.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                }),
+                Err(e) => json!({
+                    "file": args.file.display().to_string(),
+                    "accepted": false,
+                    "error": e.to_string(),
+                }),
+            };
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("JSON values serialize")
+            )?;
+        }
+        Format::Text | Format::Markdown => match &result {
+            Ok(c) => write_text(out, &args.file, c, now)?,
+            Err(e) => writeln!(
+                err,
+                "{}: IAM would reject this metadata.\n{e}",
+                args.file.display()
+            )?,
+        },
+    }
+    Ok(if result.is_ok() {
+        Status::Ok
+    } else {
+        Status::CheckFailed
+    })
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// A timestamp as people read it: `2031-11-27 20:49:41 UTC`.
+pub fn human_time(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    file: &Path,
+    c: &CheckedMetadata,
+    now: OffsetDateTime,
+) -> io::Result<()> {
+    let m = &c.metadata;
+    writeln!(out, "Metadata file  {} ({} bytes)", file.display(), m.byte_len)?;
+    writeln!(out, "Entity id      {}", m.entity_id)?;
+    for (i, e) in m.sso_endpoints.iter().enumerate() {
+        let label = if i == 0 { "SSO endpoints" } else { "" };
+        let binding = e.binding.rsplit(':').next().unwrap_or(&e.binding);
+        writeln!(out, "{label:<14} {binding:<14} {}", e.location)?;
+    }
+    for (i, cert) in m.certificates.iter().enumerate() {
+        writeln!(out, "Signing certificate {}", i + 1)?;
+        writeln!(out, "  Subject      {}", cert.subject)?;
+        if cert.issuer != cert.subject {
+            writeln!(out, "  Issuer       {}", cert.issuer)?;
+        }
+        let status = match cert.validity(now) {
+            CertValidity::Valid { days_left } => format!("valid, {days_left} days left"),
+            CertValidity::Expired => "EXPIRED".to_string(),
+            CertValidity::NotYetValid => "NOT YET VALID".to_string(),
+        };
+        writeln!(
+            out,
+            "  Valid        {} to {} ({status})",
+            human_time(cert.not_before),
+            human_time(cert.not_after)
+        )?;
+        writeln!(out, "  Key          {} {} bits", cert.key_algorithm, cert.key_bits)?;
+        writeln!(out, "  SHA-256      {}", cert.sha256_fingerprint)?;
+    }
+    for w in &c.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    writeln!(out, "OK: IAM will accept this metadata.")
+}

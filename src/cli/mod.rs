@@ -1,0 +1,195 @@
+//! Command-line interface: flags (each with a `CONNECT_SSO_*` environment variable), the
+//! answers file, and the non-interactive commands. Precedence: flag > environment > file.
+
+pub mod config;
+pub mod metadata;
+pub mod plan;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::setup::Answers;
+
+/// Exit status of a command. Clap's own usage errors exit with 2 as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything asked for was done or is valid.
+    Ok,
+    /// A check ran and failed (for example IAM would reject the metadata).
+    CheckFailed,
+    /// The input was unusable: bad answers, unreadable file, malformed answers file.
+    BadInput,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        match s {
+            Status::Ok => ExitCode::SUCCESS,
+            Status::CheckFailed => ExitCode::from(1),
+            Status::BadInput => ExitCode::from(2),
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "connect-sso",
+    version,
+    about = "Set up single sign-on into Amazon Connect through an IAM Identity Center SAML 2.0 application",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// AWS contexts and the answers file; accepted before or after the subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// AWS profile of the Connect context (the account that owns the Connect instance)
+    #[arg(long, global = true, env = "CONNECT_SSO_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region of the Connect context, and of the instance when only its id is given
+    #[arg(long, global = true, env = "CONNECT_SSO_REGION", value_name = "REGION")]
+    pub region: Option<String>,
+    /// AWS profile of the identity context (where IAM Identity Center runs); defaults to --profile
+    #[arg(long, global = true, env = "CONNECT_SSO_IDENTITY_PROFILE", value_name = "NAME")]
+    pub identity_profile: Option<String>,
+    /// Region of IAM Identity Center; defaults to --region
+    #[arg(long, global = true, env = "CONNECT_SSO_IDENTITY_REGION", value_name = "REGION")]
+    pub identity_region: Option<String>,
+    /// Answers file (TOML); see assets/answers.example.toml
+    #[arg(long, global = true, env = "CONNECT_SSO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the whole procedure offline: every step, every value to paste, both IAM documents
+    Plan(PlanArgs),
+    /// Work with IAM Identity Center SAML metadata files
+    #[command(subcommand)]
+    Metadata(MetadataCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetadataCommand {
+    /// Check that IAM would accept a metadata file, and show what it holds
+    Check(MetadataCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetadataCheckArgs {
+    /// The metadata file downloaded from the IAM Identity Center application
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    pub format: Format,
+}
+
+/// The answers that describe one setup; every flag also reads `CONNECT_SSO_<NAME>`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AnswerArgs {
+    /// Connect instance ARN (Connect console › instance › Overview)
+    #[arg(long, env = "CONNECT_SSO_INSTANCE_ARN", value_name = "ARN")]
+    pub instance_arn: Option<String>,
+    /// Connect instance id, with --region and --account-id, instead of --instance-arn
+    #[arg(long, env = "CONNECT_SSO_INSTANCE_ID", value_name = "ID")]
+    pub instance_id: Option<String>,
+    /// Account that owns the instance (12 digits), with --instance-id
+    #[arg(long, env = "CONNECT_SSO_ACCOUNT_ID", value_name = "ACCOUNT")]
+    pub account_id: Option<String>,
+    /// Identity store id (d-xxxxxxxxxx), to show the AWS access portal URL
+    #[arg(long, env = "CONNECT_SSO_IDENTITY_STORE_ID", value_name = "ID")]
+    pub identity_store_id: Option<String>,
+    /// Display name of the IAM Identity Center application [default: Amazon Connect <id>]
+    #[arg(long, env = "CONNECT_SSO_APP_NAME", value_name = "NAME")]
+    pub app_name: Option<String>,
+    /// Description of the IAM Identity Center application
+    #[arg(long, env = "CONNECT_SSO_APP_DESCRIPTION", value_name = "TEXT")]
+    pub app_description: Option<String>,
+    /// IAM SAML provider name [default: IdentityCenter-Connect-<id>]
+    #[arg(long, env = "CONNECT_SSO_PROVIDER_NAME", value_name = "NAME")]
+    pub provider_name: Option<String>,
+    /// IAM policy name [default: ConnectFederation-<id>]
+    #[arg(long, env = "CONNECT_SSO_POLICY_NAME", value_name = "NAME")]
+    pub policy_name: Option<String>,
+    /// IAM role name [default: ConnectSSO-<id>]
+    #[arg(long, env = "CONNECT_SSO_ROLE_NAME", value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// IAM Identity Center SAML metadata file (checked, and used for the SAML provider)
+    #[arg(long, env = "CONNECT_SSO_METADATA", value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
+    /// Which AWS sign-in endpoint receives the SAML response [default: global]
+    #[arg(long, env = "CONNECT_SSO_SIGN_IN_ENDPOINT", value_name = "global|regional")]
+    pub sign_in_endpoint: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl AnswerArgs {
+    /// The answers given on the command line or in the environment.
+    pub fn to_answers(&self, global: &GlobalArgs) -> Answers {
+        Answers {
+            instance_arn: self.instance_arn.clone(),
+            instance_id: self.instance_id.clone(),
+            account_id: self.account_id.clone(),
+            region: global.region.clone(),
+            profile: global.profile.clone(),
+            identity_profile: global.identity_profile.clone(),
+            identity_region: global.identity_region.clone(),
+            identity_store_id: self.identity_store_id.clone(),
+            app_name: self.app_name.clone(),
+            app_description: self.app_description.clone(),
+            provider_name: self.provider_name.clone(),
+            policy_name: self.policy_name.clone(),
+            role_name: self.role_name.clone(),
+            metadata: self.metadata.clone(),
+            sign_in_endpoint: self.sign_in_endpoint.clone(),
+        }
+    }
+}
+
+/// Runs a parsed command line, writing results to `out` and problems to `err`.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    let now = time::OffsetDateTime::now_utc();
+    let result = match cli.command {
+        Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
+        Some(Command::Metadata(MetadataCommand::Check(args))) => {
+            metadata::run_check(&args, now, out, err)
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "The interactive wizard is not built yet. Run `connect-sso plan --help` to print the whole procedure for your instance, or `connect-sso --help` for every command."
+            );
+            Ok(Status::BadInput)
+        }
+    };
+    result.unwrap_or_else(|e| {
+        // Output can only fail when stdout is closed (a pipe to `head`): nothing to report to.
+        let _ = writeln!(err, "error: could not write the output: {e}");
+        Status::CheckFailed
+    })
+}

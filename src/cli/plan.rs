@@ -1,0 +1,246 @@
+//! `connect-sso plan`: the whole procedure for one setup, offline, as text, JSON or Markdown.
+
+use std::io::{self, Write};
+
+use time::OffsetDateTime;
+
+use super::metadata::{human_time, load_checked};
+use super::{Format, GlobalArgs, PlanArgs, Status, config};
+use crate::domain::policy::pretty;
+use crate::domain::setup::{Answers, Setup};
+use crate::plan::{MetadataSummary, Plan, PlanStep};
+
+/// Merges flags and environment over the answers file, then validates.
+pub fn resolve_answers(global: &GlobalArgs, given: Answers) -> Result<Answers, String> {
+    match &global.config {
+        Some(path) => Ok(given.or(config::load(path).map_err(|e| e.to_string())?)),
+        None => Ok(given),
+    }
+}
+
+pub fn run(
+    global: &GlobalArgs,
+    args: &PlanArgs,
+    now: OffsetDateTime,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let answers = match resolve_answers(global, args.answers.to_answers(global)) {
+        Ok(a) => a,
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            return Ok(Status::BadInput);
+        }
+    };
+    let setup = match Setup::from_answers(&answers) {
+        Ok(s) => s,
+        Err(errors) => {
+            writeln!(err, "error: the answers are not valid:")?;
+            for e in errors {
+                writeln!(err, "  - {e}")?;
+            }
+            return Ok(Status::BadInput);
+        }
+    };
+    let metadata = match &answers.metadata {
+        Some(path) => match load_checked(path, now) {
+            Ok(checked) => Some(MetadataSummary::new(path.display().to_string(), &checked)),
+            Err(message) => {
+                writeln!(err, "error: {message}")?;
+                return Ok(Status::BadInput);
+            }
+        },
+        None => None,
+    };
+    let plan = Plan::build(&setup, metadata);
+    match args.format {
+        Format::Text => out.write_all(render_text(&plan).as_bytes())?,
+        Format::Markdown => out.write_all(render_markdown(&plan).as_bytes())?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&plan).expect("the plan serializes")
+        )?,
+    }
+    Ok(Status::Ok)
+}
+
+const WIDTH: usize = 88;
+
+/// Greedy word wrap; words longer than the width stay whole (URLs must not break).
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn step_heading(s: &PlanStep) -> String {
+    if s.id.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        let noun = if s.id.contains('-') { "Steps" } else { "Step" };
+        format!("{noun} {}: {}", s.id, s.title)
+    } else {
+        s.title.to_string()
+    }
+}
+
+pub fn render_text(plan: &Plan) -> String {
+    let mut o = String::new();
+    o.push_str(&format!("connect-sso plan for {}\n", plan.instance_arn));
+    o.push_str(&format!(
+        "partition {}, region {}, account {}, {} sign-in endpoint\n",
+        plan.partition, plan.region, plan.account_id, plan.sign_in_endpoint
+    ));
+    for w in &plan.warnings {
+        o.push_str(&format!("warning: {w}\n"));
+    }
+    if let Some(m) = &plan.metadata {
+        o.push_str(&format!("metadata {}: entity id {}\n", m.file, m.entity_id));
+        for c in &m.certificates {
+            o.push_str(&format!(
+                "  certificate {} {} bits, valid until {}, SHA-256 {}\n",
+                c.key_algorithm,
+                c.key_bits,
+                human_time(c.not_after),
+                c.sha256_fingerprint
+            ));
+        }
+    }
+    for s in &plan.steps {
+        o.push('\n');
+        o.push_str(&format!(
+            "{}  [{}, {}]\n",
+            step_heading(s),
+            s.kind.label(),
+            s.console.label()
+        ));
+        o.push_str(&wrap(&s.guidance, WIDTH, "  "));
+        for v in &s.values {
+            o.push_str(&format!("  {}\n      {}\n      -> {}\n", v.label, v.value, v.target));
+        }
+        for d in &s.documents {
+            o.push_str(&format!("  {}\n", d.label));
+            for line in pretty(&d.document).lines() {
+                o.push_str(&format!("      {line}\n"));
+            }
+        }
+        if !s.runs.is_empty() {
+            o.push_str(&format!("  connect-sso runs: {}\n", s.runs.join(", ")));
+        }
+        if !s.checks.is_empty() {
+            o.push_str(&format!("  connect-sso checks with: {}\n", s.checks.join(", ")));
+        }
+    }
+    o.push_str(&format!(
+        "\nAWS operations used: {}\n",
+        plan.operations().join(", ")
+    ));
+    o
+}
+
+/// Escapes a value for a Markdown table cell shown as code.
+fn md_code(v: &str) -> String {
+    let ticks = if v.contains('`') { "``" } else { "`" };
+    format!("{ticks}{}{ticks}", v.replace('|', "\\|"))
+}
+
+fn md_text(v: &str) -> String {
+    v.replace('|', "\\|")
+}
+
+pub fn render_markdown(plan: &Plan) -> String {
+    let mut o = String::new();
+    o.push_str(&format!("# Single sign-on for Amazon Connect: {}\n\n", md_text(&plan.app_name)));
+    o.push_str(
+        "This runbook sets up sign-in to Amazon Connect through an IAM Identity Center SAML 2.0 \
+         application. Work through the steps in order and tick each box when it is done. \
+         Values in code font must be entered exactly as shown.\n\n",
+    );
+    o.push_str("| | |\n|---|---|\n");
+    o.push_str(&format!("| Connect instance | {} |\n", md_code(&plan.instance_arn)));
+    o.push_str(&format!("| Account | {} |\n", md_code(&plan.account_id)));
+    o.push_str(&format!("| Region | {} |\n", md_code(plan.region)));
+    o.push_str(&format!("| Sign-in endpoint | {} |\n", plan.sign_in_endpoint));
+    if let Some(url) = &plan.access_portal_url {
+        o.push_str(&format!("| AWS access portal | {} |\n", md_code(url)));
+    }
+    o.push('\n');
+    if !plan.warnings.is_empty() {
+        o.push_str("> **Warnings**\n");
+        for w in &plan.warnings {
+            o.push_str(&format!("> - {w}\n"));
+        }
+        o.push('\n');
+    }
+    for s in &plan.steps {
+        o.push_str(&format!(
+            "## {} ({}, {})\n\n",
+            step_heading(s),
+            s.kind.label(),
+            s.console.label()
+        ));
+        o.push_str(&format!("- [ ] Done\n\n{}\n\n", s.guidance));
+        if !s.values.is_empty() {
+            o.push_str("| Field | Value | Where |\n|---|---|---|\n");
+            for v in &s.values {
+                o.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    md_text(&v.label),
+                    md_code(&v.value),
+                    md_text(&v.target)
+                ));
+            }
+            o.push('\n');
+        }
+        for d in &s.documents {
+            o.push_str(&format!("{}:\n\n```json\n{}\n```\n\n", d.label, pretty(&d.document)));
+        }
+        if !s.runs.is_empty() {
+            o.push_str(&format!(
+                "`connect-sso apply` does this step with: {}.\n\n",
+                s.runs.join(", ")
+            ));
+        }
+        if !s.checks.is_empty() {
+            o.push_str(&format!("Checked with: {}.\n\n", s.checks.join(", ")));
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_long_words_whole() {
+        let url = "https://example.com/".to_string() + &"a".repeat(100);
+        let text = format!("see {url} now");
+        let wrapped = wrap(&text, 40, "  ");
+        assert_eq!(wrapped, format!("  see\n  {url}\n  now\n"));
+        assert_eq!(wrap("a b c", 80, ""), "a b c\n");
+        assert_eq!(wrap("", 80, ""), "");
+    }
+
+    #[test]
+    fn markdown_cells_escape_pipes_and_backticks() {
+        assert_eq!(md_code("a|b"), "`a\\|b`");
+        assert_eq!(md_code("a`b"), "``a`b``");
+    }
+}

@@ -1,0 +1,9 @@
+//! connect-sso: sets up single sign-on into Amazon Connect through an IAM Identity Center
+//! custom SAML 2.0 application. Layers, each importing only those above it in this list:
+//! `domain` (pure rules and values), `steps` (the guide's catalogue), `plan` (the whole
+//! procedure for one setup), and the commands in `cli`.
+
+pub mod domain;
+pub mod steps;
+pub mod plan;
+pub mod cli;
