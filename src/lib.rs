@@ -3,7 +3,7 @@
 //! `domain` (pure rules and values), `steps` (the guide's catalogue), `plan` (the whole
 //! procedure for one setup), and the commands in `cli`.
 
-pub mod domain;
-pub mod steps;
-pub mod plan;
 pub mod cli;
+pub mod domain;
+pub mod plan;
+pub mod steps;

@@ -105,7 +105,11 @@ pub struct Plan {
     pub steps: Vec<PlanStep>,
 }
 
-fn value(label: impl Into<String>, value: impl Into<String>, target: impl Into<String>) -> PlanValue {
+fn value(
+    label: impl Into<String>,
+    value: impl Into<String>,
+    target: impl Into<String>,
+) -> PlanValue {
     PlanValue {
         label: label.into(),
         value: value.into(),
@@ -207,7 +211,11 @@ fn plan_step(step: &'static Step, setup: &Setup, metadata: Option<&MetadataSumma
         "2" => match metadata {
             Some(m) => {
                 values.push(value("Metadata file", &m.file, "checked; used in step 6a"));
-                values.push(value("IdP entity id", &m.entity_id, "read from the metadata"));
+                values.push(value(
+                    "IdP entity id",
+                    &m.entity_id,
+                    "read from the metadata",
+                ));
             }
             None => values.push(value(
                 "Metadata file",
@@ -288,7 +296,10 @@ fn plan_step(step: &'static Step, setup: &Setup, metadata: Option<&MetadataSumma
                 values.push(value(
                     m.attribute,
                     m.value.clone(),
-                    format!("Attribute mappings › value or attribute, format {}", m.format),
+                    format!(
+                        "Attribute mappings › value or attribute, format {}",
+                        m.format
+                    ),
                 ));
             }
         }

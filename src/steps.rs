@@ -218,14 +218,30 @@ mod tests {
         let ids: Vec<_> = STEPS.iter().map(|s| s.id).collect();
         assert_eq!(
             ids,
-            ["prerequisites", "1", "2", "3-5", "6a", "6b", "6c", "7-9", "10", "11", "verify"]
+            [
+                "prerequisites",
+                "1",
+                "2",
+                "3-5",
+                "6a",
+                "6b",
+                "6c",
+                "7-9",
+                "10",
+                "11",
+                "verify"
+            ]
         );
     }
 
     #[test]
     fn every_step_has_guidance_and_automated_steps_have_operations() {
         for s in STEPS {
-            assert!(s.guidance.trim().len() > 80, "step {} guidance too short", s.id);
+            assert!(
+                s.guidance.trim().len() > 80,
+                "step {} guidance too short",
+                s.id
+            );
             if s.kind == StepKind::Automated {
                 assert!(!s.runs.is_empty() && !s.checks.is_empty(), "step {}", s.id);
             }
@@ -237,7 +253,10 @@ mod tests {
 
     #[test]
     fn lookup() {
-        assert_eq!(step("6b").unwrap().title, "Create the IAM policy for Connect federation");
+        assert_eq!(
+            step("6b").unwrap().title,
+            "Create the IAM policy for Connect federation"
+        );
         assert!(step("12").is_none());
     }
 }

@@ -81,7 +81,11 @@ mod tests {
 
     #[test]
     fn relative_metadata_is_resolved_against_the_file() {
-        let a = parse("metadata = \"idc.xml\"\nrole_name = \"R\"\n", Path::new("/tmp/acme")).unwrap();
+        let a = parse(
+            "metadata = \"idc.xml\"\nrole_name = \"R\"\n",
+            Path::new("/tmp/acme"),
+        )
+        .unwrap();
         assert_eq!(a.metadata.unwrap(), PathBuf::from("/tmp/acme/idc.xml"));
         assert_eq!(a.role_name.as_deref(), Some("R"));
         let a = parse("metadata = \"/abs/idc.xml\"", Path::new("/tmp")).unwrap();
@@ -98,7 +102,11 @@ mod tests {
 
     #[test]
     fn the_example_answers_file_parses() {
-        let a = parse(include_str!("../../assets/answers.example.toml"), Path::new("")).unwrap();
+        let a = parse(
+            include_str!("../../assets/answers.example.toml"),
+            Path::new(""),
+        )
+        .unwrap();
         assert!(a.instance_arn.is_some());
     }
 

@@ -114,7 +114,12 @@ fn write_text(
     now: OffsetDateTime,
 ) -> io::Result<()> {
     let m = &c.metadata;
-    writeln!(out, "Metadata file  {} ({} bytes)", file.display(), m.byte_len)?;
+    writeln!(
+        out,
+        "Metadata file  {} ({} bytes)",
+        file.display(),
+        m.byte_len
+    )?;
     writeln!(out, "Entity id      {}", m.entity_id)?;
     for (i, e) in m.sso_endpoints.iter().enumerate() {
         let label = if i == 0 { "SSO endpoints" } else { "" };
@@ -138,7 +143,11 @@ fn write_text(
             human_time(cert.not_before),
             human_time(cert.not_after)
         )?;
-        writeln!(out, "  Key          {} {} bits", cert.key_algorithm, cert.key_bits)?;
+        writeln!(
+            out,
+            "  Key          {} {} bits",
+            cert.key_algorithm, cert.key_bits
+        )?;
         writeln!(out, "  SHA-256      {}", cert.sha256_fingerprint)?;
     }
     for w in &c.warnings {

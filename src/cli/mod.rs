@@ -59,10 +59,20 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "CONNECT_SSO_REGION", value_name = "REGION")]
     pub region: Option<String>,
     /// AWS profile of the identity context (where IAM Identity Center runs); defaults to --profile
-    #[arg(long, global = true, env = "CONNECT_SSO_IDENTITY_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECT_SSO_IDENTITY_PROFILE",
+        value_name = "NAME"
+    )]
     pub identity_profile: Option<String>,
     /// Region of IAM Identity Center; defaults to --region
-    #[arg(long, global = true, env = "CONNECT_SSO_IDENTITY_REGION", value_name = "REGION")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECT_SSO_IDENTITY_REGION",
+        value_name = "REGION"
+    )]
     pub identity_region: Option<String>,
     /// Answers file (TOML); see assets/answers.example.toml
     #[arg(long, global = true, env = "CONNECT_SSO_CONFIG", value_name = "FILE")]
@@ -72,7 +82,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the whole procedure offline: every step, every value to paste, both IAM documents
-    Plan(PlanArgs),
+    Plan(Box<PlanArgs>),
     /// Work with IAM Identity Center SAML metadata files
     #[command(subcommand)]
     Metadata(MetadataCommand),
@@ -128,7 +138,11 @@ pub struct AnswerArgs {
     #[arg(long, env = "CONNECT_SSO_METADATA", value_name = "FILE")]
     pub metadata: Option<PathBuf>,
     /// Which AWS sign-in endpoint receives the SAML response [default: global]
-    #[arg(long, env = "CONNECT_SSO_SIGN_IN_ENDPOINT", value_name = "global|regional")]
+    #[arg(
+        long,
+        env = "CONNECT_SSO_SIGN_IN_ENDPOINT",
+        value_name = "global|regional"
+    )]
     pub sign_in_endpoint: Option<String>,
 }
 

@@ -132,7 +132,10 @@ pub fn render_text(plan: &Plan) -> String {
         ));
         o.push_str(&wrap(&s.guidance, WIDTH, "  "));
         for v in &s.values {
-            o.push_str(&format!("  {}\n      {}\n      -> {}\n", v.label, v.value, v.target));
+            o.push_str(&format!(
+                "  {}\n      {}\n      -> {}\n",
+                v.label, v.value, v.target
+            ));
         }
         for d in &s.documents {
             o.push_str(&format!("  {}\n", d.label));
@@ -144,7 +147,10 @@ pub fn render_text(plan: &Plan) -> String {
             o.push_str(&format!("  connect-sso runs: {}\n", s.runs.join(", ")));
         }
         if !s.checks.is_empty() {
-            o.push_str(&format!("  connect-sso checks with: {}\n", s.checks.join(", ")));
+            o.push_str(&format!(
+                "  connect-sso checks with: {}\n",
+                s.checks.join(", ")
+            ));
         }
     }
     o.push_str(&format!(
@@ -166,19 +172,40 @@ fn md_text(v: &str) -> String {
 
 pub fn render_markdown(plan: &Plan) -> String {
     let mut o = String::new();
-    o.push_str(&format!("# Single sign-on for Amazon Connect: {}\n\n", md_text(&plan.app_name)));
+    o.push_str(&format!(
+        "# Single sign-on for Amazon Connect: {}\n\n",
+        md_text(&plan.app_name)
+    ));
     o.push_str(
         "This runbook sets up sign-in to Amazon Connect through an IAM Identity Center SAML 2.0 \
          application. Work through the steps in order and tick each box when it is done. \
          Values in code font must be entered exactly as shown.\n\n",
     );
     o.push_str("| | |\n|---|---|\n");
-    o.push_str(&format!("| Connect instance | {} |\n", md_code(&plan.instance_arn)));
+    o.push_str(&format!(
+        "| Connect instance | {} |\n",
+        md_code(&plan.instance_arn)
+    ));
     o.push_str(&format!("| Account | {} |\n", md_code(&plan.account_id)));
     o.push_str(&format!("| Region | {} |\n", md_code(plan.region)));
-    o.push_str(&format!("| Sign-in endpoint | {} |\n", plan.sign_in_endpoint));
+    o.push_str(&format!(
+        "| Sign-in endpoint | {} |\n",
+        plan.sign_in_endpoint
+    ));
     if let Some(url) = &plan.access_portal_url {
         o.push_str(&format!("| AWS access portal | {} |\n", md_code(url)));
+    }
+    if let Some(m) = &plan.metadata {
+        o.push_str(&format!("| IdC entity id | {} |\n", md_code(&m.entity_id)));
+        for c in &m.certificates {
+            o.push_str(&format!(
+                "| IdC signing certificate | {} {} bits, valid until {}, SHA-256 {} |\n",
+                c.key_algorithm,
+                c.key_bits,
+                human_time(c.not_after),
+                md_code(&c.sha256_fingerprint)
+            ));
+        }
     }
     o.push('\n');
     if !plan.warnings.is_empty() {
@@ -209,11 +236,15 @@ pub fn render_markdown(plan: &Plan) -> String {
             o.push('\n');
         }
         for d in &s.documents {
-            o.push_str(&format!("{}:\n\n```json\n{}\n```\n\n", d.label, pretty(&d.document)));
+            o.push_str(&format!(
+                "{}:\n\n```json\n{}\n```\n\n",
+                d.label,
+                pretty(&d.document)
+            ));
         }
         if !s.runs.is_empty() {
             o.push_str(&format!(
-                "`connect-sso apply` does this step with: {}.\n\n",
+                "connect-sso automates this step with: {}.\n\n",
                 s.runs.join(", ")
             ));
         }

@@ -56,7 +56,10 @@ pub enum InputError {
     #[error(
         "Amazon Connect is not offered in the {partition} partition ({region}); pick the instance's real region"
     )]
-    ConnectNotOffered { partition: Partition, region: String },
+    ConnectNotOffered {
+        partition: Partition,
+        region: String,
+    },
     #[error(
         "the instance ARN says region {arn_region} but the region given is {given}: drop the separate region or make them agree"
     )]
@@ -70,6 +73,10 @@ pub enum InputError {
         missing: &'static str,
         hint: &'static str,
     },
+    #[error(
+        "the role name contains a comma: IAM allows it, but the SAML Role attribute separates the role ARN from the provider ARN with a comma, so sign-in would fail; choose a name without ','"
+    )]
+    CommaInRoleName,
     #[error(
         "identity store id '{input}' is not valid: it looks like d-1234567890 (d- and ten hexadecimal digits); find it on the IAM Identity Center Settings page"
     )]
@@ -246,6 +253,9 @@ impl RoleName {
     pub fn parse(input: &str) -> Result<Self, InputError> {
         let v = input.trim();
         check_name("role name", v, 64, iam_name_char, IAM_NAME_ALLOWED)?;
+        if v.contains(',') {
+            return Err(InputError::CommaInRoleName);
+        }
         Ok(Self(v.to_string()))
     }
 }
@@ -338,9 +348,8 @@ impl InstanceId {
 impl IdentityStoreId {
     pub fn parse(input: &str) -> Result<Self, InputError> {
         let v = input.trim();
-        let ok = v.len() == 12
-            && v.starts_with("d-")
-            && v[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        let ok =
+            v.len() == 12 && v.starts_with("d-") && v[2..].bytes().all(|b| b.is_ascii_hexdigit());
         if ok {
             Ok(Self(v.to_ascii_lowercase()))
         } else {
@@ -459,7 +468,10 @@ mod tests {
 
     #[test]
     fn role_names() {
-        assert_eq!(RoleName::parse(" Connect-SSO ").unwrap().as_str(), "Connect-SSO");
+        assert_eq!(
+            RoleName::parse(" Connect-SSO ").unwrap().as_str(),
+            "Connect-SSO"
+        );
         assert!(RoleName::parse(&"r".repeat(64)).is_ok());
         let err = RoleName::parse(&"r".repeat(65)).unwrap_err();
         assert_eq!(
@@ -477,7 +489,8 @@ mod tests {
             err.to_string(),
             "role name contains a space, '/', which AWS does not allow; use only letters, digits and + = , . @ _ -"
         );
-        assert!(RoleName::parse("a+=,.@_-Z9").is_ok());
+        assert!(RoleName::parse("a+=.@_-Z9").is_ok());
+        assert_eq!(RoleName::parse("a,b"), Err(InputError::CommaInRoleName));
         assert!(matches!(RoleName::parse(""), Err(InputError::Empty { .. })));
         assert!(matches!(
             RoleName::parse("é"),
@@ -502,7 +515,9 @@ mod tests {
     #[test]
     fn display_name_and_description() {
         assert_eq!(
-            DisplayName::parse("  Amazon Connect (prod) ").unwrap().as_str(),
+            DisplayName::parse("  Amazon Connect (prod) ")
+                .unwrap()
+                .as_str(),
             "Amazon Connect (prod)"
         );
         assert!(matches!(
@@ -530,12 +545,13 @@ mod tests {
 
     #[test]
     fn instance_ids_are_lowercased_uuids() {
-        assert_eq!(
-            InstanceId::parse(&ID.to_uppercase()).unwrap().as_str(),
-            ID
-        );
+        assert_eq!(InstanceId::parse(&ID.to_uppercase()).unwrap().as_str(), ID);
         assert_eq!(InstanceId::parse(ID).unwrap().short(), "12345678");
-        for bad in ["123", "12345678-90ab-cdef-1234-567890abcdeg", "12345678090ab-cdef-1234-567890abcdef"] {
+        for bad in [
+            "123",
+            "12345678-90ab-cdef-1234-567890abcdeg",
+            "12345678090ab-cdef-1234-567890abcdef",
+        ] {
             assert!(InstanceId::parse(bad).is_err(), "{bad}");
         }
     }
@@ -564,11 +580,15 @@ mod tests {
             InputError::InstanceArn(InstanceArnError::Service { .. })
         ));
         assert!(matches!(
-            e(&format!("arn:aws-iso:connect:us-east-1:123456789012:instance/{ID}")),
+            e(&format!(
+                "arn:aws-iso:connect:us-east-1:123456789012:instance/{ID}"
+            )),
             InputError::InstanceArn(InstanceArnError::Partition { .. })
         ));
         assert!(matches!(
-            e(&format!("arn:aws:connect:us-gov-west-1:123456789012:instance/{ID}")),
+            e(&format!(
+                "arn:aws:connect:us-gov-west-1:123456789012:instance/{ID}"
+            )),
             InputError::InstanceArn(InstanceArnError::PartitionMismatch { .. })
         ));
         assert!(matches!(
@@ -576,11 +596,15 @@ mod tests {
             InputError::InstanceArn(InstanceArnError::Field(_))
         ));
         assert!(matches!(
-            e(&format!("arn:aws:connect:us-east-1:123456789012:queue/{ID}")),
+            e(&format!(
+                "arn:aws:connect:us-east-1:123456789012:queue/{ID}"
+            )),
             InputError::InstanceArn(InstanceArnError::NotInstance { .. })
         ));
         assert!(matches!(
-            e(&format!("arn:aws-cn:connect:cn-north-1:123456789012:instance/{ID}")),
+            e(&format!(
+                "arn:aws-cn:connect:cn-north-1:123456789012:instance/{ID}"
+            )),
             InputError::ConnectNotOffered { .. }
         ));
         let inside = e(&format!(
@@ -593,9 +617,11 @@ mod tests {
             "{inside}"
         );
         assert!(
-            e(&format!("arn:aws:connect:us-east1:123456789012:instance/{ID}"))
-                .to_string()
-                .contains("did you mean us-east-1"),
+            e(&format!(
+                "arn:aws:connect:us-east1:123456789012:instance/{ID}"
+            ))
+            .to_string()
+            .contains("did you mean us-east-1"),
         );
     }
 

@@ -275,7 +275,10 @@ mod tests {
 
     #[test]
     fn regions_map_to_partitions() {
-        assert_eq!(Region::parse("us-east-1").unwrap().partition(), Partition::Aws);
+        assert_eq!(
+            Region::parse("us-east-1").unwrap().partition(),
+            Partition::Aws
+        );
         assert_eq!(
             Region::parse("us-gov-west-1").unwrap().partition(),
             Partition::AwsUsGov
@@ -301,13 +304,25 @@ mod tests {
         let err = Region::parse("eu-wset-2").unwrap_err();
         assert!(err.to_string().contains("eu-west-2"), "{err}");
         let err = Region::parse("mars-1").unwrap_err();
-        assert!(matches!(err, InputError::UnknownRegion { suggestion: None, .. }));
+        assert!(matches!(
+            err,
+            InputError::UnknownRegion {
+                suggestion: None,
+                ..
+            }
+        ));
         assert!(matches!(Region::parse("  "), Err(InputError::Empty { .. })));
     }
 
     #[test]
     fn connect_regions() {
-        for name in ["us-east-1", "us-west-2", "eu-west-2", "ap-southeast-2", "us-gov-west-1"] {
+        for name in [
+            "us-east-1",
+            "us-west-2",
+            "eu-west-2",
+            "ap-southeast-2",
+            "us-gov-west-1",
+        ] {
             assert!(Region::parse(name).unwrap().offers_connect(), "{name}");
         }
         assert!(!Region::parse("eu-west-1").unwrap().offers_connect());
@@ -363,8 +378,14 @@ mod tests {
 
     #[test]
     fn sign_in_endpoint_parse() {
-        assert_eq!(SignInEndpoint::parse("Regional").unwrap(), SignInEndpoint::Regional);
-        assert_eq!(SignInEndpoint::parse("global").unwrap(), SignInEndpoint::Global);
+        assert_eq!(
+            SignInEndpoint::parse("Regional").unwrap(),
+            SignInEndpoint::Regional
+        );
+        assert_eq!(
+            SignInEndpoint::parse("global").unwrap(),
+            SignInEndpoint::Global
+        );
         assert!(SignInEndpoint::parse("local").is_err());
     }
 

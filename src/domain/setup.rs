@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::input::{
-    AccountId, ConnectInstance, Description, DisplayName, IdentityStoreId, InputError,
-    InstanceId, PolicyName, RoleName, SamlProviderName,
+    AccountId, ConnectInstance, Description, DisplayName, IdentityStoreId, InputError, InstanceId,
+    PolicyName, RoleName, SamlProviderName,
 };
 use super::policy;
 use super::region::{Partition, Region, SignInEndpoint, acs_url};
@@ -144,7 +144,9 @@ impl Setup {
         let instance = match (&a.instance_arn, &a.instance_id) {
             (Some(arn), _) => keep(&mut errors, "instance_arn", instance_from_arn(arn, a)),
             (None, Some(id)) => keep(&mut errors, "instance_id", instance_from_parts(id, a)),
-            (None, None) => keep(&mut errors, "instance_arn",
+            (None, None) => keep(
+                &mut errors,
+                "instance_arn",
                 Err(InputError::Missing {
                     missing: "the Connect instance",
                     hint: "give --instance-arn (from the Connect console's Overview page), or --instance-id with --region and --account-id",
@@ -155,7 +157,9 @@ impl Setup {
             .app_name
             .as_deref()
             .map(|v| keep(&mut errors, "app_name", DisplayName::parse(v)));
-        let app_description = keep(&mut errors, "app_description",
+        let app_description = keep(
+            &mut errors,
+            "app_description",
             Description::parse(a.app_description.as_deref().unwrap_or("")),
         );
         let provider_name = a
@@ -170,7 +174,9 @@ impl Setup {
             .role_name
             .as_deref()
             .map(|v| keep(&mut errors, "role_name", RoleName::parse(v)));
-        let sign_in_endpoint = keep(&mut errors, "sign_in_endpoint",
+        let sign_in_endpoint = keep(
+            &mut errors,
+            "sign_in_endpoint",
             a.sign_in_endpoint
                 .as_deref()
                 .map(SignInEndpoint::parse)
@@ -197,21 +203,20 @@ impl Setup {
         // that tell several instances in one account apart. Every default is valid.
         let short = instance.id.short().to_string();
         Ok(Setup {
-            app_name: app_name
-                .flatten()
-                .unwrap_or_else(|| DisplayName::parse(&format!("Amazon Connect {short}")).expect(DEFAULTS_ARE_VALID)),
+            app_name: app_name.flatten().unwrap_or_else(|| {
+                DisplayName::parse(&format!("Amazon Connect {short}")).expect(DEFAULTS_ARE_VALID)
+            }),
             app_description,
             provider_name: provider_name.flatten().unwrap_or_else(|| {
-                SamlProviderName::parse(&format!(
-                    "IdentityCenter-Connect-{short}"
-                )).expect(DEFAULTS_ARE_VALID)
+                SamlProviderName::parse(&format!("IdentityCenter-Connect-{short}"))
+                    .expect(DEFAULTS_ARE_VALID)
             }),
             policy_name: policy_name.flatten().unwrap_or_else(|| {
                 PolicyName::parse(&format!("ConnectFederation-{short}")).expect(DEFAULTS_ARE_VALID)
             }),
-            role_name: role_name
-                .flatten()
-                .unwrap_or_else(|| RoleName::parse(&format!("ConnectSSO-{short}")).expect(DEFAULTS_ARE_VALID)),
+            role_name: role_name.flatten().unwrap_or_else(|| {
+                RoleName::parse(&format!("ConnectSSO-{short}")).expect(DEFAULTS_ARE_VALID)
+            }),
             sign_in_endpoint,
             identity_store_id: identity_store_id.flatten(),
             instance,
@@ -341,7 +346,8 @@ fn keep<T>(
     key: &'static str,
     r: Result<T, InputError>,
 ) -> Option<T> {
-    r.map_err(|error| errors.push(AnswerError { key, error })).ok()
+    r.map_err(|error| errors.push(AnswerError { key, error }))
+        .ok()
 }
 
 fn instance_from_arn(arn: &str, a: &Answers) -> Result<ConnectInstance, InputError> {
@@ -421,7 +427,10 @@ mod tests {
         assert_eq!(s.acs_url(), "https://signin.aws.amazon.com/saml");
         assert_eq!(s.audience(), "urn:amazon:webservices");
         assert_eq!(s.role_arn(), "arn:aws:iam::123456789012:role/ConnectSSO");
-        assert_eq!(s.provider_arn(), "arn:aws:iam::123456789012:saml-provider/IdC");
+        assert_eq!(
+            s.provider_arn(),
+            "arn:aws:iam::123456789012:saml-provider/IdC"
+        );
         assert_eq!(
             s.role_attribute(),
             "arn:aws:iam::123456789012:role/ConnectSSO,arn:aws:iam::123456789012:saml-provider/IdC"
@@ -440,8 +449,14 @@ mod tests {
         );
         let m = s.attribute_mappings();
         assert_eq!(m.len(), 3);
-        assert_eq!((m[0].attribute, m[0].value.as_str(), m[0].format), ("Subject", "${user:email}", "emailAddress"));
-        assert_eq!(m[1].attribute, "https://aws.amazon.com/SAML/Attributes/RoleSessionName");
+        assert_eq!(
+            (m[0].attribute, m[0].value.as_str(), m[0].format),
+            ("Subject", "${user:email}", "emailAddress")
+        );
+        assert_eq!(
+            m[1].attribute,
+            "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
+        );
         assert_eq!(m[2].value, s.role_attribute());
         assert!(!m[2].value.contains(' '));
     }
@@ -470,8 +485,14 @@ mod tests {
         .unwrap();
         assert_eq!(gov.acs_url(), "https://signin.amazonaws-us-gov.com/saml");
         assert_eq!(gov.audience(), "urn:amazon:webservices:govcloud");
-        assert!(gov.role_arn().starts_with("arn:aws-us-gov:iam::123456789012:role/"));
-        assert!(gov.relay_state(None).starts_with("https://console.amazonaws-us-gov.com/connect/federate/"));
+        assert!(
+            gov.role_arn()
+                .starts_with("arn:aws-us-gov:iam::123456789012:role/")
+        );
+        assert!(
+            gov.relay_state(None)
+                .starts_with("https://console.amazonaws-us-gov.com/connect/federate/")
+        );
         assert_eq!(
             gov.access_portal_url().unwrap(),
             "https://start.us-gov-home.awsapps.com/directory/d-1234567890"
@@ -508,8 +529,20 @@ mod tests {
         })
         .unwrap_err();
         let keys: Vec<_> = err.iter().map(|e| e.key).collect();
-        assert_eq!(keys, ["provider_name", "policy_name", "role_name", "sign_in_endpoint"]);
-        assert!(err[0].to_string().starts_with("provider_name: SAML provider name contains '+'"));
+        assert_eq!(
+            keys,
+            [
+                "provider_name",
+                "policy_name",
+                "role_name",
+                "sign_in_endpoint"
+            ]
+        );
+        assert!(
+            err[0]
+                .to_string()
+                .starts_with("provider_name: SAML provider name contains '+'")
+        );
     }
 
     #[test]
@@ -557,6 +590,9 @@ mod tests {
             s.access_portal_url().unwrap(),
             "https://d-90670a1b2c.awsapps.com/start"
         );
-        assert_eq!(Setup::from_answers(&answers()).unwrap().access_portal_url(), None);
+        assert_eq!(
+            Setup::from_answers(&answers()).unwrap().access_portal_url(),
+            None
+        );
     }
 }
