@@ -4,6 +4,7 @@
 //! procedure for one setup), and the commands in `cli`.
 
 pub mod cli;
+pub mod cloud;
 pub mod domain;
 pub mod plan;
 pub mod steps;

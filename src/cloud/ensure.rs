@@ -1,0 +1,1 @@
+//! Idempotent ensures for the automated steps: read, diff, write only the difference, read again.

@@ -1,0 +1,369 @@
+//! The `Cloud` port: every AWS operation the tool uses, in AWS's own words, with two
+//! adapters: `sdk` (the AWS SDK for Rust, two contexts) and `sandbox` (an in-memory account
+//! that behaves like AWS). Reads of one resource return `Ok(None)` when it does not exist;
+//! every other failure is a `CloudError` that says how to fix it.
+
+pub mod ensure;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Which AWS context an operation runs in. Identity Center often lives in another account
+/// (the management or a delegated administrator account) than Connect and IAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    /// IAM Identity Center and its identity store.
+    Identity,
+    /// The account that owns the Connect instance, and its IAM.
+    Connect,
+}
+
+impl Context {
+    pub fn label(self) -> &'static str {
+        match self {
+            Context::Identity => "identity",
+            Context::Connect => "connect",
+        }
+    }
+}
+
+impl std::fmt::Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Tags put on everything this tool creates, so teardown can remove only what it made.
+pub const MANAGED_BY_KEY: &str = "managed-by";
+pub const MANAGED_BY_VALUE: &str = "connect-sso";
+pub const INSTANCE_TAG_KEY: &str = "connect-sso:instance-id";
+
+/// The custom SAML 2.0 application provider in IAM Identity Center.
+pub const CUSTOM_SAML_PROVIDER: &str = "arn:aws:sso::aws:applicationProvider/custom-saml";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+impl Tag {
+    pub fn new(key: &str, value: &str) -> Tag {
+        Tag {
+            key: key.to_string(),
+            value: value.to_string(),
+        }
+    }
+}
+
+/// The tags for a resource made for one Connect instance.
+pub fn managed_tags(instance_id: &str) -> Vec<Tag> {
+    vec![
+        Tag::new(MANAGED_BY_KEY, MANAGED_BY_VALUE),
+        Tag::new(INSTANCE_TAG_KEY, instance_id),
+    ]
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdcInstance {
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    pub owner_account: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectInstanceSummary {
+    pub id: String,
+    pub arn: String,
+    pub alias: Option<String>,
+    /// `SAML`, `CONNECT_MANAGED` or `EXISTING_DIRECTORY`.
+    pub identity_management_type: String,
+    /// `ACTIVE`, `CREATION_IN_PROGRESS` or `CREATION_FAILED`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Application {
+    pub arn: String,
+    pub name: String,
+    pub provider_arn: String,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationAssignment {
+    pub principal_id: String,
+    /// `USER` or `GROUP`.
+    pub principal_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdcUser {
+    pub user_id: String,
+    pub user_name: String,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectUser {
+    pub id: String,
+    pub arn: String,
+    pub username: String,
+}
+
+/// A Connect user to create on a SAML instance (no password, no email field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewConnectUser {
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub security_profile_ids: Vec<String>,
+    pub routing_profile_id: String,
+}
+
+/// A security or routing profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedId {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SamlProvider {
+    pub arn: String,
+    pub metadata_document: String,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    pub default_version_id: String,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    pub is_default: bool,
+    /// Seconds since the Unix epoch; orders versions oldest first.
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Role {
+    pub name: String,
+    pub arn: String,
+    /// The trust policy, already URL-decoded and parsed.
+    pub trust_policy: Value,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachedPolicy {
+    pub name: String,
+    pub arn: String,
+}
+
+/// A failure the user can act on; every message names the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloudError {
+    #[error(
+        "access denied: the {context} context{} may not call {action}. Grant {action} to that identity (`connect-sso permissions` prints the whole policy){}",
+        profile_note(profile),
+        detail_note(message)
+    )]
+    AccessDenied {
+        context: Context,
+        profile: Option<String>,
+        action: String,
+        message: String,
+    },
+    #[error(
+        "no valid AWS credentials for the {context} context{}: {message}. {}",
+        profile_note(profile),
+        credentials_fix(profile)
+    )]
+    Credentials {
+        context: Context,
+        profile: Option<String>,
+        message: String,
+    },
+    #[error("{action} was throttled by AWS even after retries: wait a minute and run it again")]
+    Throttled { action: String },
+    #[error(
+        "{action} did not answer in time: check the network connection and the region ({message})"
+    )]
+    Timeout { action: String, message: String },
+    #[error("{action} could not reach AWS: {message}. Check the network connection and the region")]
+    Network { action: String, message: String },
+    #[error("{action}: {what} already exists{}", detail_note(message))]
+    AlreadyExists {
+        action: String,
+        what: String,
+        message: String,
+    },
+    #[error("{action}: {what} does not exist{}", detail_note(message))]
+    NotFound {
+        action: String,
+        what: String,
+        message: String,
+    },
+    #[error("{action} was refused: {message}")]
+    Invalid { action: String, message: String },
+    #[error("{action}: a limit was reached: {message}")]
+    LimitExceeded { action: String, message: String },
+    #[error(
+        "{action} failed on the AWS side ({code}): {message}. Run it again; if it persists, check the AWS Health Dashboard"
+    )]
+    Service {
+        action: String,
+        code: String,
+        message: String,
+    },
+}
+
+fn profile_note(profile: &Option<String>) -> String {
+    profile
+        .as_ref()
+        .map(|p| format!(" (profile {p})"))
+        .unwrap_or_default()
+}
+
+fn detail_note(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(" ({message})")
+    }
+}
+
+fn credentials_fix(profile: &Option<String>) -> String {
+    match profile {
+        Some(p) => format!(
+            "If it is an IAM Identity Center profile, sign in with `aws sso login --profile {p}`; otherwise check its keys in ~/.aws"
+        ),
+        None => "Configure credentials (`aws configure`, `aws sso login --profile NAME` with --profile NAME, or AWS_* environment variables), or try the tool with --sandbox".to_string(),
+    }
+}
+
+pub type CloudResult<T> = Result<T, CloudError>;
+
+/// Every AWS operation connect-sso uses. Identity Center operations run in the identity
+/// context; Connect and IAM ones in the connect context.
+#[async_trait]
+pub trait Cloud: Send + Sync {
+    async fn caller_identity(&self, context: Context) -> CloudResult<CallerIdentity>;
+
+    // IAM Identity Center (identity context)
+    async fn list_idc_instances(&self) -> CloudResult<Vec<IdcInstance>>;
+    /// Every application of the instance, all pages.
+    async fn list_applications(&self, instance_arn: &str) -> CloudResult<Vec<Application>>;
+    async fn list_application_assignments(
+        &self,
+        application_arn: &str,
+    ) -> CloudResult<Vec<ApplicationAssignment>>;
+    async fn create_application_assignment(
+        &self,
+        application_arn: &str,
+        user_id: &str,
+    ) -> CloudResult<()>;
+    /// `GetUserId` by user name.
+    async fn user_id_by_user_name(
+        &self,
+        identity_store_id: &str,
+        user_name: &str,
+    ) -> CloudResult<Option<String>>;
+    /// `GetUserId` by primary email (`emails.value`).
+    async fn user_id_by_email(
+        &self,
+        identity_store_id: &str,
+        email: &str,
+    ) -> CloudResult<Option<String>>;
+    async fn describe_user(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> CloudResult<Option<IdcUser>>;
+    /// Every user of the identity store, all pages.
+    async fn list_users(&self, identity_store_id: &str) -> CloudResult<Vec<IdcUser>>;
+
+    // Amazon Connect (connect context)
+    async fn list_connect_instances(&self) -> CloudResult<Vec<ConnectInstanceSummary>>;
+    async fn describe_connect_instance(
+        &self,
+        instance_id: &str,
+    ) -> CloudResult<Option<ConnectInstanceSummary>>;
+    /// `SearchUsers` with `Username` `EXACT` (user names are case-sensitive).
+    async fn search_connect_user(
+        &self,
+        instance_id: &str,
+        username: &str,
+    ) -> CloudResult<Option<ConnectUser>>;
+    async fn create_connect_user(
+        &self,
+        instance_id: &str,
+        user: &NewConnectUser,
+    ) -> CloudResult<ConnectUser>;
+    async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
+    async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
+
+    // IAM (connect context)
+    async fn get_saml_provider(&self, arn: &str) -> CloudResult<Option<SamlProvider>>;
+    /// Returns the new provider's ARN.
+    async fn create_saml_provider(
+        &self,
+        name: &str,
+        metadata_document: &str,
+        tags: &[Tag],
+    ) -> CloudResult<String>;
+    async fn update_saml_provider(&self, arn: &str, metadata_document: &str) -> CloudResult<()>;
+    async fn get_policy(&self, arn: &str) -> CloudResult<Option<ManagedPolicy>>;
+    async fn list_policy_versions(&self, arn: &str) -> CloudResult<Vec<PolicyVersion>>;
+    /// The version's document, URL-decoded and parsed.
+    async fn get_policy_version(&self, arn: &str, version_id: &str) -> CloudResult<Value>;
+    /// Returns the new policy's ARN.
+    async fn create_policy(
+        &self,
+        name: &str,
+        document: &Value,
+        tags: &[Tag],
+    ) -> CloudResult<String>;
+    /// Returns the new version id.
+    async fn create_policy_version(
+        &self,
+        arn: &str,
+        document: &Value,
+        set_as_default: bool,
+    ) -> CloudResult<String>;
+    async fn delete_policy_version(&self, arn: &str, version_id: &str) -> CloudResult<()>;
+    async fn get_role(&self, name: &str) -> CloudResult<Option<Role>>;
+    /// Returns the new role's ARN.
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &Value,
+        tags: &[Tag],
+    ) -> CloudResult<String>;
+    async fn update_assume_role_policy(&self, name: &str, trust_policy: &Value) -> CloudResult<()>;
+    async fn list_attached_role_policies(&self, name: &str) -> CloudResult<Vec<AttachedPolicy>>;
+    /// Names of the role's inline policies.
+    async fn list_role_policies(&self, name: &str) -> CloudResult<Vec<String>>;
+    async fn attach_role_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()>;
+    /// Every role of the account, all pages, with trust policies.
+    async fn list_roles(&self) -> CloudResult<Vec<Role>>;
+}
