@@ -1,1 +1,434 @@
-//! Idempotent ensures for the automated steps: read, diff, write only the difference, read again.
+//! Idempotent ensures for the automated steps 6a, 6b and 6c: read, compare with what the
+//! setup asks for, write only the difference, then read again. A dry run stops before
+//! writing and says what it would do.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Cloud, CloudError, CloudResult, INSTANCE_TAG_KEY, MANAGED_BY_KEY, Tag, managed_tags};
+use crate::domain::diff::json_diff;
+use crate::domain::metadata::{self, IdpMetadata};
+use crate::domain::setup::Setup;
+
+/// IAM keeps at most five versions of a managed policy.
+pub const MAX_POLICY_VERSIONS: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+    WouldCreate,
+    WouldUpdate,
+}
+
+impl Change {
+    pub fn label(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Updated => "updated",
+            Change::Unchanged => "already correct",
+            Change::WouldCreate => "would create",
+            Change::WouldUpdate => "would update",
+        }
+    }
+
+    fn planned(exists: bool, dry_run: bool) -> Change {
+        match (exists, dry_run) {
+            (false, false) => Change::Created,
+            (false, true) => Change::WouldCreate,
+            (true, false) => Change::Updated,
+            (true, true) => Change::WouldUpdate,
+        }
+    }
+
+    pub fn is_change(self) -> bool {
+        !matches!(self, Change::Unchanged)
+    }
+}
+
+/// What an ensure found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// The guide's step id.
+    pub step: &'static str,
+    /// What the step manages, in AWS's words.
+    pub resource: &'static str,
+    pub arn: String,
+    pub change: Change,
+    /// What was (or would be) written, and the differences found.
+    pub details: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    fn new(step: &'static str, resource: &'static str, arn: String, change: Change) -> Outcome {
+        Outcome {
+            step,
+            resource,
+            arn,
+            change,
+            details: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn not_managed_warning(tags: &[Tag], what: &str) -> Option<String> {
+    let managed = tags.iter().any(|t| t.key == MANAGED_BY_KEY);
+    (!managed).then(|| {
+        format!(
+            "the {what} existed before and was not created by connect-sso: it is kept up to date, but teardown will leave it in place"
+        )
+    })
+}
+
+/// Differences between two metadata documents that matter to IAM: issuer and certificates.
+pub fn metadata_differences(old: &str, new: &IdpMetadata) -> Vec<String> {
+    let old = match metadata::parse(old.as_bytes()) {
+        Ok(m) => m,
+        Err(e) => {
+            return vec![format!(
+                "the provider's current metadata is not valid ({e})"
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    if old.entity_id != new.entity_id {
+        out.push(format!("entity id: {} -> {}", old.entity_id, new.entity_id));
+    }
+    let fingerprint = |c: &metadata::SigningCertificate| c.sha256_fingerprint.clone();
+    let old_prints: Vec<String> = old.certificates.iter().map(fingerprint).collect();
+    let new_prints: Vec<String> = new.certificates.iter().map(fingerprint).collect();
+    for c in &old.certificates {
+        if !new_prints.contains(&c.sha256_fingerprint) {
+            out.push(format!(
+                "certificate removed: SHA-256 {} (valid until {})",
+                c.sha256_fingerprint, c.not_after
+            ));
+        }
+    }
+    for c in &new.certificates {
+        if !old_prints.contains(&c.sha256_fingerprint) {
+            out.push(format!(
+                "certificate added: SHA-256 {} (valid until {})",
+                c.sha256_fingerprint, c.not_after
+            ));
+        }
+    }
+    out
+}
+
+/// Step 6a: the IAM SAML provider holds Identity Center's current metadata.
+pub async fn ensure_saml_provider(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    metadata_document: &str,
+    dry_run: bool,
+) -> CloudResult<Outcome> {
+    let arn = setup.provider_arn();
+    let wanted =
+        metadata::parse(metadata_document.as_bytes()).map_err(|e| CloudError::Invalid {
+            action: "iam:CreateSAMLProvider".into(),
+            message: e.to_string(),
+        })?;
+    match cloud.get_saml_provider(&arn).await? {
+        None => {
+            let mut out = Outcome::new(
+                "6a",
+                "SAML provider",
+                arn.clone(),
+                Change::planned(false, dry_run),
+            );
+            out.details.push(format!(
+                "provider {} with the metadata of {}",
+                setup.provider_name, wanted.entity_id
+            ));
+            if !dry_run {
+                let created = cloud
+                    .create_saml_provider(
+                        setup.provider_name.as_str(),
+                        metadata_document,
+                        &managed_tags(setup.instance.id.as_str()),
+                    )
+                    .await?;
+                out.arn = created;
+                if cloud.get_saml_provider(&arn).await?.is_none() {
+                    out.warnings.push(not_yet_visible("SAML provider"));
+                }
+            }
+            Ok(out)
+        }
+        Some(existing) => {
+            let differences = metadata_differences(&existing.metadata_document, &wanted);
+            let mut out = Outcome::new(
+                "6a",
+                "SAML provider",
+                existing.arn.clone(),
+                if differences.is_empty() {
+                    Change::Unchanged
+                } else {
+                    Change::planned(true, dry_run)
+                },
+            );
+            out.warnings
+                .extend(not_managed_warning(&existing.tags, "SAML provider"));
+            out.details = differences;
+            if out.change == Change::Updated {
+                cloud
+                    .update_saml_provider(&existing.arn, metadata_document)
+                    .await?;
+                let after = cloud.get_saml_provider(&existing.arn).await?;
+                if after
+                    .is_none_or(|p| !metadata_differences(&p.metadata_document, &wanted).is_empty())
+                {
+                    out.warnings.push(not_yet_visible("SAML provider metadata"));
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn not_yet_visible(what: &str) -> String {
+    format!(
+        "IAM does not show the new {what} yet (IAM changes can take a few seconds to appear); run again to verify"
+    )
+}
+
+/// Step 6b: the managed policy's default version is the generated permissions policy.
+pub async fn ensure_policy(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    dry_run: bool,
+) -> CloudResult<Outcome> {
+    let arn = setup.policy_arn();
+    let wanted = setup.permissions_policy();
+    let Some(existing) = cloud.get_policy(&arn).await? else {
+        let mut out = Outcome::new("6b", "policy", arn.clone(), Change::planned(false, dry_run));
+        out.details.push(format!(
+            "policy {} allowing connect:GetFederationToken on {}/user/${{aws:userid}}",
+            setup.policy_name,
+            setup.instance.arn()
+        ));
+        if !dry_run {
+            out.arn = cloud
+                .create_policy(
+                    setup.policy_name.as_str(),
+                    &wanted,
+                    &managed_tags(setup.instance.id.as_str()),
+                )
+                .await?;
+        }
+        return Ok(out);
+    };
+    let current = cloud
+        .get_policy_version(&existing.arn, &existing.default_version_id)
+        .await?;
+    let differences = json_diff(&current, &wanted);
+    let mut out = Outcome::new(
+        "6b",
+        "policy",
+        existing.arn.clone(),
+        if differences.is_empty() {
+            Change::Unchanged
+        } else {
+            Change::planned(true, dry_run)
+        },
+    );
+    out.warnings
+        .extend(not_managed_warning(&existing.tags, "policy"));
+    out.details = differences;
+    if !out.change.is_change() {
+        return Ok(out);
+    }
+    let versions = cloud.list_policy_versions(&existing.arn).await?;
+    if versions.len() >= MAX_POLICY_VERSIONS {
+        // IAM refuses a sixth version: the oldest non-default one makes room.
+        if let Some(oldest) = versions
+            .iter()
+            .filter(|v| !v.is_default)
+            .min_by_key(|v| v.created)
+        {
+            out.details.push(format!(
+                "delete version {} (the oldest) to stay within IAM's {MAX_POLICY_VERSIONS} versions",
+                oldest.version_id
+            ));
+            if !dry_run {
+                cloud
+                    .delete_policy_version(&existing.arn, &oldest.version_id)
+                    .await?;
+            }
+        }
+    }
+    if dry_run {
+        out.details.push(format!(
+            "add a new default version after {}",
+            existing.default_version_id
+        ));
+        return Ok(out);
+    }
+    let version = cloud
+        .create_policy_version(&existing.arn, &wanted, true)
+        .await?;
+    out.details.push(format!(
+        "new default version {version} (was {})",
+        existing.default_version_id
+    ));
+    let after = cloud.get_policy_version(&existing.arn, &version).await?;
+    if !json_diff(&after, &wanted).is_empty() {
+        out.warnings.push(not_yet_visible("policy version"));
+    }
+    Ok(out)
+}
+
+/// Step 6c: the role trusts the provider for this setup's ACS URL and has the policy attached.
+pub async fn ensure_role(cloud: &dyn Cloud, setup: &Setup, dry_run: bool) -> CloudResult<Outcome> {
+    let name = setup.role_name.as_str();
+    let policy_arn = setup.policy_arn();
+    let wanted = setup.trust_policy();
+    let mut out = match cloud.get_role(name).await? {
+        None => {
+            let mut out = Outcome::new(
+                "6c",
+                "role",
+                setup.role_arn(),
+                Change::planned(false, dry_run),
+            );
+            out.details.push(format!(
+                "role {name} trusting {} for sts:AssumeRoleWithSAML from {}",
+                setup.provider_name,
+                setup.acs_url()
+            ));
+            out.details
+                .push(format!("attach policy {}", setup.policy_name));
+            if !dry_run {
+                out.arn = cloud
+                    .create_role(name, &wanted, &managed_tags(setup.instance.id.as_str()))
+                    .await?;
+                cloud.attach_role_policy(name, &policy_arn).await?;
+            }
+            out
+        }
+        Some(role) => {
+            let differences = json_diff(&role.trust_policy, &wanted);
+            let mut out = Outcome::new("6c", "role", role.arn.clone(), Change::Unchanged);
+            out.warnings.extend(not_managed_warning(&role.tags, "role"));
+            if !differences.is_empty() {
+                out.change = Change::planned(true, dry_run);
+                out.details.push("trust policy differs:".to_string());
+                out.details
+                    .extend(differences.into_iter().map(|d| format!("  {d}")));
+                if !dry_run {
+                    cloud.update_assume_role_policy(name, &wanted).await?;
+                }
+            }
+            let attached = cloud.list_attached_role_policies(name).await?;
+            if !attached.iter().any(|p| p.arn == policy_arn) {
+                out.change = Change::planned(true, dry_run);
+                out.details
+                    .push(format!("attach policy {}", setup.policy_name));
+                if !dry_run {
+                    cloud.attach_role_policy(name, &policy_arn).await?;
+                }
+            }
+            let others: Vec<&str> = attached
+                .iter()
+                .filter(|p| p.arn != policy_arn)
+                .map(|p| p.name.as_str())
+                .collect();
+            if !others.is_empty() {
+                out.warnings.push(format!(
+                    "the role also has {} attached: everyone who signs in gets those permissions too; detach them unless that is intended",
+                    others.join(", ")
+                ));
+            }
+            let inline = cloud.list_role_policies(name).await?;
+            if !inline.is_empty() {
+                out.warnings.push(format!(
+                    "the role also has inline policies ({}): everyone who signs in gets those permissions too",
+                    inline.join(", ")
+                ));
+            }
+            out
+        }
+    };
+    out.warnings
+        .extend(other_federation_roles(cloud, setup).await?);
+    if !dry_run && out.change.is_change() {
+        match cloud.get_role(name).await? {
+            Some(r) if json_diff(&r.trust_policy, &wanted).is_empty() => {}
+            _ => out.warnings.push(not_yet_visible("role trust policy")),
+        }
+    }
+    Ok(out)
+}
+
+/// Connect takes one federation role per instance: other roles that trust the same
+/// provider, or were made by connect-sso for the same instance, are worth a warning.
+async fn other_federation_roles(cloud: &dyn Cloud, setup: &Setup) -> CloudResult<Vec<String>> {
+    let provider = setup.provider_arn();
+    let instance_id = setup.instance.id.as_str();
+    let roles = cloud.list_roles().await?;
+    Ok(roles
+        .iter()
+        .filter(|r| r.name != setup.role_name.as_str())
+        .filter(|r| {
+            trusts_provider(&r.trust_policy, &provider)
+                || r.tags
+                    .iter()
+                    .any(|t| t.key == INSTANCE_TAG_KEY && t.value == instance_id)
+        })
+        .map(|r| {
+            format!(
+                "role {} also federates into this instance; Connect uses one role per instance, so keep one and delete the other",
+                r.name
+            )
+        })
+        .collect())
+}
+
+fn trusts_provider(trust: &Value, provider_arn: &str) -> bool {
+    let statements = match &trust["Statement"] {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    statements
+        .iter()
+        .any(|s| match &s["Principal"]["Federated"] {
+            Value::String(p) => p == provider_arn,
+            Value::Array(ps) => ps.iter().any(|p| p == provider_arn),
+            _ => false,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn trust_detection_handles_strings_arrays_and_single_statements() {
+        let p = "arn:aws:iam::1:saml-provider/X";
+        assert!(trusts_provider(
+            &json!({"Statement": [{"Principal": {"Federated": p}}]}),
+            p
+        ));
+        assert!(trusts_provider(
+            &json!({"Statement": {"Principal": {"Federated": ["a", p]}}}),
+            p
+        ));
+        assert!(!trusts_provider(
+            &json!({"Statement": [{"Principal": {"Service": "ec2.amazonaws.com"}}]}),
+            p
+        ));
+    }
+
+    #[test]
+    fn change_labels() {
+        assert_eq!(Change::planned(false, true), Change::WouldCreate);
+        assert_eq!(Change::planned(true, false), Change::Updated);
+        assert!(!Change::Unchanged.is_change());
+    }
+}
