@@ -1,6 +1,7 @@
 //! Command-line interface: flags (each with a `CONNECT_SSO_*` environment variable), the
 //! answers file, and the non-interactive commands. Precedence: flag > environment > file.
 
+pub mod apply;
 pub mod config;
 pub mod metadata;
 pub mod plan;
@@ -77,12 +78,19 @@ pub struct GlobalArgs {
     /// Answers file (TOML); see assets/answers.example.toml
     #[arg(long, global = true, env = "CONNECT_SSO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Work on the built-in sandbox account instead of AWS (no credentials needed)
+    #[arg(long, global = true, env = "CONNECT_SSO_SANDBOX")]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the whole procedure offline: every step, every value to paste, both IAM documents
     Plan(Box<PlanArgs>),
+    /// Run every automated step on AWS (or --sandbox), idempotently
+    Apply(Box<ApplyArgs>),
+    /// Print the IAM policies the person running connect-sso needs, per context
+    Permissions(Box<PlanArgs>),
     /// Work with IAM Identity Center SAML metadata files
     #[command(subcommand)]
     Metadata(MetadataCommand),
@@ -155,6 +163,21 @@ pub struct PlanArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Show what would change without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking for confirmation (needed when there is no terminal)
+    #[arg(long, short = 'y', env = "CONNECT_SSO_YES")]
+    pub yes: bool,
+    /// Output format (markdown prints text)
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    pub format: Format,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -190,6 +213,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
     let now = time::OffsetDateTime::now_utc();
     let result = match cli.command {
         Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
+        Some(Command::Apply(args)) => apply::run(&cli.global, &args, now, out, err),
+        Some(Command::Permissions(args)) => plan::run_permissions(&cli.global, &args, out, err),
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)
         }

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::metadata::{human_time, load_checked};
 use super::{Format, GlobalArgs, PlanArgs, Status, config};
+use crate::domain::operator;
 use crate::domain::policy::pretty;
 use crate::domain::setup::{Answers, Setup};
 use crate::plan::{MetadataSummary, Plan, PlanStep};
@@ -61,6 +62,62 @@ pub fn run(
             "{}",
             serde_json::to_string_pretty(&plan).expect("the plan serializes")
         )?,
+    }
+    Ok(Status::Ok)
+}
+
+/// `connect-sso permissions`: the operator's policies, scoped to the setup when it is known.
+pub fn run_permissions(
+    global: &GlobalArgs,
+    args: &PlanArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let answers = match resolve_answers(global, args.answers.to_answers(global)) {
+        Ok(a) => a,
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            return Ok(Status::BadInput);
+        }
+    };
+    let given = answers.instance_arn.is_some() || answers.instance_id.is_some();
+    let setup = match Setup::from_answers(&answers) {
+        Ok(s) => Some(s),
+        Err(errors) if given => {
+            writeln!(err, "error: the answers are not valid:")?;
+            for e in errors {
+                writeln!(err, "  - {e}")?;
+            }
+            return Ok(Status::BadInput);
+        }
+        Err(_) => None,
+    };
+    let connect = operator::connect_policy(setup.as_ref());
+    let identity = operator::identity_policy();
+    match args.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "connect": connect,
+                "identity": identity,
+            }))
+            .expect("JSON values serialize")
+        )?,
+        Format::Text | Format::Markdown => {
+            writeln!(
+                out,
+                "Connect context (the account that owns the Connect instance{}):",
+                if setup.is_some() {
+                    "; scoped to this setup"
+                } else {
+                    "; pass --instance-arn to scope it"
+                }
+            )?;
+            writeln!(out, "{}\n", pretty(&connect))?;
+            writeln!(out, "Identity context (where IAM Identity Center runs):")?;
+            writeln!(out, "{}", pretty(&identity))?;
+        }
     }
     Ok(Status::Ok)
 }

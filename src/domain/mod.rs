@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod input;
 pub mod metadata;
+pub mod operator;
 pub mod policy;
 pub mod region;
 pub mod setup;

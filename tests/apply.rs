@@ -1,0 +1,349 @@
+//! `apply` on the sandbox account: idempotence, dry run, drift, limits, stops and errors;
+//! and the real binary's `apply --sandbox`.
+
+use std::process::Command;
+
+use connect_sso::cli::apply::{ApplyError, SANDBOX_METADATA, apply};
+use connect_sso::cloud::Cloud;
+use connect_sso::cloud::ensure::Change;
+use connect_sso::cloud::sandbox::{
+    Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ARN, Sandbox,
+};
+use connect_sso::domain::setup::{Answers, Setup};
+use serde_json::json;
+
+fn setup_for(arn: &str) -> Setup {
+    Setup::from_answers(&Answers {
+        instance_arn: Some(arn.to_string()),
+        app_name: Some("Workshop Connect".into()),
+        ..Answers::default()
+    })
+    .unwrap()
+}
+
+fn changes(report: &connect_sso::cli::apply::Report) -> Vec<(&'static str, Change)> {
+    report.outcomes.iter().map(|o| (o.step, o.change)).collect()
+}
+
+fn is_write(action: &str) -> bool {
+    ["Create", "Update", "Attach", "Delete"]
+        .iter()
+        .any(|w| action.split(':').nth(1).is_some_and(|op| op.starts_with(w)))
+}
+
+#[tokio::test]
+async fn second_run_changes_nothing_and_documents_are_exact() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    let first = apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        changes(&first),
+        [
+            ("6a", Change::Created),
+            ("6b", Change::Created),
+            ("6c", Change::Created)
+        ]
+    );
+    assert_eq!(first.changes(), 3);
+
+    let snap = sandbox.snapshot();
+    assert_eq!(snap.saml_providers.len(), 1);
+    assert_eq!(snap.saml_providers[0].metadata_document, SANDBOX_METADATA);
+    assert_eq!(snap.policies.len(), 1);
+    assert_eq!(snap.policies[0].versions.len(), 1);
+    assert_eq!(
+        snap.policies[0].versions[0].document,
+        setup.permissions_policy()
+    );
+    assert_eq!(snap.roles.len(), 1);
+    assert_eq!(snap.roles[0].role.trust_policy, setup.trust_policy());
+    assert_eq!(snap.roles[0].attached_policies[0].arn, setup.policy_arn());
+    for tags in [
+        &snap.saml_providers[0].tags,
+        &snap.policies[0].policy.tags,
+        &snap.roles[0].role.tags,
+    ] {
+        assert!(
+            tags.iter()
+                .any(|t| t.key == "managed-by" && t.value == "connect-sso")
+        );
+    }
+
+    sandbox.clear_calls();
+    let second = apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+    assert_eq!(second.changes(), 0);
+    assert!(
+        second
+            .outcomes
+            .iter()
+            .all(|o| o.change == Change::Unchanged)
+    );
+    let writes: Vec<String> = sandbox
+        .calls()
+        .into_iter()
+        .filter(|c| is_write(c))
+        .collect();
+    assert!(writes.is_empty(), "second run wrote: {writes:?}");
+}
+
+#[tokio::test]
+async fn dry_run_writes_nothing() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    let report = apply(&sandbox, &setup, SANDBOX_METADATA, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        changes(&report),
+        [
+            ("6a", Change::WouldCreate),
+            ("6b", Change::WouldCreate),
+            ("6c", Change::WouldCreate)
+        ]
+    );
+    assert!(
+        sandbox.calls().iter().all(|c| !is_write(c)),
+        "{:?}",
+        sandbox.calls()
+    );
+    assert!(sandbox.snapshot().roles.is_empty());
+}
+
+#[tokio::test]
+async fn drift_is_repaired_and_explained() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+
+    // Someone widened the policy and changed the trust policy's audience by hand.
+    let mut wide = setup.permissions_policy();
+    wide["Statement"][0]["Resource"] = json!("*");
+    sandbox
+        .create_policy_version(&setup.policy_arn(), &wide, true)
+        .await
+        .unwrap();
+    let mut trust = setup.trust_policy();
+    trust["Statement"][0]["Condition"]["StringEquals"]["SAML:aud"] =
+        json!("https://eu-west-2.signin.aws.amazon.com/saml");
+    sandbox
+        .update_assume_role_policy(setup.role_name.as_str(), &trust)
+        .await
+        .unwrap();
+
+    let report = apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        changes(&report),
+        [
+            ("6a", Change::Unchanged),
+            ("6b", Change::Updated),
+            ("6c", Change::Updated)
+        ]
+    );
+    let policy = &report.outcomes[1];
+    assert!(
+        policy
+            .details
+            .iter()
+            .any(|d| d.starts_with("Statement[0].Resource: \"*\" -> ")),
+        "{:?}",
+        policy.details
+    );
+    let role = &report.outcomes[2];
+    assert!(
+        role.details.iter().any(|d| d.contains("SAML:aud")),
+        "{:?}",
+        role.details
+    );
+    let snap = sandbox.snapshot();
+    assert_eq!(snap.roles[0].role.trust_policy, setup.trust_policy());
+    let default = snap.policies[0]
+        .versions
+        .iter()
+        .find(|v| v.version.is_default)
+        .unwrap();
+    assert_eq!(default.document, setup.permissions_policy());
+}
+
+#[tokio::test]
+async fn five_versions_make_room_by_deleting_the_oldest() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+    for i in 0..4 {
+        let mut doc = setup.permissions_policy();
+        doc["Statement"][0]["Sid"] = json!(format!("Old{i}"));
+        sandbox
+            .create_policy_version(&setup.policy_arn(), &doc, true)
+            .await
+            .unwrap();
+    }
+    let report = apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes[1].change, Change::Updated);
+    assert!(
+        report.outcomes[1]
+            .details
+            .iter()
+            .any(|d| d.starts_with("delete version v1")),
+        "{:?}",
+        report.outcomes[1].details
+    );
+    let versions = &sandbox.snapshot().policies[0].versions;
+    assert_eq!(versions.len(), 5);
+    assert!(versions.iter().all(|v| v.version.version_id != "v1"));
+}
+
+#[tokio::test]
+async fn metadata_rotation_updates_the_provider() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    let other = SANDBOX_METADATA.replace(
+        "MTIzNDU2Nzg5MDEyX2lucy0xYTJiM2M0ZDVlNmY3YThi",
+        "OTk5OTk5OTk5OTk5X2lucy1mZmZmZmZmZmZmZmZmZmZm",
+    );
+    apply(&sandbox, &setup, &other, false).await.unwrap();
+    let report = apply(&sandbox, &setup, SANDBOX_METADATA, false)
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes[0].change, Change::Updated);
+    assert!(
+        report.outcomes[0].details[0].starts_with("entity id: "),
+        "{:?}",
+        report.outcomes[0].details
+    );
+    assert_eq!(
+        sandbox.snapshot().saml_providers[0].metadata_document,
+        SANDBOX_METADATA
+    );
+}
+
+#[tokio::test]
+async fn step_one_is_checked_by_display_name() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    let before = apply(&sandbox, &setup, SANDBOX_METADATA, true)
+        .await
+        .unwrap();
+    assert!(before.applications.is_empty());
+    assert!(before.manual_steps.iter().any(|(id, _)| *id == "1"));
+    let arn = sandbox.simulate_create_application("Workshop Connect");
+    let after = apply(&sandbox, &setup, SANDBOX_METADATA, true)
+        .await
+        .unwrap();
+    assert_eq!(after.applications.len(), 1);
+    assert_eq!(after.applications[0].arn, arn);
+    assert!(!after.manual_steps.iter().any(|(id, _)| *id == "1"));
+    sandbox.simulate_create_application("Workshop Connect");
+    let twice = apply(&sandbox, &setup, SANDBOX_METADATA, true)
+        .await
+        .unwrap();
+    assert!(
+        twice
+            .warnings
+            .iter()
+            .any(|w| w.contains("2 Identity Center applications"))
+    );
+}
+
+#[tokio::test]
+async fn instances_without_saml_stop_with_the_reason() {
+    let sandbox = Sandbox::new();
+    let err = apply(
+        &sandbox,
+        &setup_for(SANDBOX_LEGACY_INSTANCE_ARN),
+        SANDBOX_METADATA,
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, ApplyError::NotSaml { .. }), "{err}");
+    assert!(err.to_string().contains("cannot change it later"), "{err}");
+    assert!(sandbox.snapshot().roles.is_empty());
+}
+
+#[tokio::test]
+async fn wrong_account_and_missing_instance() {
+    let sandbox = Sandbox::new();
+    let elsewhere = SANDBOX_INSTANCE_ARN.replace("111122223333", "999988887777");
+    let err = apply(&sandbox, &setup_for(&elsewhere), SANDBOX_METADATA, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApplyError::WrongAccount { .. }), "{err}");
+    let missing = SANDBOX_INSTANCE_ARN.replace("5f8c2a4e", "00000000");
+    let err = apply(&sandbox, &setup_for(&missing), SANDBOX_METADATA, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApplyError::InstanceNotFound { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn access_denied_names_the_action_and_context() {
+    let sandbox = Sandbox::new();
+    sandbox.inject_fault(Fault::new(FaultKind::AccessDenied, "iam:CreateRole", None));
+    let err = apply(
+        &sandbox,
+        &setup_for(SANDBOX_INSTANCE_ARN),
+        SANDBOX_METADATA,
+        false,
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("iam:CreateRole") && text.contains("connect context"),
+        "{text}"
+    );
+    assert!(text.contains("connect-sso permissions"), "{text}");
+}
+
+fn binary(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(args)
+        .env_remove("CONNECT_SSO_YES")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_binary_applies_on_the_sandbox() {
+    let o = binary(&["--sandbox", "apply", "--yes"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("6c  role          created"), "{out}");
+    assert!(out.contains("3 automated step(s) changed."), "{out}");
+    assert!(out.contains("Manual steps still to do"), "{out}");
+
+    let o = binary(&["--sandbox", "apply", "--dry-run", "--format", "json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["outcomes"][2]["change"], "would_create");
+
+    // Without a terminal and without --yes, nothing is changed and the fix is named.
+    let o = binary(&["--sandbox", "apply"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("would create"));
+}
+
+#[test]
+fn apply_without_metadata_outside_the_sandbox_says_what_to_pass() {
+    let o = binary(&[
+        "apply",
+        "--instance-arn",
+        "arn:aws:connect:us-east-1:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--metadata FILE"));
+}
