@@ -3,9 +3,9 @@
 
 use std::process::Command;
 
-use connect_sso::cli::apply::{ApplyError, SANDBOX_METADATA, apply};
+use connect_sso::cli::apply::{ApplyError, SANDBOX_METADATA, UserRequest, apply};
 use connect_sso::cloud::Cloud;
-use connect_sso::cloud::ensure::Change;
+use connect_sso::cloud::ensure::{Change, ConnectUserTemplate};
 use connect_sso::cloud::sandbox::{
     Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ARN, Sandbox,
 };
@@ -35,9 +35,15 @@ fn is_write(action: &str) -> bool {
 async fn second_run_changes_nothing_and_documents_are_exact() {
     let sandbox = Sandbox::new();
     let setup = setup_for(SANDBOX_INSTANCE_ARN);
-    let first = apply(&sandbox, &setup, SANDBOX_METADATA, false)
-        .await
-        .unwrap();
+    let first = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         changes(&first),
         [
@@ -72,9 +78,15 @@ async fn second_run_changes_nothing_and_documents_are_exact() {
     }
 
     sandbox.clear_calls();
-    let second = apply(&sandbox, &setup, SANDBOX_METADATA, false)
-        .await
-        .unwrap();
+    let second = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(second.changes(), 0);
     assert!(
         second
@@ -94,9 +106,15 @@ async fn second_run_changes_nothing_and_documents_are_exact() {
 async fn dry_run_writes_nothing() {
     let sandbox = Sandbox::new();
     let setup = setup_for(SANDBOX_INSTANCE_ARN);
-    let report = apply(&sandbox, &setup, SANDBOX_METADATA, true)
-        .await
-        .unwrap();
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         changes(&report),
         [
@@ -117,9 +135,15 @@ async fn dry_run_writes_nothing() {
 async fn drift_is_repaired_and_explained() {
     let sandbox = Sandbox::new();
     let setup = setup_for(SANDBOX_INSTANCE_ARN);
-    apply(&sandbox, &setup, SANDBOX_METADATA, false)
-        .await
-        .unwrap();
+    apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
 
     // Someone widened the policy and changed the trust policy's audience by hand.
     let mut wide = setup.permissions_policy();
@@ -136,9 +160,15 @@ async fn drift_is_repaired_and_explained() {
         .await
         .unwrap();
 
-    let report = apply(&sandbox, &setup, SANDBOX_METADATA, false)
-        .await
-        .unwrap();
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         changes(&report),
         [
@@ -176,9 +206,15 @@ async fn drift_is_repaired_and_explained() {
 async fn five_versions_make_room_by_deleting_the_oldest() {
     let sandbox = Sandbox::new();
     let setup = setup_for(SANDBOX_INSTANCE_ARN);
-    apply(&sandbox, &setup, SANDBOX_METADATA, false)
-        .await
-        .unwrap();
+    apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
     for i in 0..4 {
         let mut doc = setup.permissions_policy();
         doc["Statement"][0]["Sid"] = json!(format!("Old{i}"));
@@ -187,9 +223,15 @@ async fn five_versions_make_room_by_deleting_the_oldest() {
             .await
             .unwrap();
     }
-    let report = apply(&sandbox, &setup, SANDBOX_METADATA, false)
-        .await
-        .unwrap();
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(report.outcomes[1].change, Change::Updated);
     assert!(
         report.outcomes[1]
@@ -212,10 +254,18 @@ async fn metadata_rotation_updates_the_provider() {
         "MTIzNDU2Nzg5MDEyX2lucy0xYTJiM2M0ZDVlNmY3YThi",
         "OTk5OTk5OTk5OTk5X2lucy1mZmZmZmZmZmZmZmZmZmZm",
     );
-    apply(&sandbox, &setup, &other, false).await.unwrap();
-    let report = apply(&sandbox, &setup, SANDBOX_METADATA, false)
+    apply(&sandbox, &setup, &other, &UserRequest::default(), false)
         .await
         .unwrap();
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(report.outcomes[0].change, Change::Updated);
     assert!(
         report.outcomes[0].details[0].starts_with("entity id: "),
@@ -232,22 +282,40 @@ async fn metadata_rotation_updates_the_provider() {
 async fn step_one_is_checked_by_display_name() {
     let sandbox = Sandbox::new();
     let setup = setup_for(SANDBOX_INSTANCE_ARN);
-    let before = apply(&sandbox, &setup, SANDBOX_METADATA, true)
-        .await
-        .unwrap();
+    let before = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        true,
+    )
+    .await
+    .unwrap();
     assert!(before.applications.is_empty());
     assert!(before.manual_steps.iter().any(|(id, _)| *id == "1"));
     let arn = sandbox.simulate_create_application("Workshop Connect");
-    let after = apply(&sandbox, &setup, SANDBOX_METADATA, true)
-        .await
-        .unwrap();
+    let after = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(after.applications.len(), 1);
     assert_eq!(after.applications[0].arn, arn);
     assert!(!after.manual_steps.iter().any(|(id, _)| *id == "1"));
     sandbox.simulate_create_application("Workshop Connect");
-    let twice = apply(&sandbox, &setup, SANDBOX_METADATA, true)
-        .await
-        .unwrap();
+    let twice = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        true,
+    )
+    .await
+    .unwrap();
     assert!(
         twice
             .warnings
@@ -263,6 +331,7 @@ async fn instances_without_saml_stop_with_the_reason() {
         &sandbox,
         &setup_for(SANDBOX_LEGACY_INSTANCE_ARN),
         SANDBOX_METADATA,
+        &UserRequest::default(),
         false,
     )
     .await
@@ -276,14 +345,26 @@ async fn instances_without_saml_stop_with_the_reason() {
 async fn wrong_account_and_missing_instance() {
     let sandbox = Sandbox::new();
     let elsewhere = SANDBOX_INSTANCE_ARN.replace("111122223333", "999988887777");
-    let err = apply(&sandbox, &setup_for(&elsewhere), SANDBOX_METADATA, false)
-        .await
-        .unwrap_err();
+    let err = apply(
+        &sandbox,
+        &setup_for(&elsewhere),
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, ApplyError::WrongAccount { .. }), "{err}");
     let missing = SANDBOX_INSTANCE_ARN.replace("5f8c2a4e", "00000000");
-    let err = apply(&sandbox, &setup_for(&missing), SANDBOX_METADATA, false)
-        .await
-        .unwrap_err();
+    let err = apply(
+        &sandbox,
+        &setup_for(&missing),
+        SANDBOX_METADATA,
+        &UserRequest::default(),
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, ApplyError::InstanceNotFound { .. }), "{err}");
 }
 
@@ -295,6 +376,7 @@ async fn access_denied_names_the_action_and_context() {
         &sandbox,
         &setup_for(SANDBOX_INSTANCE_ARN),
         SANDBOX_METADATA,
+        &UserRequest::default(),
         false,
     )
     .await
@@ -346,4 +428,115 @@ fn apply_without_metadata_outside_the_sandbox_says_what_to_pass() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--metadata FILE"));
+}
+
+fn people(users: &[&str], create: bool) -> UserRequest {
+    UserRequest {
+        users: users.iter().map(|u| u.to_string()).collect(),
+        create_connect_users: create.then(|| ConnectUserTemplate {
+            security_profile: "Agent".into(),
+            routing_profile: "Basic Routing Profile".into(),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn users_are_assigned_and_their_connect_users_checked() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    let app = sandbox.simulate_create_application("Workshop Connect");
+    let request = people(
+        &[
+            "maria.garcia@example.com",
+            "kwame.mensah@example.com",
+            "nobody@example.com",
+        ],
+        false,
+    );
+    let report = apply(&sandbox, &setup, SANDBOX_METADATA, &request, false)
+        .await
+        .unwrap();
+    let [maria, kwame, nobody] = report.users.as_slice() else {
+        panic!("{:?}", report.users)
+    };
+    assert_eq!(maria.assignment, Some(Change::Created));
+    assert_eq!(maria.connect_user, Some(Change::Unchanged));
+    assert!(maria.problems.is_empty());
+    assert_eq!(kwame.assignment, Some(Change::Created));
+    assert_eq!(kwame.connect_user, None);
+    assert!(
+        kwame.problems[0].contains("--create-connect-users"),
+        "{:?}",
+        kwame.problems
+    );
+    assert!(nobody.user_id.is_none());
+    assert!(nobody.problems[0].contains("nobody@example.com"));
+    assert!(!report.complete());
+    let snap = sandbox.snapshot();
+    let assignments = &snap
+        .applications
+        .iter()
+        .find(|a| a.application.arn == app)
+        .unwrap()
+        .assignments;
+    assert_eq!(assignments.len(), 2);
+
+    // With creation allowed the missing Connect user is made, once.
+    let request = people(
+        &["maria.garcia@example.com", "kwame.mensah@example.com"],
+        true,
+    );
+    let report = apply(&sandbox, &setup, SANDBOX_METADATA, &request, false)
+        .await
+        .unwrap();
+    assert_eq!(report.users[1].assignment, Some(Change::Unchanged));
+    assert_eq!(report.users[1].connect_user, Some(Change::Created));
+    assert!(report.complete());
+    let again = apply(&sandbox, &setup, SANDBOX_METADATA, &request, false)
+        .await
+        .unwrap();
+    assert_eq!(again.changes(), 0);
+    assert!(!again.manual_steps.iter().any(|(id, _)| *id == "11"));
+}
+
+#[tokio::test]
+async fn connect_user_names_keep_the_directory_letter_case() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    sandbox.simulate_create_application("Workshop Connect");
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &people(&["li.wei@example.com"], true),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.users[0].connect_username.as_deref(),
+        Some("Li.Wei@Example.com")
+    );
+    assert_eq!(report.users[0].connect_user, Some(Change::WouldCreate));
+}
+
+#[tokio::test]
+async fn users_wait_for_the_application() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &people(&["maria.garcia@example.com"], false),
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(
+        report.problems[0].contains("do step 1"),
+        "{:?}",
+        report.problems
+    );
+    assert!(!report.complete());
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::metadata::{load_checked, read_metadata_file};
 use super::plan::resolve_answers;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
-use crate::cloud::ensure::{self, Outcome};
+use crate::cloud::ensure::{self, Change, ConnectUserTemplate, Outcome, UserOutcome};
 use crate::cloud::sandbox::{self, Sandbox};
 use crate::cloud::sdk::{ContextSettings, SdkCloud};
 use crate::cloud::{
@@ -29,17 +29,33 @@ pub struct Report {
     /// Step 1's check: applications with the display name.
     pub applications: Vec<Application>,
     pub outcomes: Vec<Outcome>,
+    /// Step 11 and the Connect users, per requested person.
+    pub users: Vec<UserOutcome>,
     pub warnings: Vec<String>,
+    /// What still blocks sign-in and needs the user's action.
+    pub problems: Vec<String>,
     /// Manual steps still to do: (step id, title).
     pub manual_steps: Vec<(&'static str, &'static str)>,
 }
 
 impl Report {
     pub fn changes(&self) -> usize {
+        let users = self
+            .users
+            .iter()
+            .flat_map(|u| [u.assignment, u.connect_user])
+            .filter(|c| c.is_some_and(Change::is_change))
+            .count();
         self.outcomes
             .iter()
             .filter(|o| o.change.is_change())
             .count()
+            + users
+    }
+
+    /// Everything `apply` could do is done, and nothing blocks sign-in that it knows of.
+    pub fn complete(&self) -> bool {
+        self.problems.is_empty() && self.users.iter().all(|u| u.problems.is_empty())
     }
 }
 
@@ -70,11 +86,36 @@ pub enum ApplyError {
     NotSaml { alias: String, kind: String },
 }
 
+/// The people of step 11, and whether to create their Connect users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserRequest {
+    pub users: Vec<String>,
+    pub create_connect_users: Option<ConnectUserTemplate>,
+}
+
+impl UserRequest {
+    pub fn from_answers(a: &Answers) -> UserRequest {
+        UserRequest {
+            users: a.users.clone().unwrap_or_default(),
+            create_connect_users: a.create_connect_users.unwrap_or(false).then(|| {
+                ConnectUserTemplate {
+                    security_profile: a.security_profile.clone().unwrap_or_else(|| "Agent".into()),
+                    routing_profile: a
+                        .routing_profile
+                        .clone()
+                        .unwrap_or_else(|| "Basic Routing Profile".into()),
+                }
+            }),
+        }
+    }
+}
+
 /// Runs the automated steps. Reads that do not depend on each other run concurrently.
 pub async fn apply(
     cloud: &dyn Cloud,
     setup: &Setup,
     metadata_document: &str,
+    people: &UserRequest,
     dry_run: bool,
 ) -> Result<Report, ApplyError> {
     let instance_id = setup.instance.id.as_str();
@@ -145,12 +186,44 @@ pub async fn apply(
     )?;
     let role = ensure::ensure_role(cloud, setup, dry_run).await?;
 
+    let mut problems = Vec::new();
+    let mut users = Vec::new();
+    if !people.users.is_empty() {
+        match (&idc, applications.as_slice()) {
+            (Some(idc), [app]) => {
+                users = ensure::ensure_users(
+                    cloud,
+                    setup,
+                    &app.arn,
+                    &idc.identity_store_id,
+                    &people.users,
+                    people.create_connect_users.as_ref(),
+                    dry_run,
+                )
+                .await?;
+            }
+            (None, _) => problems.push(
+                "users cannot be assigned (step 11) without an IAM Identity Center instance in the identity context".to_string(),
+            ),
+            (Some(_), []) => problems.push(format!(
+                "users cannot be assigned (step 11) before the application \"{}\" exists: do step 1, then run apply again",
+                setup.app_name
+            )),
+            (Some(_), _) => problems.push(format!(
+                "users are not assigned (step 11) because several applications are named \"{}\": rename all but one",
+                setup.app_name
+            )),
+        }
+    }
+    let assigned = !users.is_empty() && users.iter().all(|u| u.assignment.is_some());
+
     let mut manual_steps = Vec::new();
     for step in crate::steps::STEPS {
         let still_to_do = match step.id {
             "1" => applications.is_empty(),
+            "11" => !assigned,
             "2" | "prerequisites" | "6a" | "6b" | "6c" | "verify" => false,
-            _ => step.kind == crate::steps::StepKind::Manual || step.id == "11",
+            _ => step.kind == crate::steps::StepKind::Manual,
         };
         if still_to_do {
             manual_steps.push((step.id, step.title));
@@ -164,7 +237,9 @@ pub async fn apply(
         identity_store_id: idc.map(|i| i.identity_store_id),
         applications,
         outcomes: vec![provider, policy, role],
+        users,
         warnings,
+        problems,
         manual_steps,
     })
 }
@@ -241,8 +316,25 @@ pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::R
             writeln!(out, "      warning: {w}")?;
         }
     }
+    for u in &report.users {
+        let state = |c: Option<Change>| c.map_or("-", Change::label);
+        writeln!(
+            out,
+            "11  user          {:<12} {} (Connect user {}: {})",
+            state(u.assignment),
+            clean(&u.requested),
+            clean(u.connect_username.as_deref().unwrap_or("?")),
+            state(u.connect_user)
+        )?;
+        for p in &u.problems {
+            writeln!(out, "      problem: {}", clean(p))?;
+        }
+    }
     for w in &report.warnings {
         writeln!(out, "warning: {w}")?;
+    }
+    for p in &report.problems {
+        writeln!(out, "problem: {p}")?;
     }
     if !report.manual_steps.is_empty() {
         writeln!(out, "\nManual steps still to do in the consoles:")?;
@@ -361,7 +453,15 @@ pub fn run(
         let cloud = connect_cloud(global, &answers).await;
         let interactive = std::io::stdin().is_terminal() && args.format == Format::Text;
         let confirm_first = !args.dry_run && !args.yes;
-        let first = apply(cloud.as_ref(), &setup, &document, args.dry_run || confirm_first).await;
+        let people = UserRequest::from_answers(&answers);
+        let first = apply(
+            cloud.as_ref(),
+            &setup,
+            &document,
+            &people,
+            args.dry_run || confirm_first,
+        )
+        .await;
         let report = match first {
             Ok(r) => r,
             Err(e) => {
@@ -388,7 +488,7 @@ pub fn run(
             writeln!(out, "Nothing changed.")?;
             return Ok(Status::Ok);
         }
-        match apply(cloud.as_ref(), &setup, &document, false).await {
+        match apply(cloud.as_ref(), &setup, &document, &people, false).await {
             Ok(r) => finish(&r, &setup, args.format, out),
             Err(e) => {
                 writeln!(err, "error: {e}")?;
@@ -412,5 +512,9 @@ fn finish(
         )?,
         Format::Text | Format::Markdown => render_text(report, setup, out)?,
     }
-    Ok(Status::Ok)
+    Ok(if report.complete() {
+        Status::Ok
+    } else {
+        Status::CheckFailed
+    })
 }

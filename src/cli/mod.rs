@@ -152,6 +152,23 @@ pub struct AnswerArgs {
         value_name = "global|regional"
     )]
     pub sign_in_endpoint: Option<String>,
+    /// Identity Center user (user name or email) to assign to the application; repeat it
+    #[arg(
+        long = "user",
+        env = "CONNECT_SSO_USERS",
+        value_delimiter = ',',
+        value_name = "USER"
+    )]
+    pub users: Vec<String>,
+    /// Create the Connect users that are missing for the assigned users
+    #[arg(long, env = "CONNECT_SSO_CREATE_CONNECT_USERS")]
+    pub create_connect_users: bool,
+    /// Security profile of created Connect users [default: Agent]
+    #[arg(long, env = "CONNECT_SSO_SECURITY_PROFILE", value_name = "NAME")]
+    pub security_profile: Option<String>,
+    /// Routing profile of created Connect users [default: Basic Routing Profile]
+    #[arg(long, env = "CONNECT_SSO_ROUTING_PROFILE", value_name = "NAME")]
+    pub routing_profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +221,10 @@ impl AnswerArgs {
             role_name: self.role_name.clone(),
             metadata: self.metadata.clone(),
             sign_in_endpoint: self.sign_in_endpoint.clone(),
+            users: (!self.users.is_empty()).then(|| self.users.clone()),
+            create_connect_users: self.create_connect_users.then_some(true),
+            security_profile: self.security_profile.clone(),
+            routing_profile: self.routing_profile.clone(),
         }
     }
 }

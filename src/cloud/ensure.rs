@@ -432,3 +432,162 @@ mod tests {
         assert!(!Change::Unchanged.is_change());
     }
 }
+
+/// How to create missing Connect users (SAML instances: no password, no email field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectUserTemplate {
+    pub security_profile: String,
+    pub routing_profile: String,
+}
+
+/// One person of step 11 and the verification: Identity Center user, assignment, and the
+/// Connect user whose user name must equal the RoleSessionName value (the email).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserOutcome {
+    /// As the user was asked for (user name or email).
+    pub requested: String,
+    pub user_id: Option<String>,
+    /// The Connect user name the SAML response will carry.
+    pub connect_username: Option<String>,
+    pub assignment: Option<Change>,
+    pub connect_user: Option<Change>,
+    /// What still blocks this person's sign-in, with the fix.
+    pub problems: Vec<String>,
+}
+
+/// Finds an Identity Center user by email (when the text has an @) or by user name.
+async fn find_user(
+    cloud: &dyn Cloud,
+    identity_store_id: &str,
+    wanted: &str,
+) -> CloudResult<Option<super::IdcUser>> {
+    let mut id = None;
+    if wanted.contains('@') {
+        id = cloud.user_id_by_email(identity_store_id, wanted).await?;
+    }
+    if id.is_none() {
+        id = cloud
+            .user_id_by_user_name(identity_store_id, wanted)
+            .await?;
+    }
+    match id {
+        Some(id) => cloud.describe_user(identity_store_id, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// Step 11 and the Connect side of verification, for each requested person.
+pub async fn ensure_users(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    application_arn: &str,
+    identity_store_id: &str,
+    wanted: &[String],
+    create_connect_users: Option<&ConnectUserTemplate>,
+    dry_run: bool,
+) -> CloudResult<Vec<UserOutcome>> {
+    let instance_id = setup.instance.id.as_str();
+    let assigned: Vec<String> = cloud
+        .list_application_assignments(application_arn)
+        .await?
+        .into_iter()
+        .map(|a| a.principal_id)
+        .collect();
+    // Profiles are looked up once, by name, only when users may be created.
+    let profiles = match create_connect_users {
+        Some(t) if !dry_run => Some(resolve_profiles(cloud, instance_id, t).await?),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for requested in wanted {
+        let mut o = UserOutcome {
+            requested: requested.clone(),
+            user_id: None,
+            connect_username: None,
+            assignment: None,
+            connect_user: None,
+            problems: Vec::new(),
+        };
+        let Some(user) = find_user(cloud, identity_store_id, requested).await? else {
+            o.problems.push(format!(
+                "no Identity Center user has the user name or email {requested} (identity store {identity_store_id}): check the spelling, or create the user in Identity Center first"
+            ));
+            out.push(o);
+            continue;
+        };
+        o.user_id = Some(user.user_id.clone());
+        if assigned.contains(&user.user_id) {
+            o.assignment = Some(Change::Unchanged);
+        } else {
+            o.assignment = Some(Change::planned(false, dry_run));
+            if !dry_run {
+                cloud
+                    .create_application_assignment(application_arn, &user.user_id)
+                    .await?;
+            }
+        }
+        let Some(email) = user.emails.first().cloned() else {
+            o.problems.push(format!(
+                "{} has no email address in Identity Center, so the RoleSessionName mapping ${{user:email}} is empty: add an email to the user",
+                user.user_name
+            ));
+            out.push(o);
+            continue;
+        };
+        o.connect_username = Some(email.clone());
+        match cloud.search_connect_user(instance_id, &email).await? {
+            Some(_) => o.connect_user = Some(Change::Unchanged),
+            None => match (create_connect_users, &profiles) {
+                (Some(_), Some((security, routing))) => {
+                    let new = super::NewConnectUser {
+                        username: email.clone(),
+                        first_name: user.given_name.clone().unwrap_or_else(|| user.user_name.clone()),
+                        last_name: user.family_name.clone().unwrap_or_else(|| "-".to_string()),
+                        security_profile_ids: vec![security.clone()],
+                        routing_profile_id: routing.clone(),
+                    };
+                    cloud.create_connect_user(instance_id, &new).await?;
+                    o.connect_user = Some(Change::Created);
+                }
+                (Some(_), None) => o.connect_user = Some(Change::WouldCreate),
+                (None, _) => o.problems.push(format!(
+                    "the Connect instance has no user named exactly {email} (user names are case-sensitive): create it in Connect, or run apply with --create-connect-users"
+                )),
+            },
+        }
+        out.push(o);
+    }
+    Ok(out)
+}
+
+/// Security and routing profile ids from their names.
+async fn resolve_profiles(
+    cloud: &dyn Cloud,
+    instance_id: &str,
+    template: &ConnectUserTemplate,
+) -> CloudResult<(String, String)> {
+    let (security, routing) = tokio::try_join!(
+        cloud.list_security_profiles(instance_id),
+        cloud.list_routing_profiles(instance_id),
+    )?;
+    let pick = |list: &[super::NamedId], name: &str, kind: &str| {
+        list.iter()
+            .find(|p| p.name == name)
+            .map(|p| p.id.clone())
+            .ok_or_else(|| CloudError::NotFound {
+                action: format!("connect:List{kind}Profiles"),
+                what: format!("a {} profile named {name}", kind.to_lowercase()),
+                message: format!(
+                    "the instance has: {}",
+                    list.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+    };
+    Ok((
+        pick(&security, &template.security_profile, "Security")?,
+        pick(&routing, &template.routing_profile, "Routing")?,
+    ))
+}

@@ -34,6 +34,14 @@ pub struct Answers {
     pub role_name: Option<String>,
     pub metadata: Option<PathBuf>,
     pub sign_in_endpoint: Option<String>,
+    /// Identity Center users (user names or emails) to assign in step 11.
+    pub users: Option<Vec<String>>,
+    /// Create the Connect users that are missing (verification).
+    pub create_connect_users: Option<bool>,
+    /// Security profile of created Connect users.
+    pub security_profile: Option<String>,
+    /// Routing profile of created Connect users.
+    pub routing_profile: Option<String>,
 }
 
 impl Answers {
@@ -55,6 +63,10 @@ impl Answers {
             role_name: self.role_name.or(lower.role_name),
             metadata: self.metadata.or(lower.metadata),
             sign_in_endpoint: self.sign_in_endpoint.or(lower.sign_in_endpoint),
+            users: self.users.or(lower.users),
+            create_connect_users: self.create_connect_users.or(lower.create_connect_users),
+            security_profile: self.security_profile.or(lower.security_profile),
+            routing_profile: self.routing_profile.or(lower.routing_profile),
         }
     }
 }
