@@ -285,13 +285,22 @@ fn metadata_check_rejects_with_reason_and_exit_1() {
 #[test]
 fn permissions_are_scoped_to_the_setup_when_it_is_known() {
     let o = run(
-        &["permissions", "--config", "answers/acme.toml", "--format", "json"],
+        &[
+            "permissions",
+            "--config",
+            "answers/acme.toml",
+            "--format",
+            "json",
+        ],
         &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let connect = v["connect"].to_string();
-    assert!(connect.contains("arn:aws:iam::210987654321:role/AcmeConnectSSO"), "{connect}");
+    assert!(
+        connect.contains("arn:aws:iam::210987654321:role/AcmeConnectSSO"),
+        "{connect}"
+    );
     assert!(connect.contains("iam:CreateSAMLProvider"));
     assert!(v["identity"].to_string().contains("sso:ListApplications"));
 

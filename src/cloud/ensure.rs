@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Cloud, CloudError, CloudResult, INSTANCE_TAG_KEY, MANAGED_BY_KEY, Tag, managed_tags};
+use super::{Cloud, CloudError, CloudResult, MANAGED_BY_KEY, Tag, managed_tags};
 use crate::domain::diff::json_diff;
 use crate::domain::metadata::{self, IdpMetadata};
 use crate::domain::setup::Setup;
@@ -366,20 +366,14 @@ pub async fn ensure_role(cloud: &dyn Cloud, setup: &Setup, dry_run: bool) -> Clo
 }
 
 /// Connect takes one federation role per instance: other roles that trust the same
-/// provider, or were made by connect-sso for the same instance, are worth a warning.
+/// provider are worth a warning. (ListRoles returns no tags, so trust is what can be seen.)
 async fn other_federation_roles(cloud: &dyn Cloud, setup: &Setup) -> CloudResult<Vec<String>> {
     let provider = setup.provider_arn();
-    let instance_id = setup.instance.id.as_str();
     let roles = cloud.list_roles().await?;
     Ok(roles
         .iter()
         .filter(|r| r.name != setup.role_name.as_str())
-        .filter(|r| {
-            trusts_provider(&r.trust_policy, &provider)
-                || r.tags
-                    .iter()
-                    .any(|t| t.key == INSTANCE_TAG_KEY && t.value == instance_id)
-        })
+        .filter(|r| trusts_provider(&r.trust_policy, &provider))
         .map(|r| {
             format!(
                 "role {} also federates into this instance; Connect uses one role per instance, so keep one and delete the other",

@@ -4,8 +4,8 @@
 //! every other failure is a `CloudError` that says how to fix it.
 
 pub mod ensure;
-pub mod sdk;
 pub mod sandbox;
+pub mod sdk;
 
 use async_trait::async_trait;
 use serde::Serialize;

@@ -1046,6 +1046,32 @@ mod config_tests {
         );
     }
 
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_a_network_error_not_a_hang() {
+        use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:1")
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "testing", "testing", None, None, "test",
+            )))
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(timeout_config())
+            .build();
+        let cloud = SdkCloud::from_configs(config.clone(), config, Profiles::default());
+        let err = cloud
+            .caller_identity(Context::Connect)
+            .await
+            .expect_err("nothing listens");
+        assert!(
+            matches!(&err, CloudError::Network { action, .. } if action == "sts:GetCallerIdentity"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("Check the network connection"));
+    }
+
     #[test]
     fn iam_without_a_region_signs_for_the_commercial_partition() {
         let config = SdkConfig::builder()

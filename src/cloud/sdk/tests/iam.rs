@@ -8,7 +8,7 @@ use aws_sdk_iam::operation::create_policy_version::{
 };
 use aws_sdk_iam::operation::create_role::{CreateRoleError, CreateRoleOutput};
 use aws_sdk_iam::operation::create_saml_provider::{
-    CreateSamlProviderError, CreateSamlProviderOutput,
+    CreateSAMLProviderError, CreateSamlProviderOutput,
 };
 use aws_sdk_iam::operation::delete_policy_version::{
     DeletePolicyVersionError, DeletePolicyVersionOutput,
@@ -16,7 +16,7 @@ use aws_sdk_iam::operation::delete_policy_version::{
 use aws_sdk_iam::operation::get_policy::{GetPolicyError, GetPolicyOutput};
 use aws_sdk_iam::operation::get_policy_version::{GetPolicyVersionError, GetPolicyVersionOutput};
 use aws_sdk_iam::operation::get_role::{GetRoleError, GetRoleOutput};
-use aws_sdk_iam::operation::get_saml_provider::{GetSamlProviderError, GetSamlProviderOutput};
+use aws_sdk_iam::operation::get_saml_provider::{GetSAMLProviderError, GetSamlProviderOutput};
 use aws_sdk_iam::operation::list_attached_role_policies::{
     ListAttachedRolePoliciesError, ListAttachedRolePoliciesOutput,
 };
@@ -29,7 +29,7 @@ use aws_sdk_iam::operation::update_assume_role_policy::{
     UpdateAssumeRolePolicyError, UpdateAssumeRolePolicyOutput,
 };
 use aws_sdk_iam::operation::update_saml_provider::{
-    UpdateSamlProviderError, UpdateSamlProviderOutput,
+    UpdateSAMLProviderError, UpdateSamlProviderOutput,
 };
 use aws_sdk_iam::primitives::DateTime;
 use aws_sdk_iam::types::error::{
@@ -178,16 +178,16 @@ async fn get_saml_provider_returns_document_and_tags() {
 async fn get_saml_provider_errors() {
     let cloud = Mocks::iam([
         mock!(Client::get_saml_provider).then_error(|| {
-            GetSamlProviderError::NoSuchEntityException(no_such_entity("Manifest not found"))
+            GetSAMLProviderError::NoSuchEntityException(no_such_entity("Manifest not found"))
         }),
         mock!(Client::get_saml_provider).then_error(|| {
-            GetSamlProviderError::generic(meta(
+            GetSAMLProviderError::generic(meta(
                 "AccessDenied",
                 "User: arn:aws:iam::111122223333:user/x is not authorized to perform: iam:GetSAMLProvider",
             ))
         }),
         mock!(Client::get_saml_provider).then_error(|| {
-            GetSamlProviderError::InvalidInputException(
+            GetSAMLProviderError::InvalidInputException(
                 InvalidInputException::builder()
                     .message("ARN is not valid")
                     .meta(meta("InvalidInput", "ARN is not valid"))
@@ -243,12 +243,12 @@ async fn create_saml_provider_sends_name_document_and_tags() {
 async fn create_saml_provider_errors() {
     let cloud = Mocks::iam([
         mock!(Client::create_saml_provider).then_error(|| {
-            CreateSamlProviderError::EntityAlreadyExistsException(entity_exists(
+            CreateSAMLProviderError::EntityAlreadyExistsException(entity_exists(
                 "SAMLProvider IdC-Connect already exists",
             ))
         }),
         mock!(Client::create_saml_provider).then_error(|| {
-            CreateSamlProviderError::InvalidInputException(
+            CreateSAMLProviderError::InvalidInputException(
                 InvalidInputException::builder()
                     .message("Could not parse metadata")
                     .meta(meta("InvalidInput", "Could not parse metadata"))
@@ -256,7 +256,7 @@ async fn create_saml_provider_errors() {
             )
         }),
         mock!(Client::create_saml_provider).then_error(|| {
-            CreateSamlProviderError::LimitExceededException(limit_exceeded(
+            CreateSAMLProviderError::LimitExceededException(limit_exceeded(
                 "Cannot exceed quota for SAMLProvidersPerAccount",
             ))
         }),
@@ -317,7 +317,7 @@ async fn update_saml_provider_sends_the_document() {
                     .build()
             }),
         mock!(Client::update_saml_provider).then_error(|| {
-            UpdateSamlProviderError::NoSuchEntityException(no_such_entity("not found"))
+            UpdateSAMLProviderError::NoSuchEntityException(no_such_entity("not found"))
         }),
     ])
     .cloud();

@@ -20,7 +20,6 @@ macro_rules! client {
             .retry_config($sdk::config::retry::RetryConfig::disabled()))
     };
 }
-pub(super) use client;
 
 /// Rules per client; a client without rules panics if it is called at all.
 #[derive(Default)]
