@@ -3,11 +3,11 @@
 
 use std::process::Command;
 
-use connect_sso::cli::apply::{ApplyError, SANDBOX_METADATA, UserRequest, apply};
 use connect_sso::cloud::Cloud;
+use connect_sso::cloud::apply::{ApplyError, Report, UserRequest, apply};
 use connect_sso::cloud::ensure::{Change, ConnectUserTemplate};
 use connect_sso::cloud::sandbox::{
-    Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ARN, Sandbox,
+    Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ARN, SANDBOX_METADATA, Sandbox,
 };
 use connect_sso::domain::setup::{Answers, Setup};
 use serde_json::json;
@@ -21,7 +21,7 @@ fn setup_for(arn: &str) -> Setup {
     .unwrap()
 }
 
-fn changes(report: &connect_sso::cli::apply::Report) -> Vec<(&'static str, Change)> {
+fn changes(report: &Report) -> Vec<(&'static str, Change)> {
     report.outcomes.iter().map(|o| (o.step, o.change)).collect()
 }
 

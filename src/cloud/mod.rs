@@ -3,6 +3,7 @@
 //! that behaves like AWS). Reads of one resource return `Ok(None)` when it does not exist;
 //! every other failure is a `CloudError` that says how to fix it.
 
+pub mod apply;
 pub mod ensure;
 pub mod sandbox;
 pub mod sdk;

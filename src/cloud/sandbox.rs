@@ -27,6 +27,8 @@ use super::{
 use crate::domain::metadata;
 
 /// The sandbox account; both contexts (identity and connect) are this one account.
+/// The SAML metadata the sandbox's Identity Center hands out for its applications.
+pub const SANDBOX_METADATA: &str = include_str!("../../assets/sandbox-idc-metadata.xml");
 pub const SANDBOX_ACCOUNT: &str = "111122223333";
 pub const SANDBOX_REGION: &str = "us-east-1";
 pub const SANDBOX_CALLER_ARN: &str =

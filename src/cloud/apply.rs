@@ -1,0 +1,250 @@
+//! The orchestration of `apply`: context and prerequisite checks, step 1's check, the
+//! ensures of steps 6a-6c and 11, shared by the `apply` command and the wizard.
+
+use serde::Serialize;
+
+use super::ensure::{self, Change, ConnectUserTemplate, Outcome, UserOutcome};
+use super::{
+    Application, CUSTOM_SAML_PROVIDER, CallerIdentity, Cloud, CloudError, ConnectInstanceSummary,
+    Context,
+};
+use crate::domain::setup::{Answers, Setup};
+
+/// Everything `apply` found and did, for text or JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub dry_run: bool,
+    pub connect_caller: CallerIdentity,
+    pub identity_caller: CallerIdentity,
+    pub instance: ConnectInstanceSummary,
+    pub identity_store_id: Option<String>,
+    /// Step 1's check: applications with the display name.
+    pub applications: Vec<Application>,
+    pub outcomes: Vec<Outcome>,
+    /// Step 11 and the Connect users, per requested person.
+    pub users: Vec<UserOutcome>,
+    pub warnings: Vec<String>,
+    /// What still blocks sign-in and needs the user's action.
+    pub problems: Vec<String>,
+    /// Manual steps still to do: (step id, title).
+    pub manual_steps: Vec<(&'static str, &'static str)>,
+}
+
+impl Report {
+    pub fn changes(&self) -> usize {
+        let users = self
+            .users
+            .iter()
+            .flat_map(|u| [u.assignment, u.connect_user])
+            .filter(|c| c.is_some_and(Change::is_change))
+            .count();
+        self.outcomes
+            .iter()
+            .filter(|o| o.change.is_change())
+            .count()
+            + users
+    }
+
+    /// Everything `apply` could do is done, and nothing blocks sign-in that it knows of.
+    pub fn complete(&self) -> bool {
+        self.problems.is_empty() && self.users.iter().all(|u| u.problems.is_empty())
+    }
+}
+
+/// Why `apply` stopped before doing anything.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+    #[error(
+        "the connect context is account {caller} but the instance belongs to account {instance}: use --profile with credentials for account {instance}"
+    )]
+    WrongAccount { caller: String, instance: String },
+    #[error(
+        "no Connect instance {id} in account {account}, region {region}: check the instance ARN and --region"
+    )]
+    InstanceNotFound {
+        id: String,
+        account: String,
+        region: String,
+    },
+    #[error(
+        "the Connect instance {alias} is {status}, not ACTIVE: wait until it is active, then run again"
+    )]
+    InstanceNotActive { alias: String, status: String },
+    #[error(
+        "the Connect instance {alias} manages its users with {kind}, not SAML. Amazon Connect fixes this choice when an instance is created and cannot change it later: create a new instance with \"SAML 2.0-based authentication\", then run connect-sso for that instance"
+    )]
+    NotSaml { alias: String, kind: String },
+}
+
+/// The people of step 11, and whether to create their Connect users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserRequest {
+    pub users: Vec<String>,
+    pub create_connect_users: Option<ConnectUserTemplate>,
+}
+
+impl UserRequest {
+    pub fn from_answers(a: &Answers) -> UserRequest {
+        UserRequest {
+            users: a.users.clone().unwrap_or_default(),
+            create_connect_users: a.create_connect_users.unwrap_or(false).then(|| {
+                ConnectUserTemplate {
+                    security_profile: a.security_profile.clone().unwrap_or_else(|| "Agent".into()),
+                    routing_profile: a
+                        .routing_profile
+                        .clone()
+                        .unwrap_or_else(|| "Basic Routing Profile".into()),
+                }
+            }),
+        }
+    }
+}
+
+/// Runs the automated steps. Reads that do not depend on each other run concurrently.
+pub async fn apply(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    metadata_document: &str,
+    people: &UserRequest,
+    dry_run: bool,
+) -> Result<Report, ApplyError> {
+    let instance_id = setup.instance.id.as_str();
+    let (connect_caller, identity_caller, instance, idc_instances) = tokio::try_join!(
+        cloud.caller_identity(Context::Connect),
+        cloud.caller_identity(Context::Identity),
+        cloud.describe_connect_instance(instance_id),
+        cloud.list_idc_instances(),
+    )?;
+    if connect_caller.account != setup.instance.account.as_str() {
+        return Err(ApplyError::WrongAccount {
+            caller: connect_caller.account,
+            instance: setup.instance.account.to_string(),
+        });
+    }
+    let instance = instance.ok_or_else(|| ApplyError::InstanceNotFound {
+        id: instance_id.to_string(),
+        account: setup.instance.account.to_string(),
+        region: setup.region().to_string(),
+    })?;
+    let alias = instance
+        .alias
+        .clone()
+        .unwrap_or_else(|| instance.id.clone());
+    if instance.status != "ACTIVE" {
+        return Err(ApplyError::InstanceNotActive {
+            alias,
+            status: instance.status.clone(),
+        });
+    }
+    if instance.identity_management_type != "SAML" {
+        return Err(ApplyError::NotSaml {
+            alias,
+            kind: instance.identity_management_type.clone(),
+        });
+    }
+
+    let mut warnings = Vec::new();
+    let idc = idc_instances.first().cloned();
+    if idc_instances.len() > 1 {
+        warnings.push(format!(
+            "the identity context sees {} IAM Identity Center instances; using {}",
+            idc_instances.len(),
+            idc_instances[0].instance_arn
+        ));
+    }
+    let applications = match &idc {
+        Some(i) => find_applications(cloud, &i.instance_arn, setup.app_name.as_str()).await?,
+        None => {
+            warnings.push(
+                "the identity context sees no IAM Identity Center instance: enable Identity Center, or point --identity-profile / --identity-region at the account and region where it runs".to_string(),
+            );
+            Vec::new()
+        }
+    };
+    if applications.len() > 1 {
+        warnings.push(format!(
+            "{} Identity Center applications are named \"{}\": give each a unique display name so users can tell the tiles apart",
+            applications.len(),
+            setup.app_name
+        ));
+    }
+
+    // 6a and 6b are independent; 6c needs both to exist (IAM checks the trust principal).
+    let (provider, policy) = tokio::try_join!(
+        ensure::ensure_saml_provider(cloud, setup, metadata_document, dry_run),
+        ensure::ensure_policy(cloud, setup, dry_run),
+    )?;
+    let role = ensure::ensure_role(cloud, setup, dry_run).await?;
+
+    let mut problems = Vec::new();
+    let mut users = Vec::new();
+    if !people.users.is_empty() {
+        match (&idc, applications.as_slice()) {
+            (Some(idc), [app]) => {
+                users = ensure::ensure_users(
+                    cloud,
+                    setup,
+                    &app.arn,
+                    &idc.identity_store_id,
+                    &people.users,
+                    people.create_connect_users.as_ref(),
+                    dry_run,
+                )
+                .await?;
+            }
+            (None, _) => problems.push(
+                "users cannot be assigned (step 11) without an IAM Identity Center instance in the identity context".to_string(),
+            ),
+            (Some(_), []) => problems.push(format!(
+                "users cannot be assigned (step 11) before the application \"{}\" exists: do step 1, then run apply again",
+                setup.app_name
+            )),
+            (Some(_), _) => problems.push(format!(
+                "users are not assigned (step 11) because several applications are named \"{}\": rename all but one",
+                setup.app_name
+            )),
+        }
+    }
+    let assigned = !users.is_empty() && users.iter().all(|u| u.assignment.is_some());
+
+    let mut manual_steps = Vec::new();
+    for step in crate::steps::STEPS {
+        let still_to_do = match step.id {
+            "1" => applications.is_empty(),
+            "11" => !assigned,
+            "2" | "prerequisites" | "6a" | "6b" | "6c" | "verify" => false,
+            _ => step.kind == crate::steps::StepKind::Manual,
+        };
+        if still_to_do {
+            manual_steps.push((step.id, step.title));
+        }
+    }
+    Ok(Report {
+        dry_run,
+        connect_caller,
+        identity_caller,
+        instance,
+        identity_store_id: idc.map(|i| i.identity_store_id),
+        applications,
+        outcomes: vec![provider, policy, role],
+        users,
+        warnings,
+        problems,
+        manual_steps,
+    })
+}
+
+async fn find_applications(
+    cloud: &dyn Cloud,
+    instance_arn: &str,
+    name: &str,
+) -> Result<Vec<Application>, CloudError> {
+    Ok(cloud
+        .list_applications(instance_arn)
+        .await?
+        .into_iter()
+        .filter(|a| a.provider_arn == CUSTOM_SAML_PROVIDER && a.name == name)
+        .collect())
+}
