@@ -4,7 +4,10 @@
 //! procedure for one setup), and the commands in `cli`.
 
 pub mod cli;
+pub mod app;
 pub mod cloud;
 pub mod domain;
+pub mod files;
 pub mod plan;
+pub mod session;
 pub mod steps;

@@ -1,7 +1,7 @@
 //! The catalogue of the guide's steps, in the guide's numbering, with what each needs and
 //! which AWS operations run or check it. Guidance text lives in `assets/steps/`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Who does the step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -47,7 +47,7 @@ impl Console {
 }
 
 /// An input a step asks the user for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Input {
     Instance,

@@ -3,7 +3,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use super::metadata::{load_checked, read_metadata_file};
+use crate::cloud::metadata_source::load_document;
 use super::plan::resolve_answers;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Report, UserRequest, apply};
@@ -173,11 +173,8 @@ pub fn run(
         }
     };
     let document = match (&answers.metadata, global.sandbox) {
-        (Some(path), _) => match load_checked(path, now)
-            .and_then(|_| read_metadata_file(path))
-            .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
-        {
-            Ok(d) => d,
+        (Some(path), _) => match load_document(path, now) {
+            Ok((_, d)) => d,
             Err(message) => {
                 writeln!(err, "error: {message}")?;
                 return Ok(Status::BadInput);

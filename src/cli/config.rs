@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::domain::setup::Answers;
+use crate::files::{ReadError, read_small};
 
 /// Largest answers file read; a real one is well under 2 KB.
 const MAX_CONFIG_BYTES: u64 = 1_000_000;
@@ -53,26 +54,6 @@ pub fn parse(text: &str, base: &Path) -> Result<Answers, String> {
         answers.metadata = Some(if m.is_relative() { base.join(m) } else { m });
     }
     Ok(answers)
-}
-
-#[derive(Debug)]
-pub enum ReadError {
-    Io(std::io::Error),
-    TooLarge,
-}
-
-/// Reads a whole file, refusing (without reading it all) one larger than `max` bytes.
-pub fn read_small(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > max {
-        return Err(ReadError::TooLarge);
-    }
-    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -6,30 +6,9 @@ use std::path::Path;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::config::{ReadError, read_small};
 use super::{Format, MetadataCheckArgs, Status};
-use crate::domain::metadata::{self, CertValidity, CheckedMetadata, MAX_BYTES, MetadataError};
-
-/// Reads a metadata file, refusing early one too large for IAM.
-pub fn read_metadata_file(path: &Path) -> Result<Vec<u8>, String> {
-    read_small(path, MAX_BYTES as u64).map_err(|e| match e {
-        ReadError::Io(e) => format!(
-            "cannot read the metadata file {}: {e}. Check the path; the file is the one downloaded from the IAM Identity Center application",
-            path.display()
-        ),
-        ReadError::TooLarge => format!(
-            "{}: {}",
-            path.display(),
-            MetadataError::TooLarge { len: MAX_BYTES + 1 }
-        ),
-    })
-}
-
-/// Reads and checks a metadata file, with a message naming the file on failure.
-pub fn load_checked(path: &Path, now: OffsetDateTime) -> Result<CheckedMetadata, String> {
-    let bytes = read_metadata_file(path)?;
-    metadata::check(&bytes, now).map_err(|e| format!("{}: {e}", path.display()))
-}
+use crate::cloud::metadata_source::read_metadata_file;
+use crate::domain::metadata::{self, CertValidity, CheckedMetadata};
 
 pub fn run_check(
     args: &MetadataCheckArgs,

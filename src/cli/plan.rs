@@ -4,7 +4,8 @@ use std::io::{self, Write};
 
 use time::OffsetDateTime;
 
-use super::metadata::{human_time, load_checked};
+use super::metadata::human_time;
+use crate::cloud::metadata_source::load_document;
 use super::{Format, GlobalArgs, PlanArgs, Status, config};
 use crate::domain::operator;
 use crate::domain::policy::pretty;
@@ -44,8 +45,8 @@ pub fn run(
         }
     };
     let metadata = match &answers.metadata {
-        Some(path) => match load_checked(path, now) {
-            Ok(checked) => Some(MetadataSummary::new(path.display().to_string(), &checked)),
+        Some(path) => match load_document(path, now) {
+            Ok((checked, _)) => Some(MetadataSummary::new(path.display().to_string(), &checked)),
             Err(message) => {
                 writeln!(err, "error: {message}")?;
                 return Ok(Status::BadInput);

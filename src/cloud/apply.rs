@@ -102,6 +102,32 @@ impl UserRequest {
     }
 }
 
+/// Stops on an instance that cannot take SAML sign-in: not active, or not SAML.
+pub fn instance_check(instance: &ConnectInstanceSummary) -> Result<(), ApplyError> {
+    let alias = instance
+        .alias
+        .clone()
+        .unwrap_or_else(|| instance.id.clone());
+    if instance.status != "ACTIVE" {
+        return Err(ApplyError::InstanceNotActive {
+            alias,
+            status: instance.status.clone(),
+        });
+    }
+    if instance.identity_management_type != "SAML" {
+        return Err(ApplyError::NotSaml {
+            alias,
+            kind: instance.identity_management_type.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The reason and fix when the instance cannot take SAML sign-in.
+pub fn instance_problem(instance: &ConnectInstanceSummary) -> Option<String> {
+    instance_check(instance).err().map(|e| e.to_string())
+}
+
 /// Runs the automated steps. Reads that do not depend on each other run concurrently.
 pub async fn apply(
     cloud: &dyn Cloud,
@@ -128,22 +154,7 @@ pub async fn apply(
         account: setup.instance.account.to_string(),
         region: setup.region().to_string(),
     })?;
-    let alias = instance
-        .alias
-        .clone()
-        .unwrap_or_else(|| instance.id.clone());
-    if instance.status != "ACTIVE" {
-        return Err(ApplyError::InstanceNotActive {
-            alias,
-            status: instance.status.clone(),
-        });
-    }
-    if instance.identity_management_type != "SAML" {
-        return Err(ApplyError::NotSaml {
-            alias,
-            kind: instance.identity_management_type.clone(),
-        });
-    }
+    instance_check(&instance)?;
 
     let mut warnings = Vec::new();
     let idc = idc_instances.first().cloned();

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod ensure;
+pub mod metadata_source;
 pub mod sandbox;
 pub mod sdk;
 

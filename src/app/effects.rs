@@ -1,0 +1,245 @@
+//! The effect runner: turns each `Cmd` into work (a tokio task on the `Cloud`, a clipboard
+//! write, a session save) and each result into `Msg::Done` on the channel.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use base64::Engine;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::{Cmd, Contexts, Done, LoadedMetadata, Msg, State};
+use crate::cloud::apply::UserRequest;
+use crate::cloud::sandbox::Sandbox;
+use crate::cloud::{Cloud, Context, ensure};
+use crate::plan::MetadataSummary;
+
+pub struct Effects {
+    cloud: Arc<dyn Cloud>,
+    /// The sandbox behind `cloud`, when it is one: it also simulates console steps.
+    sandbox: Option<Arc<Sandbox>>,
+    tx: UnboundedSender<Msg>,
+    task: Option<JoinHandle<()>>,
+    session_path: Option<PathBuf>,
+    /// Kept for the life of the process: on X11 a copy vanishes with its owner.
+    clipboard: Option<arboard::Clipboard>,
+    /// Where OSC 52 goes (the terminal); `None` in tests.
+    terminal: Option<Box<dyn Write + Send>>,
+}
+
+impl Effects {
+    pub fn new(
+        cloud: Arc<dyn Cloud>,
+        sandbox: Option<Arc<Sandbox>>,
+        tx: UnboundedSender<Msg>,
+        session_path: Option<PathBuf>,
+        terminal: Option<Box<dyn Write + Send>>,
+    ) -> Effects {
+        Effects {
+            cloud,
+            sandbox,
+            tx,
+            task: None,
+            session_path,
+            clipboard: None,
+            terminal,
+        }
+    }
+
+    /// A runner on a fresh sandbox account.
+    pub fn sandboxed(tx: UnboundedSender<Msg>, session_path: Option<PathBuf>) -> Effects {
+        let sandbox = Arc::new(Sandbox::new());
+        Effects::new(sandbox.clone(), Some(sandbox), tx, session_path, None)
+    }
+
+    /// Whether a cloud task is still running.
+    pub fn busy(&self) -> bool {
+        self.task.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    fn spawn<F>(&mut self, work: F)
+    where
+        F: std::future::Future<Output = Done> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        self.task = Some(tokio::spawn(async move {
+            let done = work.await;
+            let _ = tx.send(Msg::Done(done));
+        }));
+    }
+
+    fn send(&self, done: Done) {
+        let _ = self.tx.send(Msg::Done(done));
+    }
+
+    pub fn run(&mut self, cmd: Cmd, state: &State) {
+        let cloud = self.cloud.clone();
+        match cmd {
+            Cmd::LoadContexts => self.spawn(async move {
+                Done::Contexts(load_contexts(cloud.as_ref()).await.map_err(|e| e.to_string()))
+            }),
+            Cmd::CheckInstance { instance_id } => self.spawn(async move {
+                Done::Instance(match cloud.describe_connect_instance(&instance_id).await {
+                    Ok(Some(i)) => Ok(i),
+                    Ok(None) => Err(format!(
+                        "No Connect instance {instance_id} is visible to the connect context: check the instance ARN, the account and the region"
+                    )),
+                    Err(e) => Err(e.to_string()),
+                })
+            }),
+            Cmd::FindApplication { .. } => self.spawn(async move {
+                let result = async {
+                    let instances = cloud.list_idc_instances().await?;
+                    let mut apps = Vec::new();
+                    for i in instances.iter().take(1) {
+                        apps = cloud.list_applications(&i.instance_arn).await?;
+                    }
+                    Ok::<_, crate::cloud::CloudError>(apps)
+                }
+                .await;
+                Done::Applications(result.map_err(|e| e.to_string()))
+            }),
+            Cmd::SimulateApplication { name } => {
+                if let Some(sandbox) = &self.sandbox {
+                    sandbox.simulate_create_application(&name);
+                }
+            }
+            Cmd::LoadMetadata { path } => self.spawn(async move {
+                let now = time::OffsetDateTime::now_utc();
+                let file = PathBuf::from(&path);
+                let result = tokio::task::spawn_blocking(move || {
+                    crate::cloud::metadata_source::load_document(&file, now)
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("reading the metadata stopped: {e}")));
+                Done::Metadata(result.map(|(checked, document)| LoadedMetadata {
+                    summary: MetadataSummary::new(path, &checked),
+                    document,
+                }))
+            }),
+            Cmd::Ensure6a { setup, document } => self.spawn(async move {
+                let result = ensure::ensure_saml_provider(cloud.as_ref(), &setup, &document, false).await;
+                Done::Ensured {
+                    step: "6a",
+                    result: result.map_err(|e| e.to_string()),
+                }
+            }),
+            Cmd::Ensure6b { setup } => self.spawn(async move {
+                let result = ensure::ensure_policy(cloud.as_ref(), &setup, false).await;
+                Done::Ensured {
+                    step: "6b",
+                    result: result.map_err(|e| e.to_string()),
+                }
+            }),
+            Cmd::Ensure6c { setup } => self.spawn(async move {
+                let result = ensure::ensure_role(cloud.as_ref(), &setup, false).await;
+                Done::Ensured {
+                    step: "6c",
+                    result: result.map_err(|e| e.to_string()),
+                }
+            }),
+            Cmd::AssignUsers {
+                setup,
+                application_arn,
+                identity_store_id,
+                users,
+            } => self.spawn(async move {
+                let request = UserRequest {
+                    users,
+                    create_connect_users: None,
+                };
+                let result = ensure::ensure_users(
+                    cloud.as_ref(),
+                    &setup,
+                    &application_arn,
+                    &identity_store_id,
+                    &request.users,
+                    request.create_connect_users.as_ref(),
+                    false,
+                )
+                .await;
+                Done::Users(result.map_err(|e| e.to_string()))
+            }),
+            Cmd::Copy { label, value } => {
+                let result = self.copy(&value);
+                self.send(Done::Copied { label, result });
+            }
+            Cmd::Save => {
+                if let Some(path) = &self.session_path {
+                    let result = crate::session::save(path, &state.to_saved());
+                    if result.is_err() {
+                        self.send(Done::Saved(result));
+                    }
+                }
+            }
+            Cmd::Cancel => {
+                if let Some(task) = self.task.take() {
+                    task.abort();
+                }
+                self.send(Done::Cancelled);
+            }
+            Cmd::UseSandbox => {
+                let sandbox = Arc::new(Sandbox::new());
+                self.cloud = sandbox.clone();
+                self.sandbox = Some(sandbox);
+            }
+        }
+    }
+
+    /// OSC 52 through the terminal (works over SSH and in tmux) and the native clipboard.
+    fn copy(&mut self, value: &str) -> Result<String, String> {
+        let mut ways = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(term) = &mut self.terminal {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+            match write!(term, "\x1b]52;c;{encoded}\x07").and_then(|_| term.flush()) {
+                Ok(()) => ways.push("terminal (OSC 52)"),
+                Err(e) => errors.push(format!("terminal: {e}")),
+            }
+        }
+        if self.clipboard.is_none() {
+            match arboard::Clipboard::new() {
+                Ok(c) => self.clipboard = Some(c),
+                Err(e) => errors.push(format!("system clipboard: {e}")),
+            }
+        }
+        if let Some(c) = &mut self.clipboard {
+            match c.set_text(value.to_string()) {
+                Ok(()) => ways.push("system clipboard"),
+                Err(e) => errors.push(format!("system clipboard: {e}")),
+            }
+        }
+        if ways.is_empty() {
+            Err(errors.join("; "))
+        } else {
+            Ok(ways.join(" and "))
+        }
+    }
+}
+
+async fn load_contexts(
+    cloud: &dyn Cloud,
+) -> Result<
+    (
+        Contexts,
+        Vec<crate::cloud::ConnectInstanceSummary>,
+        Option<String>,
+    ),
+    crate::cloud::CloudError,
+> {
+    let (connect, identity) = tokio::try_join!(
+        cloud.caller_identity(Context::Connect),
+        cloud.caller_identity(Context::Identity),
+    )?;
+    // Listing is a convenience: a missing permission here must not block the wizard.
+    let (instances, idc) = tokio::join!(cloud.list_connect_instances(), cloud.list_idc_instances());
+    let identity_store_id = idc
+        .ok()
+        .and_then(|list| list.first().map(|i| i.identity_store_id.clone()));
+    Ok((
+        Contexts { connect, identity },
+        instances.unwrap_or_default(),
+        identity_store_id,
+    ))
+}

@@ -1,0 +1,507 @@
+//! The wizard's state machine, in the style of The Elm Architecture: terminal events become
+//! `Msg`s, `update` changes the `State` and returns `Cmd`s, the effect runner turns each
+//! `Cmd` into a task on the `Cloud` whose result comes back as `Msg::Done`. No terminal or
+//! ratatui types here: keys arrive as `Key`.
+
+pub mod effects;
+mod update;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::ensure::{Outcome, UserOutcome};
+use crate::cloud::{Application, CallerIdentity, ConnectInstanceSummary};
+use crate::domain::setup::{AnswerError, Answers, Setup};
+use crate::plan::{MetadataSummary, Plan};
+use crate::steps::{Input, STEPS, Step};
+
+pub use update::{screen_values, update, validate};
+
+/// Where the wizard's actions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The built-in sandbox account: no credentials needed, nothing real changes.
+    Sandbox,
+    /// Real AWS through the SDK.
+    Aws,
+    /// Values and documents only, no live actions.
+    PlanOnly,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Sandbox => "sandbox account",
+            Mode::Aws => "AWS",
+            Mode::PlanOnly => "plan only",
+        }
+    }
+
+    pub fn is_live(self) -> bool {
+        !matches!(self, Mode::PlanOnly)
+    }
+}
+
+/// Progress of one step, shown in the step list with a symbol and a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    #[default]
+    NotStarted,
+    InProgress,
+    /// Done by the admin (manual) or changed by the tool, not yet confirmed by a check.
+    Done,
+    /// Confirmed by a live check.
+    Verified,
+    Failed,
+    Skipped,
+}
+
+impl StepStatus {
+    /// Symbol and word: meaning never rests on colour alone.
+    pub fn marker(self) -> (&'static str, &'static str) {
+        match self {
+            StepStatus::NotStarted => ("·", "to do"),
+            StepStatus::InProgress => ("…", "running"),
+            StepStatus::Done => ("✓", "done"),
+            StepStatus::Verified => ("✔", "verified"),
+            StepStatus::Failed => ("✗", "failed"),
+            StepStatus::Skipped => ("-", "skipped"),
+        }
+    }
+}
+
+/// A key press, independent of the terminal library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    /// Ctrl plus a letter.
+    Ctrl(char),
+    Enter,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Up,
+    Down,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    Esc,
+    F(u8),
+}
+
+/// One editable answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub input: Input,
+    pub value: String,
+    /// Cursor position in characters.
+    #[serde(skip)]
+    pub cursor: usize,
+    /// Validation message, shown under the field.
+    #[serde(skip)]
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn label(&self) -> &'static str {
+        field_label(self.input)
+    }
+}
+
+pub fn field_label(input: Input) -> &'static str {
+    match input {
+        Input::Instance => "Connect instance ARN",
+        Input::AppName => "Application display name",
+        Input::AppDescription => "Description (optional)",
+        Input::Metadata => "Metadata file",
+        Input::ProviderName => "SAML provider name",
+        Input::PolicyName => "Policy name",
+        Input::RoleName => "Role name",
+        Input::SignInEndpoint => "Sign-in endpoint (global or regional)",
+        Input::Users => "Users to assign (user names or emails, comma-separated)",
+    }
+}
+
+/// What has keyboard focus on a step screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// A text field of the screen, by its index in the screen's inputs.
+    Field(usize),
+    /// The list of values to copy, with the selected row.
+    Values(usize),
+}
+
+/// Something shown over the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    /// The full key map.
+    Help,
+    /// The step list, on terminals too narrow to show it beside the screen.
+    Steps,
+}
+
+/// An action running right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    pub step: &'static str,
+    /// What is being called, e.g. "iam:CreateRole".
+    pub label: String,
+    /// Spinner frame.
+    pub frame: usize,
+}
+
+/// What the last action of a step found, as lines to show.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StepReport {
+    pub ok: bool,
+    pub lines: Vec<String>,
+}
+
+/// The two AWS contexts as `GetCallerIdentity` sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contexts {
+    pub connect: CallerIdentity,
+    pub identity: CallerIdentity,
+}
+
+/// Screens: the start screen, then one per step of the catalogue.
+pub const START: usize = 0;
+
+pub fn screen_count() -> usize {
+    STEPS.len() + 1
+}
+
+/// The whole state of the wizard. `draw` reads it; only `update` changes it.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub mode: Mode,
+    pub session_name: String,
+    pub screen: usize,
+    pub fields: Vec<Field>,
+    pub focus: Focus,
+    pub statuses: BTreeMap<&'static str, StepStatus>,
+    pub reports: BTreeMap<&'static str, StepReport>,
+    pub busy: Option<Busy>,
+    pub contexts: Option<Contexts>,
+    /// Why the contexts could not be loaded (credentials), with the fix.
+    pub context_error: Option<String>,
+    pub instances: Vec<ConnectInstanceSummary>,
+    pub metadata: Option<LoadedMetadata>,
+    pub applications: Vec<Application>,
+    pub identity_store_id: Option<String>,
+    pub outcomes: BTreeMap<&'static str, Outcome>,
+    pub users: Vec<UserOutcome>,
+    /// A short message in the status line (copy confirmation, save errors).
+    pub flash: Option<String>,
+    pub overlay: Overlay,
+    /// Scroll offset of the screen's documents.
+    pub scroll: u16,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+}
+
+/// The metadata file as read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedMetadata {
+    pub summary: MetadataSummary,
+    pub document: String,
+}
+
+impl State {
+    pub fn new(mode: Mode, session_name: &str, answers: &Answers) -> State {
+        let value = |input: Input| -> String {
+            match input {
+                Input::Instance => answers.instance_arn.clone(),
+                Input::AppName => answers.app_name.clone(),
+                Input::AppDescription => answers.app_description.clone(),
+                Input::Metadata => answers.metadata.as_ref().map(|p| p.display().to_string()),
+                Input::ProviderName => answers.provider_name.clone(),
+                Input::PolicyName => answers.policy_name.clone(),
+                Input::RoleName => answers.role_name.clone(),
+                Input::SignInEndpoint => answers.sign_in_endpoint.clone(),
+                Input::Users => answers.users.as_ref().map(|u| u.join(", ")),
+            }
+            .unwrap_or_default()
+        };
+        let mut fields: Vec<Field> = Vec::new();
+        for step in STEPS {
+            for &input in step.inputs {
+                if !fields.iter().any(|f| f.input == input) {
+                    let v = value(input);
+                    fields.push(Field {
+                        input,
+                        cursor: v.chars().count(),
+                        value: v,
+                        error: None,
+                    });
+                }
+            }
+        }
+        State {
+            mode,
+            session_name: session_name.to_string(),
+            screen: START,
+            fields,
+            focus: Focus::Values(0),
+            statuses: STEPS
+                .iter()
+                .map(|s| (s.id, StepStatus::NotStarted))
+                .collect(),
+            reports: BTreeMap::new(),
+            busy: None,
+            contexts: None,
+            context_error: None,
+            instances: Vec::new(),
+            metadata: None,
+            applications: Vec::new(),
+            identity_store_id: None,
+            outcomes: BTreeMap::new(),
+            users: Vec::new(),
+            flash: None,
+            overlay: Overlay::None,
+            scroll: 0,
+            width: 80,
+            height: 24,
+            quit: false,
+        }
+    }
+
+    /// The step shown, or `None` on the start screen.
+    pub fn step(&self) -> Option<&'static Step> {
+        self.screen.checked_sub(1).and_then(|i| STEPS.get(i))
+    }
+
+    pub fn field(&self, input: Input) -> &Field {
+        self.fields
+            .iter()
+            .find(|f| f.input == input)
+            .expect("every input of the catalogue has a field")
+    }
+
+    pub fn field_mut(&mut self, input: Input) -> &mut Field {
+        self.fields
+            .iter_mut()
+            .find(|f| f.input == input)
+            .expect("every input of the catalogue has a field")
+    }
+
+    /// The fields of the current screen, in order.
+    pub fn screen_fields(&self) -> Vec<&Field> {
+        self.step()
+            .map(|s| s.inputs.iter().map(|i| self.field(*i)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The answers as typed so far.
+    pub fn answers(&self) -> Answers {
+        let text = |input: Input| {
+            let v = self.field(input).value.trim().to_string();
+            (!v.is_empty()).then_some(v)
+        };
+        Answers {
+            instance_arn: text(Input::Instance),
+            app_name: text(Input::AppName),
+            app_description: text(Input::AppDescription),
+            metadata: text(Input::Metadata).map(Into::into),
+            provider_name: text(Input::ProviderName),
+            policy_name: text(Input::PolicyName),
+            role_name: text(Input::RoleName),
+            sign_in_endpoint: text(Input::SignInEndpoint),
+            users: text(Input::Users).map(|u| {
+                u.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            identity_store_id: self.identity_store_id.clone(),
+            ..Answers::default()
+        }
+    }
+
+    pub fn setup(&self) -> Result<Setup, Vec<AnswerError>> {
+        Setup::from_answers(&self.answers())
+    }
+
+    /// The whole procedure with the answers so far, when they are valid.
+    pub fn plan(&self) -> Option<Plan> {
+        let setup = self.setup().ok()?;
+        Some(Plan::build(
+            &setup,
+            self.metadata.as_ref().map(|m| m.summary.clone()),
+        ))
+    }
+
+    pub fn status(&self, step: &str) -> StepStatus {
+        self.statuses.get(step).copied().unwrap_or_default()
+    }
+
+    /// "step N of M" counts the catalogue's steps; the start screen is 0.
+    pub fn position(&self) -> (usize, usize) {
+        (self.screen, STEPS.len())
+    }
+
+    /// Whether the step list fits beside the screen.
+    pub fn wide(&self) -> bool {
+        self.width >= 100
+    }
+
+    /// The keys the current screen handles, for the help bar and the key map.
+    pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
+        update::key_hints(self)
+    }
+}
+
+/// What a session file holds: the answers and the progress, never credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    /// Format of the file, for later migrations.
+    pub version: u32,
+    pub mode: Mode,
+    pub screen: usize,
+    pub fields: Vec<(Input, String)>,
+    pub statuses: Vec<(String, StepStatus)>,
+    pub reports: Vec<(String, StepReport)>,
+}
+
+impl State {
+    pub fn to_saved(&self) -> Saved {
+        Saved {
+            version: 1,
+            mode: self.mode,
+            screen: self.screen,
+            fields: self
+                .fields
+                .iter()
+                .map(|f| (f.input, f.value.clone()))
+                .collect(),
+            statuses: self
+                .statuses
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            reports: self
+                .reports
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// Restores a saved session over a fresh state. A step that was running when the
+    /// session was saved did not finish: it is shown as not started.
+    pub fn restore(&mut self, saved: Saved) {
+        self.mode = saved.mode;
+        self.screen = saved.screen.min(screen_count() - 1);
+        for (input, value) in saved.fields {
+            if let Some(f) = self.fields.iter_mut().find(|f| f.input == input) {
+                f.cursor = value.chars().count();
+                f.value = value;
+            }
+        }
+        for (id, status) in saved.statuses {
+            if let Some(step) = crate::steps::step(&id) {
+                let status = if status == StepStatus::InProgress {
+                    StepStatus::NotStarted
+                } else {
+                    status
+                };
+                self.statuses.insert(step.id, status);
+            }
+        }
+        for (id, report) in saved.reports {
+            if let Some(step) = crate::steps::step(&id) {
+                self.reports.insert(step.id, report);
+            }
+        }
+    }
+}
+
+/// What the user asked for; turned into work by the effect runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// `GetCallerIdentity` in both contexts, Identity Center and Connect instances.
+    LoadContexts,
+    /// Prerequisites: the instance exists, is active and uses SAML.
+    CheckInstance {
+        instance_id: String,
+    },
+    /// Step 1: applications with the display name.
+    FindApplication {
+        name: String,
+    },
+    /// Sandbox only: do step 1's console work, as the user said it is done.
+    SimulateApplication {
+        name: String,
+    },
+    /// Read and check the metadata file.
+    LoadMetadata {
+        path: String,
+    },
+    Ensure6a {
+        setup: Box<Setup>,
+        document: String,
+    },
+    Ensure6b {
+        setup: Box<Setup>,
+    },
+    Ensure6c {
+        setup: Box<Setup>,
+    },
+    /// Step 11: assign the users and check their Connect users.
+    AssignUsers {
+        setup: Box<Setup>,
+        application_arn: String,
+        identity_store_id: String,
+        users: Vec<String>,
+    },
+    /// Copy a value to the clipboard (OSC 52 and the native clipboard).
+    Copy {
+        label: String,
+        value: String,
+    },
+    /// Save the session.
+    Save,
+    /// Stop the running action.
+    Cancel,
+    /// Switch to the sandbox account (from the start screen, when AWS has no credentials).
+    UseSandbox,
+}
+
+/// A result coming back from the effect runner.
+#[derive(Debug, Clone)]
+pub enum Done {
+    Contexts(Result<(Contexts, Vec<ConnectInstanceSummary>, Option<String>), String>),
+    Instance(Result<ConnectInstanceSummary, String>),
+    Applications(Result<Vec<Application>, String>),
+    Metadata(Result<LoadedMetadata, String>),
+    Ensured {
+        step: &'static str,
+        result: Result<Outcome, String>,
+    },
+    Users(Result<Vec<UserOutcome>, String>),
+    Copied {
+        label: String,
+        /// Which ways worked, e.g. "terminal (OSC 52)".
+        result: Result<String, String>,
+    },
+    Saved(Result<(), String>),
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(Key),
+    Resize(u16, u16),
+    /// Spinner frame while an action runs.
+    Tick,
+    Done(Done),
+}

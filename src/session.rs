@@ -1,0 +1,169 @@
+//! Saved wizard sessions: one JSON file per named session in the user's state directory,
+//! written atomically with mode 0600. Never holds credentials.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Session names become file names: keep them to a safe set.
+pub fn valid_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "session name '{name}' is not valid: use 1-64 letters, digits, '-', '_' or '.', not starting with '.'"
+        ))
+    }
+}
+
+/// `$XDG_STATE_HOME/connect-sso`, or `~/.local/state/connect-sso`.
+pub fn state_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/state"))
+        })?;
+    Some(base.join("connect-sso"))
+}
+
+pub fn session_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join("sessions").join(format!("{name}.json"))
+}
+
+/// Writes `value` as JSON to `path` atomically: a temporary file in the same folder,
+/// flushed to disk, then renamed over the old one. A crash leaves the old file or the new.
+pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| format!("{} has no parent folder", path.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let text = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("session"),
+        std::process::id()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(&text)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
+
+/// What loading a session found.
+#[derive(Debug)]
+pub enum Loaded<T> {
+    Missing,
+    Found(T),
+    /// The file could not be read as a session; it was moved aside to this path.
+    Corrupt {
+        moved_to: PathBuf,
+        reason: String,
+    },
+}
+
+pub fn load<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(v) => Ok(Loaded::Found(v)),
+        Err(e) => {
+            // Keep the damaged file for inspection; never overwrite it silently.
+            let moved_to = path.with_extension("json.corrupt");
+            std::fs::rename(path, &moved_to).map_err(|re| {
+                format!(
+                    "{} is damaged ({e}) and cannot be moved aside: {re}",
+                    path.display()
+                )
+            })?;
+            Ok(Loaded::Corrupt {
+                moved_to,
+                reason: e.to_string(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct S {
+        a: u32,
+    }
+
+    #[test]
+    fn save_then_load_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = session_path(dir.path(), "acme");
+        save(&path, &S { a: 7 }).unwrap();
+        assert!(matches!(
+            load::<S>(&path).unwrap(),
+            Loaded::Found(S { a: 7 })
+        ));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn missing_and_corrupt_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = session_path(dir.path(), "x");
+        assert!(matches!(load::<S>(&path).unwrap(), Loaded::Missing));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"{ not json").unwrap();
+        match load::<S>(&path).unwrap() {
+            Loaded::Corrupt { moved_to, .. } => assert!(moved_to.exists()),
+            other => panic!("{other:?}"),
+        }
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn names() {
+        assert!(valid_name("acme-prod_2").is_ok());
+        for bad in ["", "../x", ".hidden", "a b", &"x".repeat(65)] {
+            assert!(valid_name(bad).is_err(), "{bad}");
+        }
+    }
+}
