@@ -11,3 +11,4 @@ pub mod files;
 pub mod plan;
 pub mod session;
 pub mod steps;
+pub mod ui;

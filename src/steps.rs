@@ -129,7 +129,8 @@ pub static STEPS: &[Step] = &[
         title: "Create the IAM SAML identity provider",
         kind: StepKind::Automated,
         console: Console::Iam,
-        inputs: &[Input::ProviderName, Input::Metadata],
+        // The metadata itself is entered in step 2.
+        inputs: &[Input::ProviderName],
         runs: &["iam:CreateSAMLProvider", "iam:UpdateSAMLProvider"],
         checks: &["iam:GetSAMLProvider"],
         guidance: include_str!("../assets/steps/6a.md"),

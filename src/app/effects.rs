@@ -20,7 +20,8 @@ pub struct Effects {
     /// The sandbox behind `cloud`, when it is one: it also simulates console steps.
     sandbox: Option<Arc<Sandbox>>,
     tx: UnboundedSender<Msg>,
-    task: Option<JoinHandle<()>>,
+    /// Running cloud tasks; the last one is the user's action that Ctrl-C cancels.
+    tasks: Vec<JoinHandle<()>>,
     session_path: Option<PathBuf>,
     /// Kept for the life of the process: on X11 a copy vanishes with its owner.
     clipboard: Option<arboard::Clipboard>,
@@ -40,7 +41,7 @@ impl Effects {
             cloud,
             sandbox,
             tx,
-            task: None,
+            tasks: Vec::new(),
             session_path,
             clipboard: None,
             terminal,
@@ -55,7 +56,7 @@ impl Effects {
 
     /// Whether a cloud task is still running.
     pub fn busy(&self) -> bool {
-        self.task.as_ref().is_some_and(|t| !t.is_finished())
+        self.tasks.iter().any(|t| !t.is_finished())
     }
 
     fn spawn<F>(&mut self, work: F)
@@ -63,7 +64,8 @@ impl Effects {
         F: std::future::Future<Output = Done> + Send + 'static,
     {
         let tx = self.tx.clone();
-        self.task = Some(tokio::spawn(async move {
+        self.tasks.retain(|t| !t.is_finished());
+        self.tasks.push(tokio::spawn(async move {
             let done = work.await;
             let _ = tx.send(Msg::Done(done));
         }));
@@ -174,7 +176,7 @@ impl Effects {
                 }
             }
             Cmd::Cancel => {
-                if let Some(task) = self.task.take() {
+                if let Some(task) = self.tasks.pop() {
                     task.abort();
                 }
                 self.send(Done::Cancelled);

@@ -33,6 +33,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     }
 }
 
+/// The work to start when the wizard opens: who am I, and a metadata file already named.
+pub fn init(state: &mut State) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    if state.mode.is_live() {
+        cmds.push(Cmd::LoadContexts);
+    }
+    let path = state.field(Input::Metadata).value.trim().to_string();
+    if !path.is_empty() && state.metadata.is_none() {
+        cmds.push(Cmd::LoadMetadata { path });
+    }
+    cmds
+}
+
 /// Answers-file keys of the domain's validation errors, mapped to the wizard's fields.
 fn input_of_key(key: &str) -> Option<Input> {
     Some(match key {
@@ -75,11 +88,16 @@ fn go_to(state: &mut State, screen: usize) {
     state.screen = screen.min(screen_count() - 1);
     state.scroll = 0;
     state.overlay = Overlay::None;
-    // Land in the first empty field, or on the values when everything is filled in.
+    // A step not started yet lands in its first empty field; otherwise on the values, so
+    // action keys act instead of typing into a field.
+    let started = state
+        .step()
+        .is_some_and(|s| state.status(s.id) != StepStatus::NotStarted);
     let first_empty = state
         .screen_fields()
         .iter()
-        .position(|f| f.value.trim().is_empty());
+        .position(|f| f.value.trim().is_empty())
+        .filter(|_| !started);
     state.focus = match first_empty {
         Some(i) => Focus::Field(i),
         None => Focus::Values(0),

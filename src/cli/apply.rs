@@ -3,11 +3,11 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use crate::cloud::metadata_source::load_document;
 use super::plan::resolve_answers;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Report, UserRequest, apply};
 use crate::cloud::ensure::Change;
+use crate::cloud::metadata_source::load_document;
 use crate::cloud::sandbox::{self, Sandbox};
 use crate::cloud::sdk::{ContextSettings, SdkCloud};
 use crate::cloud::{CallerIdentity, Cloud};

@@ -4,7 +4,9 @@
 pub mod apply;
 pub mod config;
 pub mod metadata;
+pub mod plain;
 pub mod plan;
+pub mod wizard;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -46,8 +48,31 @@ impl From<Status> for ExitCode {
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub wizard: WizardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The wizard (no subcommand).
+#[derive(Debug, Clone, Default, Args)]
+pub struct WizardArgs {
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Name of the saved session: keep one per customer
+    #[arg(
+        long,
+        env = "CONNECT_SSO_SESSION",
+        default_value = "default",
+        value_name = "NAME"
+    )]
+    pub session: String,
+    /// Start over instead of resuming the saved session (it is replaced)
+    #[arg(long = "new")]
+    pub new_session: bool,
+    /// Plain line-by-line prompts instead of the full screen (automatic without a terminal)
+    #[arg(long, env = "CONNECT_SSO_PLAIN")]
+    pub plain: bool,
 }
 
 /// AWS contexts and the answers file; accepted before or after the subcommand.
@@ -239,13 +264,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)
         }
-        None => {
-            let _ = writeln!(
-                err,
-                "The interactive wizard is not built yet. Run `connect-sso plan --help` to print the whole procedure for your instance, or `connect-sso --help` for every command."
-            );
-            Ok(Status::BadInput)
-        }
+        None => wizard::run(&cli.global, &cli.wizard, err),
     };
     result.unwrap_or_else(|e| {
         // Output can only fail when stdout is closed (a pipe to `head`): nothing to report to.

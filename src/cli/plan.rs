@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use time::OffsetDateTime;
 
 use super::metadata::human_time;
-use crate::cloud::metadata_source::load_document;
 use super::{Format, GlobalArgs, PlanArgs, Status, config};
+use crate::cloud::metadata_source::load_document;
 use crate::domain::operator;
 use crate::domain::policy::pretty;
 use crate::domain::setup::{Answers, Setup};

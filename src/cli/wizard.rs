@@ -1,0 +1,357 @@
+//! The full-screen wizard: terminal set-up and restore, logging to a file, the event loop
+//! that feeds `Msg`s to `app::update`, runs the `Cmd`s and draws after every batch.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tokio::sync::mpsc;
+
+use super::{GlobalArgs, Status, WizardArgs};
+use crate::app::effects::Effects;
+use crate::app::{Key, Mode, Msg, State, update};
+use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, Sandbox};
+use crate::cloud::sdk::{ContextSettings, SdkCloud};
+use crate::domain::setup::Answers;
+use crate::session::{self, Loaded};
+
+/// Whether any AWS credentials source looks configured; without one the wizard starts on
+/// the sandbox account rather than failing.
+pub fn aws_credentials_configured(answers: &Answers) -> bool {
+    let env = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    if answers.profile.is_some()
+        || [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        ]
+        .iter()
+        .any(|k| env(k))
+    {
+        return true;
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let file = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+            .is_some_and(|p| p.exists())
+    };
+    file("AWS_CONFIG_FILE", "config") || file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+}
+
+pub fn to_key(ev: KeyEvent) -> Option<Key> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match ev.code {
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::F(n) => Key::F(n),
+        _ => return None,
+    })
+}
+
+/// Logs go to a file, never to the screen under the TUI.
+fn init_logging(
+    dir: Option<&PathBuf>,
+) -> Option<(PathBuf, tracing_appender::non_blocking::WorkerGuard)> {
+    let dir = dir?.join("logs");
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "connect-sso.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CONNECT_SSO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some((dir.join("connect-sso.log"), guard))
+}
+
+/// Plain prompts instead of the full screen: asked for, a dumb terminal, or no terminal.
+pub fn wants_plain(args: &WizardArgs) -> bool {
+    use std::io::IsTerminal;
+    args.plain
+        || std::env::var("TERM").is_ok_and(|t| t == "dumb")
+        || !std::io::stdout().is_terminal()
+        || !std::io::stdin().is_terminal()
+}
+
+pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::io::Result<Status> {
+    let plain = wants_plain(args);
+    if let Err(e) = session::valid_name(&args.session) {
+        writeln!(err, "error: {e}")?;
+        return Ok(Status::BadInput);
+    }
+    let answers = match super::plan::resolve_answers(global, args.answers.to_answers(global)) {
+        Ok(a) => a,
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            return Ok(Status::BadInput);
+        }
+    };
+    let state_dir = session::state_dir();
+    let session_path = state_dir
+        .as_ref()
+        .map(|d| session::session_path(d, &args.session));
+    let log = init_logging(state_dir.as_ref());
+    let log_path = log.as_ref().map(|(p, _)| p.clone());
+
+    let mut mode = if global.sandbox || !aws_credentials_configured(&answers) {
+        Mode::Sandbox
+    } else {
+        Mode::Aws
+    };
+    let mut answers = answers;
+    if mode == Mode::Sandbox && answers.instance_arn.is_none() && answers.instance_id.is_none() {
+        answers.instance_arn = Some(SANDBOX_INSTANCE_ARN.to_string());
+    }
+    if mode == Mode::Sandbox
+        && answers.metadata.is_none()
+        && let Some(dir) = &state_dir
+    {
+        // Workshop attendees have no Identity Center to download metadata from: the
+        // sandbox's own application metadata is written where step 2 can read it.
+        let file = dir.join("sandbox").join("idc-metadata.xml");
+        if std::fs::create_dir_all(file.parent().unwrap_or(dir)).is_ok()
+            && std::fs::write(&file, crate::cloud::sandbox::SANDBOX_METADATA).is_ok()
+        {
+            answers.metadata = Some(file);
+        }
+    }
+    let mut state = State::new(mode, &args.session, &answers);
+    let mut notes = Vec::new();
+    if !global.sandbox && mode == Mode::Sandbox {
+        notes.push("No AWS credentials found: working on the sandbox account".to_string());
+    }
+    if let Some(path) = &session_path {
+        match session::load(path) {
+            Ok(Loaded::Found(saved)) if !args.new_session => {
+                state.restore(saved);
+                // A flag beats the saved session's mode.
+                if global.sandbox {
+                    state.mode = Mode::Sandbox;
+                }
+                mode = state.mode;
+                notes.push(format!("Resumed session {} (run with --new to start over)", args.session));
+            }
+            Ok(Loaded::Corrupt { moved_to, reason }) => notes.push(format!(
+                "The saved session was damaged ({reason}); it was moved to {} and a new one started",
+                moved_to.display()
+            )),
+            Ok(_) => {}
+            Err(e) => notes.push(e),
+        }
+    }
+    state.flash = (!notes.is_empty()).then(|| notes.join(". "));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = if plain {
+        runtime.block_on(async {
+            let (tx, rx) = mpsc::unbounded_channel::<Msg>();
+            let effects = make_effects(mode, &answers, tx, session_path.clone(), None).await;
+            let stdin = std::io::stdin();
+            let stdout = std::io::stdout();
+            super::plain::run(state, effects, rx, &mut stdin.lock(), &mut stdout.lock())
+                .await
+                .map(|_| ())
+        })
+    } else {
+        runtime.block_on(event_loop(
+            state,
+            mode,
+            answers,
+            session_path.clone(),
+            log_path.clone(),
+        ))
+    };
+    drop(log);
+    match result {
+        Ok(()) => {
+            if let Some(p) = &session_path {
+                writeln!(err, "Session saved to {}", p.display())?;
+            }
+            Ok(Status::Ok)
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            if let Some(p) = &log_path {
+                writeln!(err, "The log is in {}", p.display())?;
+            }
+            Ok(Status::CheckFailed)
+        }
+    }
+}
+
+/// Restores the terminal and ends the process on any panic, a tokio task's included: the
+/// app must not go on under a broken screen.
+fn install_panic_hook(log_path: Option<PathBuf>) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        previous(info);
+        eprintln!(
+            "connect-sso stopped on an internal error. Your answers up to the last change are saved."
+        );
+        if let Some(p) = &log_path {
+            eprintln!("The log is in {}", p.display());
+        }
+        std::process::exit(101);
+    }));
+}
+
+/// The effect runner on AWS (two contexts) or on a fresh sandbox account.
+async fn make_effects(
+    mode: Mode,
+    answers: &Answers,
+    tx: mpsc::UnboundedSender<Msg>,
+    session_path: Option<PathBuf>,
+    terminal: Option<Box<dyn Write + Send>>,
+) -> Effects {
+    match mode {
+        Mode::Aws => {
+            let connect = ContextSettings {
+                profile: answers.profile.clone(),
+                region: answers.region.clone().or_else(|| {
+                    // The instance ARN names the Connect region when --region is not given.
+                    answers
+                        .instance_arn
+                        .as_deref()
+                        .and_then(|a| a.split(':').nth(3))
+                        .map(str::to_string)
+                }),
+            };
+            let identity = ContextSettings {
+                profile: answers.identity_profile.clone(),
+                region: answers.identity_region.clone(),
+            };
+            let cloud = Arc::new(SdkCloud::load(&connect, &identity).await);
+            Effects::new(cloud, None, tx, session_path, terminal)
+        }
+        Mode::Sandbox | Mode::PlanOnly => {
+            let sandbox = Arc::new(Sandbox::new());
+            Effects::new(sandbox.clone(), Some(sandbox), tx, session_path, terminal)
+        }
+    }
+}
+
+async fn event_loop(
+    mut state: State,
+    mode: Mode,
+    answers: Answers,
+    session_path: Option<PathBuf>,
+    log_path: Option<PathBuf>,
+) -> std::io::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut effects = make_effects(
+        mode,
+        &answers,
+        tx.clone(),
+        session_path,
+        Some(Box::new(std::io::stdout())),
+    )
+    .await;
+
+    let mut terminal = ratatui::init();
+    install_panic_hook(log_path);
+    let size = terminal.size()?;
+    update(&mut state, Msg::Resize(size.width, size.height));
+
+    // Input on its own thread: crossterm's read blocks.
+    let input_tx = tx.clone();
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) => to_key(k).map(Msg::Key),
+                Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+                Ok(_) => None,
+                Err(_) => break,
+            };
+            if let Some(m) = msg
+                && input_tx.send(m).is_err()
+            {
+                break;
+            }
+        }
+    });
+    // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the wizard; the session is saved
+    // after every change, so nothing confirmed is lost.
+    #[cfg(unix)]
+    {
+        let signal_tx = tx.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut hup), Ok(mut term)) = (
+                signal(SignalKind::hangup()),
+                signal(SignalKind::terminate()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = hup.recv() => {}
+                _ = term.recv() => {}
+            }
+            let _ = signal_tx.send(Msg::Key(Key::Ctrl('c')));
+            let _ = signal_tx.send(Msg::Key(Key::Ctrl('c')));
+        });
+    }
+
+    for cmd in crate::app::init(&mut state) {
+        effects.run(cmd, &state);
+    }
+    let mut ticker = tokio::time::interval(Duration::from_millis(120));
+    let result = loop {
+        if let Err(e) = terminal.draw(|f| crate::ui::draw(&state, f)) {
+            break Err(e);
+        }
+        // Draw on events, not on a busy loop: ticks only while an action runs.
+        let first = if state.busy.is_some() {
+            tokio::select! {
+                m = rx.recv() => m,
+                _ = ticker.tick() => Some(Msg::Tick),
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(first) = first else { break Ok(()) };
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        for msg in batch {
+            for cmd in update(&mut state, msg) {
+                effects.run(cmd, &state);
+            }
+        }
+        if state.quit {
+            break Ok(());
+        }
+    };
+    ratatui::restore();
+    result
+}

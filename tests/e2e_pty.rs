@@ -1,0 +1,192 @@
+//! End to end: the real binary in a pseudo-terminal walks the whole wizard on the sandbox
+//! account, quits, and leaves a saved session and a restored terminal.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `needle`; fails with the screen when it does not.
+    fn wait_for(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.text().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        panic!("waited for {needle:?}; the screen shows:\n{}", self.text());
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let the wizard draw before the next key, as a person would.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+}
+
+#[test]
+fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state");
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_connect-sso"));
+    cmd.args(["--sandbox", "--session", "e2e"]);
+    cmd.env_clear();
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_STATE_HOME", &state);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    {
+        let parser = parser.clone();
+        let raw = raw.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                parser.lock().unwrap().process(&buf[..n]);
+                raw.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+    }
+    let mut s = Screen {
+        parser,
+        raw,
+        writer: pair.master.take_writer().unwrap(),
+    };
+
+    s.wait_for("111122223333");
+    s.send("\r");
+    s.wait_for("Check the prerequisites");
+    s.send("r");
+    s.wait_for("uses SAML 2.0");
+
+    s.send("n");
+    s.wait_for("Add a custom SAML 2.0 application");
+    s.send("E2E Connect\r\r");
+    s.send("d");
+    s.wait_for("Found:");
+
+    s.send("n");
+    s.wait_for("Download the IAM Identity Center SAML metadata");
+    // The sandbox hands out its application's metadata file: the path is filled in.
+    s.send("r");
+    s.wait_for("Entity id:");
+
+    s.send("n");
+    s.wait_for("ACS URL");
+    s.send("\rd");
+
+    for (title, result) in [
+        (
+            "Create the IAM SAML identity provider",
+            "SAML provider created",
+        ),
+        (
+            "Create the IAM policy for Connect federation",
+            "policy created",
+        ),
+        (
+            "Create the IAM role that trusts the provider",
+            "role created",
+        ),
+    ] {
+        s.send("n");
+        s.wait_for(title);
+        s.send("\rr");
+        s.wait_for(result);
+    }
+    for title in ["Set the relay state", "Map the SAML attributes"] {
+        s.send("n");
+        s.wait_for(title);
+        s.send("d");
+    }
+    s.send("n");
+    s.wait_for("Assign users to the application");
+    s.send("maria.garcia@example.com\r");
+    s.send("r");
+    s.wait_for("maria.garcia@example.com: assignment created");
+    s.send("n");
+    s.wait_for("Verify the sign-in");
+    s.send("q");
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "the wizard did not exit after q");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    std::thread::sleep(Duration::from_millis(200));
+
+    // The terminal is restored: alternate screen left, cursor shown.
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let entered = raw
+        .find("\x1b[?1049h")
+        .expect("the wizard used the alternate screen");
+    let left = raw
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    assert!(left > entered);
+    assert!(raw[left..].contains("\x1b[?25h") || raw.rfind("\x1b[?25h").unwrap() > entered);
+
+    // The session is saved, private, and records the progress.
+    let file = state.join("connect-sso/sessions/e2e.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let statuses = saved["statuses"].as_array().unwrap();
+    let status_of = |id: &str| {
+        statuses
+            .iter()
+            .find(|s| s[0] == id)
+            .map(|s| s[1].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(status_of("prerequisites"), "verified");
+    assert_eq!(status_of("1"), "verified");
+    assert_eq!(status_of("6c"), "done");
+    assert_eq!(status_of("11"), "done");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    assert!(
+        !text.contains("AWS_SECRET"),
+        "no credentials in the session"
+    );
+}

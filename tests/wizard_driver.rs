@@ -1,0 +1,345 @@
+//! Headless driver: key events go through `update`, commands through the effect runner on
+//! the sandbox account, results come back as messages; the whole guide is walked.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use connect_sso::app::effects::Effects;
+use connect_sso::app::{Focus, Key, Mode, Msg, Saved, State, StepStatus, update};
+use connect_sso::cloud::sandbox::{
+    Fault, FaultKind, SANDBOX_INSTANCE_ARN, Sandbox, SandboxOptions,
+};
+use connect_sso::domain::setup::Answers;
+use connect_sso::session;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+struct Driver {
+    state: State,
+    effects: Effects,
+    rx: UnboundedReceiver<Msg>,
+    sandbox: Arc<Sandbox>,
+    session: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Driver {
+    fn new(options: SandboxOptions) -> Driver {
+        let dir = tempfile::tempdir().unwrap();
+        let session = session::session_path(dir.path(), "test");
+        let (tx, rx) = unbounded_channel();
+        let sandbox = Arc::new(Sandbox::with_options(options));
+        let effects = Effects::new(
+            sandbox.clone(),
+            Some(sandbox.clone()),
+            tx,
+            Some(session.clone()),
+            None,
+        );
+        let answers = Answers {
+            instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
+            ..Answers::default()
+        };
+        let mut state = State::new(Mode::Sandbox, "test", &answers);
+        update(&mut state, Msg::Resize(120, 40));
+        let mut effects = effects;
+        for cmd in connect_sso::app::init(&mut state) {
+            effects.run(cmd, &state);
+        }
+        Driver {
+            state,
+            effects,
+            rx,
+            sandbox,
+            session,
+            _dir: dir,
+        }
+    }
+
+    fn dispatch(&mut self, msg: Msg) {
+        for cmd in update(&mut self.state, msg) {
+            self.effects.run(cmd, &self.state);
+        }
+    }
+
+    /// Feeds messages until no action runs and none is pending.
+    async fn settle(&mut self) {
+        // A task sends its result before it finishes, so "not busy and nothing queued"
+        // means settled.
+        loop {
+            match self.rx.try_recv() {
+                Ok(msg) => self.dispatch(msg),
+                Err(_) if self.effects.busy() => {
+                    if let Ok(Some(msg)) =
+                        tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
+                    {
+                        self.dispatch(msg);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
+    async fn key(&mut self, key: Key) {
+        self.dispatch(Msg::Key(key));
+        self.settle().await;
+    }
+
+    async fn keys(&mut self, keys: &[Key]) {
+        for k in keys {
+            self.key(*k).await;
+        }
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(Key::Char(c)).await;
+        }
+    }
+
+    fn step(&self) -> &'static str {
+        self.state.step().map_or("start", |s| s.id)
+    }
+
+    fn status(&self, id: &str) -> StepStatus {
+        self.state.status(id)
+    }
+}
+
+fn metadata_path() -> String {
+    format!(
+        "{}/tests/fixtures/metadata/idc-metadata.xml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[tokio::test]
+async fn walks_the_whole_guide_on_the_sandbox() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    assert_eq!(d.step(), "start");
+
+    d.key(Key::Enter).await;
+    assert_eq!(d.step(), "prerequisites");
+    assert_eq!(
+        d.state.focus,
+        Focus::Values(0),
+        "the instance is already filled in"
+    );
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("prerequisites"), StepStatus::Verified);
+
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "1");
+    assert_eq!(d.state.focus, Focus::Field(0));
+    d.type_text("Workshop Connect").await;
+    d.keys(&[Key::Enter, Key::Enter]).await;
+    assert!(matches!(d.state.focus, Focus::Values(_)));
+    d.key(Key::Char('d')).await;
+    assert_eq!(
+        d.status("1"),
+        StepStatus::Verified,
+        "{:?}",
+        d.state.reports.get("1")
+    );
+
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "2");
+    d.type_text(&metadata_path()).await;
+    d.key(Key::Enter).await;
+    assert_eq!(
+        d.status("2"),
+        StepStatus::Verified,
+        "{:?}",
+        d.state.reports.get("2")
+    );
+    assert!(d.state.metadata.is_some());
+
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "3-5");
+    d.key(Key::Enter).await; // keep the default (global) sign-in endpoint
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.status("3-5"), StepStatus::Done);
+
+    for step in ["6a", "6b", "6c"] {
+        d.key(Key::Char('n')).await;
+        assert_eq!(d.step(), step);
+        d.key(Key::Enter).await; // keep the default name
+        d.key(Key::Char('r')).await;
+        assert_eq!(
+            d.status(step),
+            StepStatus::Done,
+            "{step}: {:?}",
+            d.state.reports.get(step)
+        );
+    }
+    let snap = d.sandbox.snapshot();
+    assert_eq!(
+        (
+            snap.saml_providers.len(),
+            snap.policies.len(),
+            snap.roles.len()
+        ),
+        (1, 1, 1)
+    );
+
+    for step in ["7-9", "10"] {
+        d.key(Key::Char('n')).await;
+        assert_eq!(d.step(), step);
+        d.key(Key::Char('d')).await;
+        assert_eq!(d.status(step), StepStatus::Done);
+    }
+
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "11");
+    d.type_text("maria.garcia@example.com").await;
+    d.key(Key::Enter).await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(
+        d.status("11"),
+        StepStatus::Done,
+        "{:?}",
+        d.state.reports.get("11")
+    );
+    assert_eq!(d.state.users.len(), 1);
+
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "verify");
+
+    // Running 6c again finds nothing to change: verified.
+    for _ in 0..4 {
+        d.key(Key::Char('b')).await;
+    }
+    assert_eq!(d.step(), "6c");
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("6c"), StepStatus::Verified);
+
+    d.key(Key::Char('q')).await;
+    assert!(d.state.quit);
+}
+
+#[tokio::test]
+async fn going_back_keeps_what_was_typed() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.keys(&[Key::Enter, Key::Char('n')]).await;
+    d.type_text("Acme Connect").await;
+    d.key(Key::Tab).await;
+    d.type_text("for agents").await;
+    d.key(Key::PageUp).await;
+    assert_eq!(d.step(), "prerequisites");
+    d.key(Key::PageDown).await;
+    assert_eq!(d.step(), "1");
+    let fields = d.state.screen_fields();
+    assert_eq!(fields[0].value, "Acme Connect");
+    assert_eq!(fields[1].value, "for agents");
+}
+
+#[tokio::test]
+async fn an_invalid_answer_blocks_going_forward_with_its_message() {
+    let mut d = Driver::new(SandboxOptions::default());
+    for _ in 0..6 {
+        d.key(Key::PageDown).await;
+    }
+    assert_eq!(d.step(), "6b");
+    assert_eq!(d.state.focus, Focus::Field(0));
+    d.type_text("bad policy/name").await;
+    d.key(Key::Enter).await;
+    let error = d
+        .state
+        .field(connect_sso::steps::Input::PolicyName)
+        .error
+        .clone();
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("'/'")),
+        "{error:?}"
+    );
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "6b", "an invalid answer must not be passed");
+    assert_eq!(d.state.focus, Focus::Field(0));
+    // Going back is always allowed.
+    d.key(Key::PageUp).await;
+    assert_eq!(d.step(), "6a");
+}
+
+#[tokio::test]
+async fn a_failed_action_shows_the_fix_and_can_be_retried() {
+    let options = SandboxOptions {
+        latency: Duration::ZERO,
+        faults: vec![Fault::new(
+            FaultKind::AccessDenied,
+            "iam:CreatePolicy",
+            Some(1),
+        )],
+    };
+    let mut d = Driver::new(options);
+    for _ in 0..6 {
+        d.key(Key::PageDown).await;
+    }
+    assert_eq!(d.step(), "6b");
+    d.key(Key::Esc).await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("6b"), StepStatus::Failed);
+    let report = d.state.reports.get("6b").unwrap();
+    assert!(!report.ok);
+    assert!(
+        report.lines[0].contains("iam:CreatePolicy"),
+        "{:?}",
+        report.lines
+    );
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("6b"), StepStatus::Done);
+}
+
+#[tokio::test]
+async fn ctrl_c_cancels_a_running_action() {
+    let options = SandboxOptions {
+        latency: Duration::from_secs(30),
+        faults: Vec::new(),
+    };
+    let mut d = Driver::new(options);
+    // No settling: every call of this sandbox takes 30 s.
+    d.dispatch(Msg::Key(Key::Enter));
+    d.dispatch(Msg::Key(Key::Char('r')));
+    assert!(d.state.busy.is_some());
+    assert_eq!(d.status("prerequisites"), StepStatus::InProgress);
+    d.dispatch(Msg::Key(Key::Ctrl('c')));
+    // The cancellation answers at once; the slow context load may go on in the background.
+    while d.state.busy.is_some() {
+        let msg = tokio::time::timeout(Duration::from_secs(5), d.rx.recv())
+            .await
+            .expect("the cancellation arrives at once")
+            .unwrap();
+        d.dispatch(msg);
+    }
+    assert!(d.state.busy.is_none());
+    assert!(
+        !d.state.quit,
+        "Ctrl-C during an action cancels it, it does not quit"
+    );
+    assert_eq!(d.status("prerequisites"), StepStatus::NotStarted);
+}
+
+#[tokio::test]
+async fn the_session_is_saved_after_every_change_and_resumes() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.keys(&[Key::Enter, Key::Char('r'), Key::Char('n')]).await;
+    d.type_text("Resumed App").await;
+    d.key(Key::Enter).await;
+    let saved: Saved = match session::load(&d.session).unwrap() {
+        session::Loaded::Found(s) => s,
+        other => panic!("{other:?}"),
+    };
+    let mut resumed = State::new(Mode::Sandbox, "test", &Answers::default());
+    resumed.restore(saved);
+    assert_eq!(resumed.screen, d.state.screen);
+    assert_eq!(
+        resumed.field(connect_sso::steps::Input::AppName).value,
+        "Resumed App"
+    );
+    assert_eq!(
+        resumed.field(connect_sso::steps::Input::Instance).value,
+        SANDBOX_INSTANCE_ARN
+    );
+    assert_eq!(resumed.status("prerequisites"), StepStatus::Verified);
+}
