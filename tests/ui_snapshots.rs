@@ -250,6 +250,7 @@ fn outside_text_is_cleaned() {
     let mut state = on_screen(2);
     state.fields[1].value = "Agents\u{1b}[2J\u{1b}]52;c;cGF3bmVk\u{7}".to_string();
     state.fields[1].cursor = 3;
+    state.focus = Focus::Field(0);
     state.flash = Some("copied\r\u{1b}[31mred".to_string());
     state.busy = Some(Busy {
         step: "1",
@@ -388,13 +389,13 @@ fn no_color_theme_draws_no_colour() {
 
 #[test]
 fn the_focused_field_has_the_cursor() {
-    let state = on_screen(2); // step 1: the display name is empty and focused
+    let state = on_screen(6); // 6b, not started: its empty policy name has the focus
     assert_eq!(state.focus, Focus::Field(0));
     let mut terminal = render(&state, 80, 24, &Theme::default());
     let at = terminal.backend_mut().get_cursor_position().unwrap();
     assert_ne!((at.x, at.y), (0, 0), "cursor shown");
     let row = row_text(terminal.backend().buffer(), at.y - 1);
-    assert!(row.contains("› Application display name"), "{row}");
+    assert!(row.contains("› Policy name"), "{row}");
 }
 
 #[test]

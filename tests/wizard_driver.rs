@@ -206,6 +206,22 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "verify");
+    d.key(Key::Char('r')).await;
+    assert_eq!(
+        d.status("verify"),
+        StepStatus::Verified,
+        "{:?} {:?}",
+        d.state.reports.get("verify"),
+        d.state.flash
+    );
+    let verify = &d.state.reports["verify"].lines;
+    assert!(verify.iter().any(|l| l == "6c role: correct"), "{verify:?}");
+    assert!(
+        verify
+            .iter()
+            .any(|l| l.starts_with("maria.garcia@example.com: assigned, Connect user exists")),
+        "{verify:?}"
+    );
 
     // Running 6c again finds nothing to change: verified.
     for _ in 0..4 {

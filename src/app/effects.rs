@@ -163,6 +163,20 @@ impl Effects {
                 .await;
                 Done::Users(result.map_err(|e| e.to_string()))
             }),
+            Cmd::Verify {
+                setup,
+                document,
+                users,
+            } => self.spawn(async move {
+                let request = UserRequest {
+                    users,
+                    create_connect_users: None,
+                };
+                let result =
+                    crate::cloud::apply::apply(cloud.as_ref(), &setup, &document, &request, true)
+                        .await;
+                Done::Verified(result.map(Box::new).map_err(|e| e.to_string()))
+            }),
             Cmd::Copy { label, value } => {
                 let result = self.copy(&value);
                 self.send(Done::Copied { label, result });

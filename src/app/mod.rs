@@ -463,6 +463,12 @@ pub enum Cmd {
         identity_store_id: String,
         users: Vec<String>,
     },
+    /// Verification: every check of the chain, changing nothing (a dry run of `apply`).
+    Verify {
+        setup: Box<Setup>,
+        document: String,
+        users: Vec<String>,
+    },
     /// Copy a value to the clipboard (OSC 52 and the native clipboard).
     Copy {
         label: String,
@@ -488,6 +494,7 @@ pub enum Done {
         result: Result<Outcome, String>,
     },
     Users(Result<Vec<UserOutcome>, String>),
+    Verified(Result<Box<crate::cloud::apply::Report>, String>),
     Copied {
         label: String,
         /// Which ways worked, e.g. "terminal (OSC 52)".

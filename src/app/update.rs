@@ -7,6 +7,7 @@ use super::{
 use crate::cloud::CUSTOM_SAML_PROVIDER;
 use crate::cloud::apply::instance_problem;
 use crate::cloud::ensure::Change;
+use crate::domain::metadata::format_date;
 use crate::domain::policy::pretty;
 use crate::steps::{Input, StepKind};
 
@@ -515,6 +516,26 @@ fn primary_action(state: &mut State) -> Vec<Cmd> {
                 },
             )
         }
+        "verify" => {
+            let Some(m) = &state.metadata else {
+                return need(
+                    state,
+                    "Load the metadata file in step 2 first: the check compares it with the SAML provider",
+                );
+            };
+            let document = m.document.clone();
+            let users = state.answers().users.unwrap_or_default();
+            start(
+                state,
+                step.id,
+                "checking every step",
+                Cmd::Verify {
+                    setup: Box::new(setup),
+                    document,
+                    users,
+                },
+            )
+        }
         _ => {
             return need(
                 state,
@@ -561,6 +582,19 @@ fn mark_done(state: &mut State) -> Vec<Cmd> {
         ));
     }
     cmds
+}
+
+fn report_lines(state: &mut State, ok: bool, lines: Vec<String>) {
+    report(state, "verify", ok, lines);
+    finish(
+        state,
+        "verify",
+        if ok {
+            StepStatus::Verified
+        } else {
+            StepStatus::Failed
+        },
+    );
 }
 
 fn report(state: &mut State, step: &'static str, ok: bool, lines: Vec<String>) {
@@ -654,7 +688,10 @@ fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
             for c in &loaded.summary.certificates {
                 lines.push(format!(
                     "Certificate {} {} bits, SHA-256 {}, valid until {}",
-                    c.key_algorithm, c.key_bits, c.sha256_fingerprint, c.not_after
+                    c.key_algorithm,
+                    c.key_bits,
+                    c.sha256_fingerprint,
+                    format_date(&c.not_after)
                 ));
             }
             lines.extend(
@@ -733,6 +770,60 @@ fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Users(Err(message)) => {
             report(state, "11", false, vec![message]);
             finish(state, "11", StepStatus::Failed);
+        }
+        Done::Verified(Ok(report)) => {
+            let mut lines = Vec::new();
+            let mut ok = true;
+            match report.applications.as_slice() {
+                [one] => lines.push(format!("Application found: {}", one.arn)),
+                [] => {
+                    ok = false;
+                    lines.push("Step 1: no application with the display name yet".to_string());
+                }
+                many => {
+                    ok = false;
+                    lines.push(format!(
+                        "Step 1: {} applications share the display name",
+                        many.len()
+                    ));
+                }
+            }
+            for o in &report.outcomes {
+                let state_word = match o.change {
+                    Change::Unchanged => "correct",
+                    Change::WouldCreate | Change::Created => "missing: run this step",
+                    Change::WouldUpdate | Change::Updated => "differs: run this step again",
+                };
+                if o.change != Change::Unchanged {
+                    ok = false;
+                }
+                lines.push(format!("{} {}: {state_word}", o.step, o.resource));
+                for d in o.details.iter().filter(|_| o.change != Change::Unchanged) {
+                    lines.push(format!("  {d}"));
+                }
+            }
+            for u in &report.users {
+                let assigned = matches!(u.assignment, Some(Change::Unchanged));
+                let connect = matches!(u.connect_user, Some(Change::Unchanged));
+                ok &= assigned && connect && u.problems.is_empty();
+                lines.push(format!(
+                    "{}: {}, Connect user {}",
+                    u.requested,
+                    if assigned { "assigned" } else { "not assigned" },
+                    if connect { "exists" } else { "missing" }
+                ));
+                lines.extend(u.problems.iter().map(|p| format!("  {p}")));
+            }
+            lines.extend(report.problems.iter().cloned());
+            lines.extend(report.warnings.iter().map(|w| format!("warning: {w}")));
+            if let Some(url) = state.plan().and_then(|p| p.access_portal_url) {
+                lines.push(format!("Start the sign-in at {url}, then choose the tile"));
+            }
+            report_lines(state, ok, lines);
+        }
+        Done::Verified(Err(message)) => {
+            report(state, "verify", false, vec![message]);
+            finish(state, "verify", StepStatus::Failed);
         }
         Done::Copied { label, result } => {
             state.flash = Some(match result {

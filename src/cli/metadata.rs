@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{Format, MetadataCheckArgs, Status};
 use crate::cloud::metadata_source::read_metadata_file;
-use crate::domain::metadata::{self, CertValidity, CheckedMetadata};
+use crate::domain::metadata::{self, CertValidity, CheckedMetadata, format_date};
 
 pub fn run_check(
     args: &MetadataCheckArgs,
@@ -78,14 +78,6 @@ fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.to_string())
 }
 
-/// A timestamp as people read it: `2031-11-27 20:49:41 UTC`.
-pub fn human_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&f)
-        .unwrap_or_else(|_| t.to_string())
-}
-
 fn write_text(
     out: &mut dyn Write,
     file: &Path,
@@ -119,8 +111,8 @@ fn write_text(
         writeln!(
             out,
             "  Valid        {} to {} ({status})",
-            human_time(cert.not_before),
-            human_time(cert.not_after)
+            format_date(&cert.not_before),
+            format_date(&cert.not_after)
         )?;
         writeln!(
             out,

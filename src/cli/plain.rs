@@ -107,7 +107,14 @@ impl Plain<'_> {
                 self.key(Key::Enter).await;
                 validate(&mut self.state);
                 match self.state.screen_fields()[i].error.clone() {
-                    Some(e) => writeln!(self.out, "  problem: {}", clean(&e))?,
+                    Some(e) => {
+                        writeln!(self.out, "  problem: {}", clean(&e))?;
+                        // Ask again with the earlier value offered, not the rejected one.
+                        let f = self.state.field_mut(field.input);
+                        f.value = field.value.clone();
+                        f.cursor = f.value.chars().count();
+                        f.error = None;
+                    }
                     None => break,
                 }
             }

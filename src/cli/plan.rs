@@ -4,9 +4,9 @@ use std::io::{self, Write};
 
 use time::OffsetDateTime;
 
-use super::metadata::human_time;
 use super::{Format, GlobalArgs, PlanArgs, Status, config};
 use crate::cloud::metadata_source::load_document;
+use crate::domain::metadata::format_date;
 use crate::domain::operator;
 use crate::domain::policy::pretty;
 use crate::domain::setup::{Answers, Setup};
@@ -175,7 +175,7 @@ pub fn render_text(plan: &Plan) -> String {
                 "  certificate {} {} bits, valid until {}, SHA-256 {}\n",
                 c.key_algorithm,
                 c.key_bits,
-                human_time(c.not_after),
+                format_date(&c.not_after),
                 c.sha256_fingerprint
             ));
         }
@@ -260,7 +260,7 @@ pub fn render_markdown(plan: &Plan) -> String {
                 "| IdC signing certificate | {} {} bits, valid until {}, SHA-256 {} |\n",
                 c.key_algorithm,
                 c.key_bits,
-                human_time(c.not_after),
+                format_date(&c.not_after),
                 md_code(&c.sha256_fingerprint)
             ));
         }

@@ -105,7 +105,8 @@ pub fn metadata_differences(old: &str, new: &IdpMetadata) -> Vec<String> {
         if !new_prints.contains(&c.sha256_fingerprint) {
             out.push(format!(
                 "certificate removed: SHA-256 {} (valid until {})",
-                c.sha256_fingerprint, c.not_after
+                c.sha256_fingerprint,
+                metadata::format_date(&c.not_after)
             ));
         }
     }
@@ -113,7 +114,8 @@ pub fn metadata_differences(old: &str, new: &IdpMetadata) -> Vec<String> {
         if !old_prints.contains(&c.sha256_fingerprint) {
             out.push(format!(
                 "certificate added: SHA-256 {} (valid until {})",
-                c.sha256_fingerprint, c.not_after
+                c.sha256_fingerprint,
+                metadata::format_date(&c.not_after)
             ));
         }
     }

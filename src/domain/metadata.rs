@@ -785,7 +785,7 @@ fn fingerprint(der: &[u8]) -> String {
 }
 
 /// `2031-11-27 20:49:41 UTC`.
-fn format_date(dt: &OffsetDateTime) -> String {
+pub fn format_date(dt: &OffsetDateTime) -> String {
     let format =
         time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
     // Checked: `to_offset` panics at the edges of the representable range.
