@@ -16,7 +16,7 @@ use crate::domain::setup::{AnswerError, Answers, Setup};
 use crate::plan::{MetadataSummary, Plan};
 use crate::steps::{Input, STEPS, Step};
 
-pub use update::{init, screen_values, update, validate};
+pub use update::{GLOBAL_KEYS, init, screen_key_hints, screen_values, update, validate};
 
 /// Where the wizard's actions go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -847,13 +847,26 @@ fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
     Vec::new()
 }
 
+/// Keys that work on every screen (`update` handles them before the screen's own keys).
+pub const GLOBAL_KEYS: &[(&str, &str)] = &[
+    ("PageDown", "next step"),
+    ("PageUp", "previous step"),
+    ("Ctrl-D / Ctrl-U", "scroll down / up"),
+    ("F1", "this key map"),
+    ("Ctrl-C", "cancel the running action, or quit"),
+];
+
 /// The keys the current screen handles, shown in the help bar and the key map.
 pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
-    let mut hints = Vec::new();
     if state.overlay != Overlay::None {
-        hints.push(("Esc", "close"));
-        return hints;
+        return vec![("Esc", "close")];
     }
+    screen_key_hints(state)
+}
+
+/// The keys of the screen under any overlay.
+pub fn screen_key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
+    let mut hints = Vec::new();
     if state.busy.is_some() {
         hints.push(("Ctrl-C", "cancel"));
     }
@@ -874,6 +887,7 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
                 if !screen_values(state).is_empty() {
                     hints.push(("↑↓", "select"));
                     hints.push(("c", "copy"));
+                    hints.push(("1-9", "copy row"));
                 }
                 if let Some(step) = state.step() {
                     match step.kind {

@@ -324,9 +324,10 @@ async fn event_loop(
     for cmd in crate::app::init(&mut state) {
         effects.run(cmd, &state);
     }
+    let theme = crate::ui::Theme::from_env();
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     let result = loop {
-        if let Err(e) = terminal.draw(|f| crate::ui::draw(&state, f)) {
+        if let Err(e) = terminal.draw(|f| crate::ui::draw_with(&state, f, &theme)) {
             break Err(e);
         }
         // Draw on events, not on a busy loop: ticks only while an action runs.

@@ -8,16 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use super::widgets::{popup, width};
-use crate::app::{Overlay, State};
-
-/// Keys `update` handles on every screen, before the screen's own keys.
-pub const GLOBAL_KEYS: &[(&str, &str)] = &[
-    ("PageDown", "next step"),
-    ("PageUp", "previous step"),
-    ("Ctrl-D / Ctrl-U", "scroll down / up"),
-    ("F1", "this key map"),
-    ("Ctrl-C", "cancel the running action, or quit"),
-];
+use crate::app::{GLOBAL_KEYS, State, screen_key_hints};
 
 /// The bottom line: as many of the screen's keys as fit, keeping `?` (the key map) so the
 /// rest stays one key away.
@@ -45,11 +36,8 @@ pub fn bar(state: &State, theme: &Theme, cells: usize) -> Line<'static> {
 
 /// The key map over the screen: the current screen's keys, then the global ones.
 pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    // `key_hints` answers for what is on top, and the key map itself is on top: ask it
-    // about the screen underneath.
-    let mut under = state.clone();
-    under.overlay = Overlay::None;
-    let screen_keys = under.key_hints();
+    // The key map is on top: list the keys of the screen underneath.
+    let screen_keys = screen_key_hints(state);
     let key_width = screen_keys
         .iter()
         .chain(GLOBAL_KEYS)

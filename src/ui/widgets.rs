@@ -131,6 +131,9 @@ pub fn scrolled(
     theme: &Theme,
 ) -> usize {
     let rows = usize::from(area.height);
+    if rows == 0 {
+        return 0;
+    }
     if lines.len() <= rows {
         frame.render_widget(Paragraph::new(lines.to_vec()), area);
         return 0;
