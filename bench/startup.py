@@ -2,7 +2,7 @@
 """Time from process start to the wizard's first frame, measured in a pseudo-terminal:
 the clock stops when the header of the first frame has been written. Also reports the
 CPU time the wizard uses while idle on the start screen (it should draw on events only)."""
-import os, pty, select, statistics, sys, tempfile, time
+import fcntl, os, pty, select, statistics, struct, sys, tempfile, termios, time
 
 binary = sys.argv[1] if len(sys.argv) > 1 else "target/release/connect-sso"
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
@@ -10,6 +10,8 @@ runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 def first_frame(state_dir):
     pid, fd = pty.fork()
     if pid == 0:
+        # A pseudo-terminal starts at 0x0: give it the size of a real window.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         env = {"HOME": state_dir, "XDG_STATE_HOME": state_dir, "TERM": "xterm-256color",
                "PATH": os.environ.get("PATH", "")}
         os.execve(binary, [binary, "--sandbox", "--new"], env)
