@@ -12,15 +12,27 @@ use connect_sso::cloud::sandbox::{
 };
 use connect_sso::domain::setup::Answers;
 use connect_sso::session;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 
+/// The app's headless driver on a sandbox account, with a session file in a temporary folder.
 struct Driver {
-    state: State,
-    effects: Effects,
-    rx: UnboundedReceiver<Msg>,
+    inner: connect_sso::app::driver::Driver,
     sandbox: Arc<Sandbox>,
     session: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Driver {
+    type Target = connect_sso::app::driver::Driver;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Driver {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
 }
 
 impl Driver {
@@ -42,48 +54,12 @@ impl Driver {
         };
         let mut state = State::new(Mode::Sandbox, "test", &answers);
         update(&mut state, Msg::Resize(120, 40));
-        let mut effects = effects;
-        for cmd in connect_sso::app::init(&mut state) {
-            effects.run(cmd, &state);
-        }
         Driver {
-            state,
-            effects,
-            rx,
+            inner: connect_sso::app::driver::Driver::new(state, effects, rx),
             sandbox,
             session,
             _dir: dir,
         }
-    }
-
-    fn dispatch(&mut self, msg: Msg) {
-        for cmd in update(&mut self.state, msg) {
-            self.effects.run(cmd, &self.state);
-        }
-    }
-
-    /// Feeds messages until no action runs and none is pending.
-    async fn settle(&mut self) {
-        // A task sends its result before it finishes, so "not busy and nothing queued"
-        // means settled.
-        loop {
-            match self.rx.try_recv() {
-                Ok(msg) => self.dispatch(msg),
-                Err(_) if self.effects.busy() => {
-                    if let Ok(Some(msg)) =
-                        tokio::time::timeout(Duration::from_millis(50), self.rx.recv()).await
-                    {
-                        self.dispatch(msg);
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-    }
-
-    async fn key(&mut self, key: Key) {
-        self.dispatch(Msg::Key(key));
-        self.settle().await;
     }
 
     async fn keys(&mut self, keys: &[Key]) {

@@ -3,6 +3,7 @@
 //! `Cmd` into a task on the `Cloud` whose result comes back as `Msg::Done`. No terminal or
 //! ratatui types here: keys arrive as `Key`.
 
+pub mod driver;
 pub mod effects;
 mod update;
 

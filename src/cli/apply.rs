@@ -9,7 +9,7 @@ use crate::cloud::apply::{Report, UserRequest, apply};
 use crate::cloud::ensure::Change;
 use crate::cloud::metadata_source::load_document;
 use crate::cloud::sandbox::{self, Sandbox};
-use crate::cloud::sdk::{ContextSettings, SdkCloud};
+use crate::cloud::sdk::SdkCloud;
 use crate::cloud::{CallerIdentity, Cloud};
 use crate::domain::setup::{Answers, Setup};
 use crate::plan::Plan;
@@ -126,21 +126,7 @@ pub async fn connect_cloud(global: &GlobalArgs, answers: &Answers) -> Box<dyn Cl
     if global.sandbox {
         return Box::new(Sandbox::new());
     }
-    let connect = ContextSettings {
-        profile: answers.profile.clone(),
-        region: answers.region.clone().or_else(|| {
-            // The instance ARN names the Connect region when --region is not given.
-            answers
-                .instance_arn
-                .as_deref()
-                .and_then(|a| a.split(':').nth(3))
-                .map(str::to_string)
-        }),
-    };
-    let identity = ContextSettings {
-        profile: answers.identity_profile.clone(),
-        region: answers.identity_region.clone(),
-    };
+    let (connect, identity) = super::context_settings(answers);
     Box::new(SdkCloud::load(&connect, &identity).await)
 }
 

@@ -254,6 +254,32 @@ impl AnswerArgs {
     }
 }
 
+/// The connect and identity contexts the answers ask for. The instance ARN names the
+/// Connect region when --region is not given; the identity context falls back to the
+/// connect one inside `SdkCloud::load`.
+pub fn context_settings(
+    answers: &Answers,
+) -> (
+    crate::cloud::sdk::ContextSettings,
+    crate::cloud::sdk::ContextSettings,
+) {
+    let connect = crate::cloud::sdk::ContextSettings {
+        profile: answers.profile.clone(),
+        region: answers.region.clone().or_else(|| {
+            answers
+                .instance_arn
+                .as_deref()
+                .and_then(|a| a.split(':').nth(3))
+                .map(str::to_string)
+        }),
+    };
+    let identity = crate::cloud::sdk::ContextSettings {
+        profile: answers.identity_profile.clone(),
+        region: answers.identity_region.clone(),
+    };
+    (connect, identity)
+}
+
 /// Runs a parsed command line, writing results to `out` and problems to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
     let now = time::OffsetDateTime::now_utc();

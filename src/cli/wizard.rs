@@ -13,7 +13,7 @@ use super::{GlobalArgs, Status, WizardArgs};
 use crate::app::effects::Effects;
 use crate::app::{Key, Mode, Msg, State, update};
 use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, Sandbox};
-use crate::cloud::sdk::{ContextSettings, SdkCloud};
+use crate::cloud::sdk::SdkCloud;
 use crate::domain::setup::Answers;
 use crate::session::{self, Loaded};
 
@@ -235,21 +235,7 @@ async fn make_effects(
 ) -> Effects {
     match mode {
         Mode::Aws => {
-            let connect = ContextSettings {
-                profile: answers.profile.clone(),
-                region: answers.region.clone().or_else(|| {
-                    // The instance ARN names the Connect region when --region is not given.
-                    answers
-                        .instance_arn
-                        .as_deref()
-                        .and_then(|a| a.split(':').nth(3))
-                        .map(str::to_string)
-                }),
-            };
-            let identity = ContextSettings {
-                profile: answers.identity_profile.clone(),
-                region: answers.identity_region.clone(),
-            };
+            let (connect, identity) = super::context_settings(answers);
             let cloud = Arc::new(SdkCloud::load(&connect, &identity).await);
             Effects::new(cloud, None, tx, session_path, terminal)
         }
