@@ -1,10 +1,12 @@
 //! connect-sso: sets up single sign-on into Amazon Connect through an IAM Identity Center
-//! custom SAML 2.0 application. Layers, each importing only those above it in this list:
+//! custom SAML 2.0 application. Layers, each using only those before it in this list:
 //! `domain` (pure rules and values), `steps` (the guide's catalogue), `plan` (the whole
-//! procedure for one setup), and the commands in `cli`.
+//! procedure for one setup), `files` and `session` (bounded reads, saved sessions),
+//! `cloud` (AWS and the sandbox), `app` (the wizard's state machine), `ui` (drawing), and
+//! `cli` (commands, the terminal loop, plain mode).
 
-pub mod cli;
 pub mod app;
+pub mod cli;
 pub mod cloud;
 pub mod domain;
 pub mod files;
