@@ -13,11 +13,7 @@ use crate::cloud::sdk::SdkCloud;
 use crate::cloud::{CallerIdentity, Cloud};
 use crate::domain::setup::{Answers, Setup};
 use crate::plan::Plan;
-
-/// Strips control characters from text that came from AWS before printing it.
-fn clean(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
-}
+use crate::ui::clean;
 
 pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::Result<()> {
     let who = |c: &CallerIdentity| format!("account {} as {}", c.account, clean(&c.arn));

@@ -8,17 +8,12 @@ use crate::app::driver::Driver;
 use crate::app::effects::Effects;
 use crate::app::{Focus, Key, Msg, State, StepStatus, screen_values, validate};
 use crate::steps::{STEPS, StepKind};
+use crate::ui::clean;
 
 struct Plain<'a> {
     d: Driver,
     input: &'a mut dyn BufRead,
     out: &'a mut dyn Write,
-}
-
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect()
 }
 
 impl Plain<'_> {
