@@ -109,12 +109,7 @@ impl Effects {
             }
             Cmd::LoadMetadata { path } => self.spawn(async move {
                 let now = time::OffsetDateTime::now_utc();
-                let file = PathBuf::from(&path);
-                let result = tokio::task::spawn_blocking(move || {
-                    crate::cloud::metadata_source::load_document(&file, now)
-                })
-                .await
-                .unwrap_or_else(|e| Err(format!("reading the metadata stopped: {e}")));
+                let result = crate::cloud::metadata_source::load_source(&path, now).await;
                 Done::Metadata(result.map(|(checked, document)| LoadedMetadata {
                     summary: MetadataSummary::new(path, &checked),
                     document,

@@ -121,7 +121,7 @@ pub fn field_label(input: Input) -> &'static str {
         Input::Instance => "Connect instance ARN",
         Input::AppName => "Application display name",
         Input::AppDescription => "Description (optional)",
-        Input::Metadata => "Metadata file",
+        Input::Metadata => "Metadata file or https URL",
         Input::ProviderName => "SAML provider name",
         Input::PolicyName => "Policy name",
         Input::RoleName => "Role name",

@@ -7,7 +7,7 @@ use super::plan::resolve_answers;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Report, UserRequest, apply};
 use crate::cloud::ensure::Change;
-use crate::cloud::metadata_source::load_document;
+use crate::cloud::metadata_source::load_source_blocking;
 use crate::cloud::sandbox::{self, Sandbox};
 use crate::cloud::sdk::SdkCloud;
 use crate::cloud::{CallerIdentity, Cloud};
@@ -155,7 +155,7 @@ pub fn run(
         }
     };
     let document = match (&answers.metadata, global.sandbox) {
-        (Some(path), _) => match load_document(path, now) {
+        (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {
             Ok((_, d)) => d,
             Err(message) => {
                 writeln!(err, "error: {message}")?;

@@ -51,7 +51,12 @@ pub fn load(path: &Path) -> Result<Answers, ConfigError> {
 pub fn parse(text: &str, base: &Path) -> Result<Answers, String> {
     let mut answers: Answers = toml::from_str(text).map_err(|e| e.to_string())?;
     if let Some(m) = answers.metadata.take() {
-        answers.metadata = Some(if m.is_relative() { base.join(m) } else { m });
+        let url = crate::cloud::metadata_source::is_url(&m.to_string_lossy());
+        answers.metadata = Some(if m.is_relative() && !url {
+            base.join(m)
+        } else {
+            m
+        });
     }
     Ok(answers)
 }

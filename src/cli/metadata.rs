@@ -7,7 +7,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{Format, MetadataCheckArgs, Status};
-use crate::cloud::metadata_source::read_metadata_file;
+use crate::cloud::metadata_source::{fetch, is_url, read_metadata_file};
 use crate::domain::metadata::{self, CertValidity, CheckedMetadata, format_date};
 
 pub fn run_check(
@@ -16,7 +16,17 @@ pub fn run_check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let bytes = match read_metadata_file(&args.file) {
+    let source = args.file.to_string_lossy();
+    let read = if is_url(&source) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+            .and_then(|rt| rt.block_on(fetch(&source)))
+    } else {
+        read_metadata_file(&args.file)
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(message) => {
             writeln!(err, "error: {message}")?;

@@ -129,8 +129,8 @@ pub enum MetadataCommand {
 
 #[derive(Debug, Args)]
 pub struct MetadataCheckArgs {
-    /// The metadata file downloaded from the IAM Identity Center application
-    #[arg(value_name = "FILE")]
+    /// The metadata file downloaded from the IAM Identity Center application, or its https URL
+    #[arg(value_name = "FILE|URL")]
     pub file: PathBuf,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
@@ -167,8 +167,8 @@ pub struct AnswerArgs {
     /// IAM role name [default: ConnectSSO-<id>]
     #[arg(long, env = "CONNECT_SSO_ROLE_NAME", value_name = "NAME")]
     pub role_name: Option<String>,
-    /// IAM Identity Center SAML metadata file (checked, and used for the SAML provider)
-    #[arg(long, env = "CONNECT_SSO_METADATA", value_name = "FILE")]
+    /// IAM Identity Center SAML metadata: the file, or its https URL (checked, and used for the SAML provider)
+    #[arg(long, env = "CONNECT_SSO_METADATA", value_name = "FILE|URL")]
     pub metadata: Option<PathBuf>,
     /// Which AWS sign-in endpoint receives the SAML response [default: global]
     #[arg(

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use time::OffsetDateTime;
 
 use super::{Format, GlobalArgs, PlanArgs, Status, config};
-use crate::cloud::metadata_source::load_document;
+use crate::cloud::metadata_source::load_source_blocking;
 use crate::domain::metadata::format_date;
 use crate::domain::operator;
 use crate::domain::policy::pretty;
@@ -45,7 +45,7 @@ pub fn run(
         }
     };
     let metadata = match &answers.metadata {
-        Some(path) => match load_document(path, now) {
+        Some(path) => match load_source_blocking(&path.to_string_lossy(), now) {
             Ok((checked, _)) => Some(MetadataSummary::new(path.display().to_string(), &checked)),
             Err(message) => {
                 writeln!(err, "error: {message}")?;
