@@ -540,3 +540,24 @@ async fn users_wait_for_the_application() {
     );
     assert!(!report.complete());
 }
+
+#[test]
+fn sandbox_faults_from_the_command_line() {
+    let o = binary(&[
+        "--sandbox",
+        "--sandbox-fault",
+        "deny:iam:CreatePolicy",
+        "apply",
+        "--yes",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("iam:CreatePolicy") && err.contains("connect-sso permissions"),
+        "{err}"
+    );
+
+    let o = binary(&["--sandbox", "--sandbox-fault", "explode:iam:X", "apply"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--sandbox-fault"));
+}

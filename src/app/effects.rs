@@ -48,12 +48,6 @@ impl Effects {
         }
     }
 
-    /// A runner on a fresh sandbox account.
-    pub fn sandboxed(tx: UnboundedSender<Msg>, session_path: Option<PathBuf>) -> Effects {
-        let sandbox = Arc::new(Sandbox::new());
-        Effects::new(sandbox.clone(), Some(sandbox), tx, session_path, None)
-    }
-
     /// Whether a cloud task is still running.
     pub fn busy(&self) -> bool {
         self.tasks.iter().any(|t| !t.is_finished())

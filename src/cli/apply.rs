@@ -8,7 +8,7 @@ use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Report, UserRequest, apply};
 use crate::cloud::ensure::Change;
 use crate::cloud::metadata_source::load_source_blocking;
-use crate::cloud::sandbox::{self, Sandbox};
+use crate::cloud::sandbox;
 use crate::cloud::sdk::SdkCloud;
 use crate::cloud::{CallerIdentity, Cloud};
 use crate::domain::setup::{Answers, Setup};
@@ -120,7 +120,7 @@ pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::R
 /// Builds the cloud the command works on: the sandbox account, or AWS with two contexts.
 pub async fn connect_cloud(global: &GlobalArgs, answers: &Answers) -> Box<dyn Cloud> {
     if global.sandbox {
-        return Box::new(Sandbox::new());
+        return Box::new(global.sandbox_account());
     }
     let (connect, identity) = super::context_settings(answers);
     Box::new(SdkCloud::load(&connect, &identity).await)

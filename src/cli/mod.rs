@@ -106,6 +106,27 @@ pub struct GlobalArgs {
     /// Work on the built-in sandbox account instead of AWS (no credentials needed)
     #[arg(long, global = true, env = "CONNECT_SSO_SANDBOX")]
     pub sandbox: bool,
+    /// With --sandbox: every AWS call takes this long (milliseconds), to watch spinners or cancel
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECT_SSO_SANDBOX_LATENCY_MS",
+        value_name = "MS"
+    )]
+    pub sandbox_latency_ms: Option<u64>,
+    /// With --sandbox: make calls fail, e.g. deny:iam:CreateRole, throttle:iam:*, deny:*:2 (repeat it)
+    #[arg(long = "sandbox-fault", global = true, value_name = "SPEC")]
+    pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
+}
+
+impl GlobalArgs {
+    /// The sandbox account as the flags ask for it.
+    pub fn sandbox_account(&self) -> crate::cloud::sandbox::Sandbox {
+        crate::cloud::sandbox::Sandbox::with_options(crate::cloud::sandbox::SandboxOptions {
+            latency: std::time::Duration::from_millis(self.sandbox_latency_ms.unwrap_or(0)),
+            faults: self.sandbox_faults.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -174,7 +174,15 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     let result = if plain {
         runtime.block_on(async {
             let (tx, rx) = mpsc::unbounded_channel::<Msg>();
-            let effects = make_effects(mode, &answers, tx, session_path.clone(), None).await;
+            let effects = make_effects(
+                mode,
+                &answers,
+                global.sandbox_account(),
+                tx,
+                session_path.clone(),
+                None,
+            )
+            .await;
             let stdin = std::io::stdin();
             let stdout = std::io::stdout();
             super::plain::run(state, effects, rx, &mut stdin.lock(), &mut stdout.lock())
@@ -186,6 +194,7 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
             state,
             mode,
             answers,
+            global.sandbox_account(),
             session_path.clone(),
             log_path.clone(),
         ))
@@ -229,6 +238,7 @@ fn install_panic_hook(log_path: Option<PathBuf>) {
 async fn make_effects(
     mode: Mode,
     answers: &Answers,
+    sandbox: Sandbox,
     tx: mpsc::UnboundedSender<Msg>,
     session_path: Option<PathBuf>,
     terminal: Option<Box<dyn Write + Send>>,
@@ -240,7 +250,7 @@ async fn make_effects(
             Effects::new(cloud, None, tx, session_path, terminal)
         }
         Mode::Sandbox | Mode::PlanOnly => {
-            let sandbox = Arc::new(Sandbox::new());
+            let sandbox = Arc::new(sandbox);
             Effects::new(sandbox.clone(), Some(sandbox), tx, session_path, terminal)
         }
     }
@@ -250,6 +260,7 @@ async fn event_loop(
     mut state: State,
     mode: Mode,
     answers: Answers,
+    sandbox: Sandbox,
     session_path: Option<PathBuf>,
     log_path: Option<PathBuf>,
 ) -> std::io::Result<()> {
@@ -257,6 +268,7 @@ async fn event_loop(
     let mut effects = make_effects(
         mode,
         &answers,
+        sandbox,
         tx.clone(),
         session_path,
         Some(Box::new(std::io::stdout())),
