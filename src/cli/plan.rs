@@ -9,7 +9,7 @@ use crate::cloud::metadata_source::load_source_blocking;
 use crate::domain::metadata::format_date;
 use crate::domain::operator;
 use crate::domain::policy::pretty;
-use crate::domain::setup::{Answers, Setup};
+use crate::domain::setup::{AnswerError, Answers, Setup};
 use crate::plan::{MetadataSummary, Plan, PlanStep};
 
 /// Merges flags and environment over the answers file, then validates.
@@ -20,6 +20,31 @@ pub fn resolve_answers(global: &GlobalArgs, given: Answers) -> Result<Answers, S
     }
 }
 
+/// Writes every invalid answer with its fix; returns the status for bad input.
+pub fn invalid_answers(err: &mut dyn Write, errors: &[AnswerError]) -> io::Result<Status> {
+    writeln!(err, "error: the answers are not valid:")?;
+    for e in errors {
+        writeln!(err, "  - {e}")?;
+    }
+    Ok(Status::BadInput)
+}
+
+/// The answers from flags and environment over the answers file; `None` when the file is
+/// unusable (reported to `err`).
+pub fn load_answers(
+    global: &GlobalArgs,
+    given: Answers,
+    err: &mut dyn Write,
+) -> io::Result<Option<Answers>> {
+    match resolve_answers(global, given) {
+        Ok(a) => Ok(Some(a)),
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            Ok(None)
+        }
+    }
+}
+
 pub fn run(
     global: &GlobalArgs,
     args: &PlanArgs,
@@ -27,22 +52,12 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let answers = match resolve_answers(global, args.answers.to_answers(global)) {
-        Ok(a) => a,
-        Err(message) => {
-            writeln!(err, "error: {message}")?;
-            return Ok(Status::BadInput);
-        }
+    let Some(answers) = load_answers(global, args.answers.to_answers(global), err)? else {
+        return Ok(Status::BadInput);
     };
     let setup = match Setup::from_answers(&answers) {
         Ok(s) => s,
-        Err(errors) => {
-            writeln!(err, "error: the answers are not valid:")?;
-            for e in errors {
-                writeln!(err, "  - {e}")?;
-            }
-            return Ok(Status::BadInput);
-        }
+        Err(errors) => return invalid_answers(err, &errors),
     };
     let metadata = match &answers.metadata {
         Some(path) => match load_source_blocking(&path.to_string_lossy(), now) {
@@ -74,23 +89,13 @@ pub fn run_permissions(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let answers = match resolve_answers(global, args.answers.to_answers(global)) {
-        Ok(a) => a,
-        Err(message) => {
-            writeln!(err, "error: {message}")?;
-            return Ok(Status::BadInput);
-        }
+    let Some(answers) = load_answers(global, args.answers.to_answers(global), err)? else {
+        return Ok(Status::BadInput);
     };
     let given = answers.instance_arn.is_some() || answers.instance_id.is_some();
     let setup = match Setup::from_answers(&answers) {
         Ok(s) => Some(s),
-        Err(errors) if given => {
-            writeln!(err, "error: the answers are not valid:")?;
-            for e in errors {
-                writeln!(err, "  - {e}")?;
-            }
-            return Ok(Status::BadInput);
-        }
+        Err(errors) if given => return invalid_answers(err, &errors),
         Err(_) => None,
     };
     let connect = operator::connect_policy(setup.as_ref());

@@ -105,12 +105,9 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
         writeln!(err, "error: {e}")?;
         return Ok(Status::BadInput);
     }
-    let answers = match super::plan::resolve_answers(global, args.answers.to_answers(global)) {
-        Ok(a) => a,
-        Err(message) => {
-            writeln!(err, "error: {message}")?;
-            return Ok(Status::BadInput);
-        }
+    let Some(answers) = super::plan::load_answers(global, args.answers.to_answers(global), err)?
+    else {
+        return Ok(Status::BadInput);
     };
     let state_dir = session::state_dir();
     let session_path = state_dir
