@@ -413,3 +413,28 @@ fn every_screen_draws_at_the_edges_of_the_supported_sizes() {
         }
     }
 }
+
+#[test]
+fn prerequisites_lists_the_instances_to_pick() {
+    use connect_sso::cloud::ConnectInstanceSummary;
+    let mut state = on_screen(1);
+    state.instances = vec![
+        ConnectInstanceSummary {
+            id: "5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b".into(),
+            arn: SANDBOX_INSTANCE_ARN.into(),
+            alias: Some("workshop-contact-center".into()),
+            identity_management_type: "SAML".into(),
+            status: "ACTIVE".into(),
+        },
+        ConnectInstanceSummary {
+            id: "a3e1c7d9-6b2f-4e8a-8c0d-9f1b3e5d7a2c".into(),
+            arn: "arn:aws:connect:us-east-1:111122223333:instance/a3e1c7d9-6b2f-4e8a-8c0d-9f1b3e5d7a2c".into(),
+            alias: Some("legacy-directory".into()),
+            identity_management_type: "CONNECT_MANAGED".into(),
+            status: "ACTIVE".into(),
+        },
+    ];
+    key(&mut state, Key::Down);
+    key(&mut state, Key::Down);
+    snapshot_both("prerequisites_instances", &state);
+}

@@ -335,3 +335,37 @@ async fn the_session_is_saved_after_every_change_and_resumes() {
     );
     assert_eq!(resumed.status("prerequisites"), StepStatus::Verified);
 }
+
+#[tokio::test]
+async fn instances_are_picked_from_the_list_and_a_non_saml_one_is_explained() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.key(Key::Enter).await;
+    assert_eq!(d.step(), "prerequisites");
+    let values = connect_sso::app::screen_values(&d.state);
+    let row = |alias: &str| {
+        values
+            .iter()
+            .position(|(label, _)| label.contains(alias))
+            .unwrap_or_else(|| panic!("{alias} not listed: {values:?}"))
+    };
+    let (legacy, saml) = (row("legacy-directory"), row("workshop-contact-center"));
+    for _ in 0..legacy {
+        d.key(Key::Down).await;
+    }
+    d.keys(&[Key::Char('u'), Key::Char('r')]).await;
+    assert_eq!(d.status("prerequisites"), StepStatus::Failed);
+    let report = &d.state.reports["prerequisites"];
+    assert!(
+        report.lines[0].contains("cannot change it later"),
+        "{report:?}"
+    );
+
+    d.state.focus = Focus::Values(saml);
+    d.keys(&[Key::Char('u'), Key::Char('r')]).await;
+    assert_eq!(d.status("prerequisites"), StepStatus::Verified);
+    assert_eq!(
+        d.state.field(connect_sso::steps::Input::Instance).value,
+        SANDBOX_INSTANCE_ARN
+    );
+}

@@ -148,7 +148,52 @@ pub fn screen_values(state: &State) -> Vec<(String, String)> {
     for d in &ps.documents {
         out.push((d.label.to_string(), pretty(&d.document)));
     }
+    if step.id == "prerequisites" {
+        out.extend(instance_rows(state));
+    }
     out
+}
+
+/// The Connect instances the connect context sees, as rows to copy or pick (`u`).
+fn instance_rows(state: &State) -> Vec<(String, String)> {
+    state
+        .instances
+        .iter()
+        .map(|i| {
+            let alias = i.alias.as_deref().unwrap_or(&i.id);
+            (
+                format!(
+                    "Instance {alias} ({}, {})",
+                    i.identity_management_type, i.status
+                ),
+                i.arn.clone(),
+            )
+        })
+        .collect()
+}
+
+/// `u` on the prerequisites screen: use the selected instance row.
+fn use_instance(state: &mut State, row: usize) -> Vec<Cmd> {
+    let values = screen_values(state);
+    let first = values.len() - instance_rows(state).len();
+    let Some((_, arn)) = values.get(row).filter(|_| row >= first) else {
+        return need(
+            state,
+            "Select one of the instances listed (↑↓), then press u",
+        );
+    };
+    let arn = arn.clone();
+    let f = state.field_mut(Input::Instance);
+    f.cursor = arn.chars().count();
+    f.value = arn;
+    f.error = None;
+    state
+        .statuses
+        .insert("prerequisites", StepStatus::NotStarted);
+    state.reports.remove("prerequisites");
+    state.flash = Some("Instance selected: press r to check it".to_string());
+    validate(state);
+    vec![Cmd::Save]
 }
 
 fn focus_count(state: &State) -> usize {
@@ -348,6 +393,9 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             copy(state, &values, i)
         }
         Key::Char('r') => primary_action(state),
+        Key::Char('u') if state.step().is_some_and(|s| s.id == "prerequisites") => {
+            use_instance(state, row)
+        }
         Key::Char('d') => mark_done(state),
         Key::Char('x') => {
             if let Some(step) = state.step() {
@@ -888,6 +936,11 @@ pub fn screen_key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
                     hints.push(("↑↓", "select"));
                     hints.push(("c", "copy"));
                     hints.push(("1-9", "copy row"));
+                }
+                if state.step().is_some_and(|s| s.id == "prerequisites")
+                    && !state.instances.is_empty()
+                {
+                    hints.push(("u", "use instance"));
                 }
                 if let Some(step) = state.step() {
                     match step.kind {
