@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod export;
 pub mod metadata;
 pub mod plain;
 pub mod plan;
@@ -135,6 +136,8 @@ pub enum Command {
     Plan(Box<PlanArgs>),
     /// Run every automated step on AWS (or --sandbox), idempotently
     Apply(Box<ApplyArgs>),
+    /// The setup as a Markdown runbook, an AWS CLI script or a CloudFormation template
+    Export(Box<ExportArgs>),
     /// Print the IAM policies the person running connect-sso needs, per context
     Permissions(Box<PlanArgs>),
     /// Work with IAM Identity Center SAML metadata files
@@ -241,6 +244,25 @@ pub struct ApplyArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// What to produce
+    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A runbook to hand to a customer or a workshop
+    Markdown,
+    /// A bash script of AWS CLI calls for steps 6a-6c
+    Cli,
+    /// A CloudFormation template (JSON) for the provider, policy and role
+    Cloudformation,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -307,6 +329,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
     let result = match cli.command {
         Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
         Some(Command::Apply(args)) => apply::run(&cli.global, &args, now, out, err),
+        Some(Command::Export(args)) => export::run(&cli.global, &args, out, err),
         Some(Command::Permissions(args)) => plan::run_permissions(&cli.global, &args, out, err),
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)
