@@ -3,7 +3,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use super::plan::{invalid_answers, load_answers};
+use super::plan::load_setup;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Report, UserRequest, apply};
 use crate::cloud::ensure::Change;
@@ -137,12 +137,8 @@ pub fn run(
     if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
         given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
     }
-    let Some(answers) = load_answers(global, given, err)? else {
+    let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
-    };
-    let setup = match Setup::from_answers(&answers) {
-        Ok(s) => s,
-        Err(errors) => return invalid_answers(err, &errors),
     };
     let document = match (&answers.metadata, global.sandbox) {
         (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::plan::{invalid_answers, load_answers, render_markdown};
+use super::plan::{load_setup, render_markdown};
 use super::{ExportArgs, ExportFormat, GlobalArgs, Status};
 use crate::cloud::{INSTANCE_TAG_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::domain::policy::pretty;
@@ -18,12 +18,8 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let Some(answers) = load_answers(global, args.answers.to_answers(global), err)? else {
+    let Some((_, setup)) = load_setup(global, args.answers.to_answers(global), err)? else {
         return Ok(Status::BadInput);
-    };
-    let setup = match Setup::from_answers(&answers) {
-        Ok(s) => s,
-        Err(errors) => return invalid_answers(err, &errors),
     };
     let text = match args.format {
         ExportFormat::Markdown => render_markdown(&Plan::build(&setup, None)),

@@ -45,6 +45,24 @@ pub fn load_answers(
     }
 }
 
+/// The answers and the validated setup; `None` when either is unusable (reported to `err`).
+pub fn load_setup(
+    global: &GlobalArgs,
+    given: Answers,
+    err: &mut dyn Write,
+) -> io::Result<Option<(Answers, Setup)>> {
+    let Some(answers) = load_answers(global, given, err)? else {
+        return Ok(None);
+    };
+    match Setup::from_answers(&answers) {
+        Ok(setup) => Ok(Some((answers, setup))),
+        Err(errors) => {
+            invalid_answers(err, &errors)?;
+            Ok(None)
+        }
+    }
+}
+
 pub fn run(
     global: &GlobalArgs,
     args: &PlanArgs,
@@ -52,12 +70,8 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let Some(answers) = load_answers(global, args.answers.to_answers(global), err)? else {
+    let Some((answers, setup)) = load_setup(global, args.answers.to_answers(global), err)? else {
         return Ok(Status::BadInput);
-    };
-    let setup = match Setup::from_answers(&answers) {
-        Ok(s) => s,
-        Err(errors) => return invalid_answers(err, &errors),
     };
     let metadata = match &answers.metadata {
         Some(path) => match load_source_blocking(&path.to_string_lossy(), now) {

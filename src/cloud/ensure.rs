@@ -75,6 +75,29 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// An existing resource compared with what the setup asks for: unchanged when there is
+    /// no difference, else (would be) updated; a resource connect-sso did not make is noted.
+    fn compared(
+        step: &'static str,
+        resource: &'static str,
+        arn: String,
+        differences: Vec<String>,
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> Outcome {
+        let change = if differences.is_empty() {
+            Change::Unchanged
+        } else {
+            Change::planned(true, dry_run)
+        };
+        let mut out = Outcome::new(step, resource, arn, change);
+        out.warnings.extend(not_managed_warning(tags, resource));
+        out.details = differences;
+        out
+    }
+}
+
 fn not_managed_warning(tags: &[Tag], what: &str) -> Option<String> {
     let managed = tags.iter().any(|t| t.key == MANAGED_BY_KEY);
     (!managed).then(|| {
@@ -164,19 +187,14 @@ pub async fn ensure_saml_provider(
         }
         Some(existing) => {
             let differences = metadata_differences(&existing.metadata_document, &wanted);
-            let mut out = Outcome::new(
+            let mut out = Outcome::compared(
                 "6a",
                 "SAML provider",
                 existing.arn.clone(),
-                if differences.is_empty() {
-                    Change::Unchanged
-                } else {
-                    Change::planned(true, dry_run)
-                },
+                differences,
+                &existing.tags,
+                dry_run,
             );
-            out.warnings
-                .extend(not_managed_warning(&existing.tags, "SAML provider"));
-            out.details = differences;
             if out.change == Change::Updated {
                 cloud
                     .update_saml_provider(&existing.arn, metadata_document)
@@ -229,19 +247,14 @@ pub async fn ensure_policy(
         .get_policy_version(&existing.arn, &existing.default_version_id)
         .await?;
     let differences = json_diff(&current, &wanted);
-    let mut out = Outcome::new(
+    let mut out = Outcome::compared(
         "6b",
         "policy",
         existing.arn.clone(),
-        if differences.is_empty() {
-            Change::Unchanged
-        } else {
-            Change::planned(true, dry_run)
-        },
+        differences,
+        &existing.tags,
+        dry_run,
     );
-    out.warnings
-        .extend(not_managed_warning(&existing.tags, "policy"));
-    out.details = differences;
     if !out.change.is_change() {
         return Ok(out);
     }
