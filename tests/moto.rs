@@ -142,6 +142,14 @@ async fn role_lifecycle_contract() {
 }
 
 #[tokio::test]
+async fn deletions_contract() {
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    contract::deletions(&moto.sdk_cloud()).await;
+}
+
+#[tokio::test]
 async fn missing_roles_and_policies() {
     let Some(moto) = MotoServer::start() else {
         return;

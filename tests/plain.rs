@@ -61,7 +61,7 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         text.contains("maria.garcia@example.com: assignment created"),
         "{text}"
     );
-    assert!(text.contains("6c role: correct"), "{text}");
+    assert!(text.contains("✓ Federation role (6c): trusts"), "{text}");
     assert!(text.contains("11 of 11 steps done or verified."), "{text}");
     assert!(
         !text.contains('\u{7}'),

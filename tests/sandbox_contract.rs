@@ -25,6 +25,11 @@ async fn role_lifecycle() {
     contract::role_lifecycle(&Sandbox::new()).await;
 }
 
+#[tokio::test]
+async fn deletions() {
+    contract::deletions(&Sandbox::new()).await;
+}
+
 /// As on a shared server: one account, every scenario, names that never collide.
 #[tokio::test]
 async fn all_scenarios_share_one_account() {

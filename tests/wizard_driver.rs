@@ -191,13 +191,19 @@ async fn walks_the_whole_guide_on_the_sandbox() {
         d.state.flash
     );
     let verify = &d.state.reports["verify"].lines;
-    assert!(verify.iter().any(|l| l == "6c role: correct"), "{verify:?}");
     assert!(
         verify
             .iter()
-            .any(|l| l.starts_with("maria.garcia@example.com: assigned, Connect user exists")),
+            .any(|l| l.starts_with("✓ Federation role (6c): trusts arn:aws:iam::")),
         "{verify:?}"
     );
+    assert!(
+        verify
+            .iter()
+            .any(|l| l.starts_with("✓ User maria.garcia@example.com: assigned to")),
+        "{verify:?}"
+    );
+    assert!(d.state.doctor.as_ref().is_some_and(|r| r.passed(true)));
 
     // Running 6c again finds nothing to change: verified.
     for _ in 0..4 {
@@ -368,4 +374,57 @@ async fn instances_are_picked_from_the_list_and_a_non_saml_one_is_explained() {
         d.state.field(connect_sso::steps::Input::Instance).value,
         SANDBOX_INSTANCE_ARN
     );
+}
+
+#[tokio::test]
+async fn a_failed_verification_marks_the_troubleshooting_entries_it_explains() {
+    use connect_sso::app::{Overlay, detected_troubles};
+    use connect_sso::troubleshoot::TROUBLES;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    while d.step() != "verify" {
+        d.key(Key::PageDown).await;
+    }
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("verify"), StepStatus::Failed);
+    let lines = &d.state.reports["verify"].lines;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("✗ SAML provider (6a): the SAML provider does not exist")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("    fix: ")),
+        "{lines:?}"
+    );
+    let detected = detected_troubles(&d.state);
+    assert!(
+        detected.contains(&"not-authorized-assume-role"),
+        "{detected:?}"
+    );
+    assert!(
+        detected.contains(&"federation-token-denied"),
+        "{detected:?}"
+    );
+
+    d.key(Key::Char('t')).await;
+    let first = TROUBLES
+        .iter()
+        .position(|t| detected.contains(&t.id))
+        .unwrap();
+    assert_eq!(d.state.overlay, Overlay::Troubles { selected: first });
+    assert_eq!(d.state.key_hints()[0], ("↑↓", "select"));
+    d.key(Key::Down).await;
+    assert_eq!(
+        d.state.overlay,
+        Overlay::Troubles {
+            selected: first + 1
+        }
+    );
+    // Keys meant for the screen do nothing while the list is open.
+    d.key(Key::Char('r')).await;
+    assert!(d.state.busy.is_none());
+    d.key(Key::Esc).await;
+    assert_eq!(d.state.overlay, Overlay::None);
 }

@@ -71,6 +71,8 @@ impl Effects {
 
     pub fn run(&mut self, cmd: Cmd, state: &State) {
         let cloud = self.cloud.clone();
+        // The sandbox account ends with the process: its assignments go in no ledger.
+        let keeps_ledger = self.sandbox.is_none();
         match cmd {
             Cmd::LoadContexts => self.spawn(async move {
                 Done::Contexts(load_contexts(cloud.as_ref()).await.map_err(|e| e.to_string()))
@@ -150,6 +152,15 @@ impl Effects {
                     false,
                 )
                 .await;
+                if let (Ok(outcomes), true) = (&result, keeps_ledger) {
+                    let now = time::OffsetDateTime::now_utc();
+                    crate::ledger::remember(&crate::cloud::teardown::created_assignments(
+                        &setup,
+                        &application_arn,
+                        outcomes,
+                        now,
+                    ));
+                }
                 Done::Users(result.map_err(|e| e.to_string()))
             }),
             Cmd::Verify {
@@ -157,14 +168,15 @@ impl Effects {
                 document,
                 users,
             } => self.spawn(async move {
-                let request = UserRequest {
-                    users,
-                    create_connect_users: None,
+                let input = crate::cloud::doctor::DoctorInput {
+                    setup: &setup,
+                    metadata: document.as_deref(),
+                    users: &users,
+                    now: time::OffsetDateTime::now_utc(),
                 };
-                let result =
-                    crate::cloud::apply::apply(cloud.as_ref(), &setup, &document, &request, true)
-                        .await;
-                Done::Verified(result.map(Box::new).map_err(|e| e.to_string()))
+                Done::Verified(Box::new(
+                    crate::cloud::doctor::doctor(cloud.as_ref(), input).await,
+                ))
             }),
             Cmd::Copy { label, value } => {
                 let result = self.copy(&value);

@@ -17,7 +17,9 @@ use crate::domain::setup::{AnswerError, Answers, Setup};
 use crate::plan::{MetadataSummary, Plan};
 use crate::steps::{Input, STEPS, Step};
 
-pub use update::{GLOBAL_KEYS, init, screen_key_hints, screen_values, update, validate};
+pub use update::{
+    GLOBAL_KEYS, detected_troubles, init, screen_key_hints, screen_values, update, validate,
+};
 
 /// Where the wizard's actions go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +149,10 @@ pub enum Overlay {
     Help,
     /// The step list, on terminals too narrow to show it beside the screen.
     Steps,
+    /// The troubleshooting list; `selected` is the entry shown in full.
+    Troubles {
+        selected: usize,
+    },
 }
 
 /// An action running right now.
@@ -200,6 +206,8 @@ pub struct State {
     pub identity_store_id: Option<String>,
     pub outcomes: BTreeMap<&'static str, Outcome>,
     pub users: Vec<UserOutcome>,
+    /// The last verification's checks, which also mark entries of the troubleshooting list.
+    pub doctor: Option<crate::cloud::doctor::DoctorReport>,
     /// A short message in the status line (copy confirmation, save errors).
     pub flash: Option<String>,
     pub overlay: Overlay,
@@ -267,6 +275,7 @@ impl State {
             identity_store_id: None,
             outcomes: BTreeMap::new(),
             users: Vec::new(),
+            doctor: None,
             flash: None,
             overlay: Overlay::None,
             scroll: 0,
@@ -464,10 +473,11 @@ pub enum Cmd {
         identity_store_id: String,
         users: Vec<String>,
     },
-    /// Verification: every check of the chain, changing nothing (a dry run of `apply`).
+    /// Verification: every check of the sign-in chain (`doctor`), changing nothing.
     Verify {
         setup: Box<Setup>,
-        document: String,
+        /// The metadata of step 2, when loaded, to compare with the SAML provider.
+        document: Option<String>,
         users: Vec<String>,
     },
     /// Copy a value to the clipboard (OSC 52 and the native clipboard).
@@ -495,7 +505,7 @@ pub enum Done {
         result: Result<Outcome, String>,
     },
     Users(Result<Vec<UserOutcome>, String>),
-    Verified(Result<Box<crate::cloud::apply::Report>, String>),
+    Verified(Box<crate::cloud::doctor::DoctorReport>),
     Copied {
         label: String,
         /// Which ways worked, e.g. "terminal (OSC 52)".

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::cloud::CUSTOM_SAML_PROVIDER;
 use crate::cloud::apply::instance_problem;
+use crate::cloud::doctor::Verdict;
 use crate::cloud::ensure::Change;
 use crate::domain::metadata::format_date;
 use crate::domain::policy::pretty;
@@ -225,6 +226,20 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
         state.quit = true;
         return vec![Cmd::Save];
     }
+    if let Overlay::Troubles { selected } = state.overlay {
+        let last = crate::troubleshoot::TROUBLES.len() - 1;
+        state.overlay = match key {
+            Key::Up | Key::Char('k') => Overlay::Troubles {
+                selected: selected.saturating_sub(1),
+            },
+            Key::Down | Key::Char('j') => Overlay::Troubles {
+                selected: (selected + 1).min(last),
+            },
+            Key::Esc | Key::Enter | Key::Char('q') | Key::Char('t') | Key::F(1) => Overlay::None,
+            _ => state.overlay,
+        };
+        return Vec::new();
+    }
     if state.overlay != Overlay::None {
         if matches!(
             key,
@@ -372,6 +387,15 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
         }
         Key::Char('s') => {
             state.overlay = Overlay::Steps;
+            Vec::new()
+        }
+        Key::Char('t') => {
+            let detected = detected_troubles(state);
+            let selected = crate::troubleshoot::TROUBLES
+                .iter()
+                .position(|t| detected.contains(&t.id))
+                .unwrap_or(0);
+            state.overlay = Overlay::Troubles { selected };
             Vec::new()
         }
         Key::Char('n') | Key::Right => next_screen(state),
@@ -565,13 +589,7 @@ fn primary_action(state: &mut State) -> Vec<Cmd> {
             )
         }
         "verify" => {
-            let Some(m) = &state.metadata else {
-                return need(
-                    state,
-                    "Load the metadata file in step 2 first: the check compares it with the SAML provider",
-                );
-            };
-            let document = m.document.clone();
+            let document = state.metadata.as_ref().map(|m| m.document.clone());
             let users = state.answers().users.unwrap_or_default();
             start(
                 state,
@@ -819,59 +837,42 @@ fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
             report(state, "11", false, vec![message]);
             finish(state, "11", StepStatus::Failed);
         }
-        Done::Verified(Ok(report)) => {
+        Done::Verified(report) => {
             let mut lines = Vec::new();
-            let mut ok = true;
-            match report.applications.as_slice() {
-                [one] => lines.push(format!("Application found: {}", one.arn)),
-                [] => {
-                    ok = false;
-                    lines.push("Step 1: no application with the display name yet".to_string());
+            for c in &report.checks {
+                let mut head = format!("{} {}", c.verdict.symbol(), c.title());
+                if c.id == "user" {
+                    head.push_str(&format!(" {}", c.subject));
                 }
-                many => {
-                    ok = false;
-                    lines.push(format!(
-                        "Step 1: {} applications share the display name",
-                        many.len()
-                    ));
+                // A pass shows its main fact; anything worse shows them all, and the fix.
+                let mut evidence = c.evidence.iter();
+                if c.verdict != Verdict::Info
+                    && let Some(first) = evidence.next()
+                {
+                    head.push_str(&format!(": {first}"));
                 }
-            }
-            for o in &report.outcomes {
-                let state_word = match o.change {
-                    Change::Unchanged => "correct",
-                    Change::WouldCreate | Change::Created => "missing: run this step",
-                    Change::WouldUpdate | Change::Updated => "differs: run this step again",
-                };
-                if o.change != Change::Unchanged {
-                    ok = false;
-                }
-                lines.push(format!("{} {}: {state_word}", o.step, o.resource));
-                for d in o.details.iter().filter(|_| o.change != Change::Unchanged) {
-                    lines.push(format!("  {d}"));
+                lines.push(head);
+                if c.verdict > Verdict::Info {
+                    lines.extend(evidence.map(|e| format!("    {e}")));
+                    if let Some(fix) = &c.fix {
+                        lines.push(format!("    fix: {fix}"));
+                    }
                 }
             }
-            for u in &report.users {
-                let assigned = matches!(u.assignment, Some(Change::Unchanged));
-                let connect = matches!(u.connect_user, Some(Change::Unchanged));
-                ok &= assigned && connect && u.problems.is_empty();
+            if let Some(url) = &report.access_portal_url {
                 lines.push(format!(
-                    "{}: {}, Connect user {}",
-                    u.requested,
-                    if assigned { "assigned" } else { "not assigned" },
-                    if connect { "exists" } else { "missing" }
+                    "Start the sign-in at {url}, then choose the application's tile"
                 ));
-                lines.extend(u.problems.iter().map(|p| format!("  {p}")));
             }
-            lines.extend(report.problems.iter().cloned());
-            lines.extend(report.warnings.iter().map(|w| format!("warning: {w}")));
-            if let Some(url) = state.plan().and_then(|p| p.access_portal_url) {
-                lines.push(format!("Start the sign-in at {url}, then choose the tile"));
+            if !report.passed(false) {
+                lines.push(
+                    "Press t for the troubleshooting list: entries these checks explain are marked"
+                        .to_string(),
+                );
             }
+            let ok = report.passed(false);
+            state.doctor = Some(*report);
             report_lines(state, ok, lines);
-        }
-        Done::Verified(Err(message)) => {
-            report(state, "verify", false, vec![message]);
-            finish(state, "verify", StepStatus::Failed);
         }
         Done::Copied { label, result } => {
             state.flash = Some(match result {
@@ -906,10 +907,26 @@ pub const GLOBAL_KEYS: &[(&str, &str)] = &[
 
 /// The keys the current screen handles, shown in the help bar and the key map.
 pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
-    if state.overlay != Overlay::None {
-        return vec![("Esc", "close")];
+    match state.overlay {
+        Overlay::None => screen_key_hints(state),
+        Overlay::Troubles { .. } => vec![("↑↓", "select"), ("Esc", "close")],
+        _ => vec![("Esc", "close")],
     }
-    screen_key_hints(state)
+}
+
+/// Troubleshooting entries that the last verification's failed or warned checks explain.
+pub fn detected_troubles(state: &State) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for c in state.doctor.iter().flat_map(|d| &d.checks) {
+        if c.verdict >= Verdict::Warn {
+            for t in &c.troubles {
+                if !out.contains(t) {
+                    out.push(*t);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The keys of the screen under any overlay.
@@ -959,6 +976,7 @@ pub fn screen_key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
                 }
                 hints.push(("n", "next"));
                 hints.push(("b", "back"));
+                hints.push(("t", "troubleshoot"));
                 if !state.wide() {
                     hints.push(("s", "steps"));
                 }

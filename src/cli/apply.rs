@@ -10,6 +10,7 @@ use crate::cloud::ensure::Change;
 use crate::cloud::metadata_source::load_source_blocking;
 use crate::cloud::sandbox;
 use crate::cloud::sdk::SdkCloud;
+use crate::cloud::teardown::created_assignments;
 use crate::cloud::{CallerIdentity, Cloud};
 use crate::domain::setup::{Answers, Setup};
 use crate::plan::Plan;
@@ -189,6 +190,8 @@ pub fn run(
             }
         };
         if !confirm_first || report.changes() == 0 {
+            let ledger = crate::ledger::default_path();
+            record_assignments(global, &report, &setup, now, ledger.as_deref(), err)?;
             return finish(&report, &setup, args.format, out);
         }
         render_text(&report, &setup, out)?;
@@ -208,13 +211,59 @@ pub fn run(
             return Ok(Status::Ok);
         }
         match apply(cloud.as_ref(), &setup, &document, &people, false).await {
-            Ok(r) => finish(&r, &setup, args.format, out),
+            Ok(r) => {
+                let ledger = crate::ledger::default_path();
+                record_assignments(global, &r, &setup, now, ledger.as_deref(), err)?;
+                finish(&r, &setup, args.format, out)
+            }
             Err(e) => {
                 writeln!(err, "error: {e}")?;
                 Ok(Status::CheckFailed)
             }
         }
     })
+}
+
+/// Writes the application assignments this run created to the ledger, so teardown can
+/// remove them (and only them) later. Not for the sandbox, whose account ends with the
+/// process; a ledger that cannot be written is a warning, the assignments exist either way.
+fn record_assignments(
+    global: &GlobalArgs,
+    report: &Report,
+    setup: &Setup,
+    now: time::OffsetDateTime,
+    ledger: Option<&std::path::Path>,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    let [application] = report.applications.as_slice() else {
+        return Ok(());
+    };
+    if report.dry_run || global.sandbox {
+        return Ok(());
+    }
+    let entries = created_assignments(setup, &application.arn, &report.users, now);
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let Some(path) = ledger else {
+        return writeln!(
+            err,
+            "warning: no state directory ($XDG_STATE_HOME or $HOME): the {} new assignment(s) are not recorded, so teardown will keep them",
+            entries.len()
+        );
+    };
+    match crate::ledger::record(path, &entries) {
+        Ok(warnings) => {
+            for w in warnings {
+                writeln!(err, "warning: {w}")?;
+            }
+        }
+        Err(e) => writeln!(
+            err,
+            "warning: the new assignments are not recorded, so teardown will keep them: {e}"
+        )?,
+    }
+    Ok(())
 }
 
 fn finish(
@@ -236,4 +285,65 @@ fn finish(
     } else {
         Status::CheckFailed
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, SANDBOX_USERS, Sandbox};
+
+    #[tokio::test]
+    async fn created_assignments_are_recorded_for_teardown_but_not_on_the_sandbox() {
+        let sb = Sandbox::new();
+        let setup = Setup::from_answers(&Answers {
+            instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
+            ..Answers::default()
+        })
+        .unwrap();
+        let app = sb.simulate_create_application(setup.app_name.as_str());
+        // Assigned before: not recorded, so teardown keeps it.
+        sb.create_application_assignment(&app, SANDBOX_USERS[1].user_id)
+            .await
+            .unwrap();
+        let people = UserRequest {
+            users: vec![
+                SANDBOX_USERS[0].user_name.to_string(),
+                SANDBOX_USERS[1].user_name.to_string(),
+            ],
+            create_connect_users: None,
+        };
+        let dry = apply(&sb, &setup, SANDBOX_METADATA, &people, true)
+            .await
+            .unwrap();
+        let report = apply(&sb, &setup, SANDBOX_METADATA, &people, false)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = crate::ledger::ledger_path(dir.path());
+        let now = time::OffsetDateTime::now_utc();
+        let mut err = Vec::new();
+
+        let on_sandbox = GlobalArgs {
+            sandbox: true,
+            ..GlobalArgs::default()
+        };
+        record_assignments(&on_sandbox, &report, &setup, now, Some(&path), &mut err).unwrap();
+        let on_aws = GlobalArgs::default();
+        record_assignments(&on_aws, &dry, &setup, now, Some(&path), &mut err).unwrap();
+        assert!(!path.exists(), "neither the sandbox nor a dry run records");
+
+        record_assignments(&on_aws, &report, &setup, now, Some(&path), &mut err).unwrap();
+        let (ledger, _) = crate::ledger::load(&path).unwrap();
+        let ids: Vec<&str> = ledger
+            .assignments
+            .iter()
+            .map(|e| e.principal_id.as_str())
+            .collect();
+        assert_eq!(ids, [SANDBOX_USERS[0].user_id]);
+        assert_eq!(ledger.assignments[0].application_arn, app);
+
+        record_assignments(&on_aws, &report, &setup, now, None, &mut err).unwrap();
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("teardown will keep them"), "{err}");
+    }
 }

@@ -3,10 +3,13 @@
 
 pub mod apply;
 pub mod config;
+pub mod doctor;
 pub mod export;
+pub mod inspect;
 pub mod metadata;
 pub mod plain;
 pub mod plan;
+pub mod teardown;
 pub mod wizard;
 
 use std::io::Write;
@@ -138,6 +141,15 @@ pub enum Command {
     Apply(Box<ApplyArgs>),
     /// The setup as a Markdown runbook, an AWS CLI script or a CloudFormation template
     Export(Box<ExportArgs>),
+    /// Check the whole sign-in chain on AWS (or --sandbox), read-only, and say how to fix what fails
+    Doctor(Box<DoctorArgs>),
+    /// What sign-in errors mean and how to fix them; give an ID for one entry
+    Troubleshoot(TroubleshootArgs),
+    /// Remove what connect-sso created (tagged managed-by=connect-sso), and only that
+    #[command(long_about = teardown::HELP)]
+    Teardown(Box<TeardownArgs>),
+    /// Check a SAMLResponse captured in the browser, field by field, against the setup
+    InspectAssertion(Box<inspect::InspectArgs>),
     /// Print the IAM policies the person running connect-sso needs, per context
     Permissions(Box<PlanArgs>),
     /// Work with IAM Identity Center SAML metadata files
@@ -245,6 +257,46 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Check the setup of a session saved by the wizard (flags still win over it)
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// Fail on warnings too (a certificate expiring within 30 days, extra permissions)
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TroubleshootArgs {
+    /// One entry, e.g. not-onboarded (doctor and inspect-assertion name them)
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TeardownArgs {
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// List what would be removed without removing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove without asking for confirmation (needed when there is no terminal)
+    #[arg(long, short = 'y', env = "CONNECT_SSO_YES")]
+    pub yes: bool,
+    /// Output format (markdown prints text)
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub answers: AnswerArgs,
@@ -330,6 +382,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
         Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
         Some(Command::Apply(args)) => apply::run(&cli.global, &args, now, out, err),
         Some(Command::Export(args)) => export::run(&cli.global, &args, out, err),
+        Some(Command::Doctor(args)) => doctor::run(&cli.global, &args, now, out, err),
+        Some(Command::Troubleshoot(args)) => doctor::run_troubleshoot(&args, out, err),
+        Some(Command::Teardown(args)) => teardown::run(&cli.global, &args, out, err),
+        Some(Command::InspectAssertion(args)) => inspect::run(&cli.global, &args, now, out, err),
         Some(Command::Permissions(args)) => plan::run_permissions(&cli.global, &args, out, err),
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)

@@ -398,7 +398,7 @@ async fn other_federation_roles(cloud: &dyn Cloud, setup: &Setup) -> CloudResult
         .collect())
 }
 
-fn trusts_provider(trust: &Value, provider_arn: &str) -> bool {
+pub(crate) fn trusts_provider(trust: &Value, provider_arn: &str) -> bool {
     let statements = match &trust["Statement"] {
         Value::Array(a) => a.clone(),
         other => vec![other.clone()],
@@ -465,7 +465,7 @@ pub struct UserOutcome {
 }
 
 /// Finds an Identity Center user by email (when the text has an @) or by user name.
-async fn find_user(
+pub(crate) async fn find_user(
     cloud: &dyn Cloud,
     identity_store_id: &str,
     wanted: &str,

@@ -1,13 +1,17 @@
 //! The `Cloud` port: every AWS operation the tool uses, in AWS's own words, with two
 //! adapters: `sdk` (the AWS SDK for Rust, two contexts) and `sandbox` (an in-memory account
 //! that behaves like AWS). Reads of one resource return `Ok(None)` when it does not exist;
-//! every other failure is a `CloudError` that says how to fix it.
+//! every other failure is a `CloudError` that says how to fix it. Deleting what does not
+//! exist is `CloudError::NotFound`, as AWS answers it.
 
 pub mod apply;
+pub mod doctor;
 pub mod ensure;
+pub mod inspect;
 pub mod metadata_source;
 pub mod sandbox;
 pub mod sdk;
+pub mod teardown;
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -183,6 +187,15 @@ pub struct AttachedPolicy {
     pub arn: String,
 }
 
+/// The roles, users and groups a managed policy is attached to (`ListEntitiesForPolicy`), by
+/// name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyEntities {
+    pub roles: Vec<String>,
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+}
+
 /// A failure the user can act on; every message names the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CloudError {
@@ -229,6 +242,17 @@ pub enum CloudError {
     },
     #[error("{action} was refused: {message}")]
     Invalid { action: String, message: String },
+    /// IAM's `DeleteConflict`: the entity is still in use, so IAM will not delete it.
+    #[error(
+        "{action}: {what} is still in use, so IAM will not delete it{}. {}",
+        detail_note(message),
+        delete_conflict_fix(action)
+    )]
+    DeleteConflict {
+        action: String,
+        what: String,
+        message: String,
+    },
     #[error("{action}: a limit was reached: {message}")]
     LimitExceeded { action: String, message: String },
     #[error(
@@ -253,6 +277,18 @@ fn detail_note(message: &str) -> String {
         String::new()
     } else {
         format!(" ({message})")
+    }
+}
+
+fn delete_conflict_fix(action: &str) -> &'static str {
+    match action {
+        "iam:DeleteRole" => {
+            "Detach its managed policies, delete its inline policies and remove it from every instance profile (IAM console › Roles › the role), then run teardown again"
+        }
+        "iam:DeletePolicy" => {
+            "Detach the policy from every role, user and group that uses it (IAM console › Policies › the policy › Entities attached) and delete its versions other than the default, then run teardown again"
+        }
+        _ => "Remove what still uses it, then run again",
     }
 }
 
@@ -282,6 +318,12 @@ pub trait Cloud: Send + Sync {
         application_arn: &str,
     ) -> CloudResult<Vec<ApplicationAssignment>>;
     async fn create_application_assignment(
+        &self,
+        application_arn: &str,
+        user_id: &str,
+    ) -> CloudResult<()>;
+    /// Removes a user's assignment to the application.
+    async fn delete_application_assignment(
         &self,
         application_arn: &str,
         user_id: &str,
@@ -336,6 +378,7 @@ pub trait Cloud: Send + Sync {
         tags: &[Tag],
     ) -> CloudResult<String>;
     async fn update_saml_provider(&self, arn: &str, metadata_document: &str) -> CloudResult<()>;
+    async fn delete_saml_provider(&self, arn: &str) -> CloudResult<()>;
     async fn get_policy(&self, arn: &str) -> CloudResult<Option<ManagedPolicy>>;
     async fn list_policy_versions(&self, arn: &str) -> CloudResult<Vec<PolicyVersion>>;
     /// The version's document, URL-decoded and parsed.
@@ -355,6 +398,11 @@ pub trait Cloud: Send + Sync {
         set_as_default: bool,
     ) -> CloudResult<String>;
     async fn delete_policy_version(&self, arn: &str, version_id: &str) -> CloudResult<()>;
+    /// Deletes the policy and its default version. IAM refuses (`DeleteConflict`) while the
+    /// policy is attached anywhere or still has other versions: delete those first.
+    async fn delete_policy(&self, arn: &str) -> CloudResult<()>;
+    /// Every role, user and group the policy is attached to, all pages.
+    async fn list_entities_for_policy(&self, arn: &str) -> CloudResult<PolicyEntities>;
     async fn get_role(&self, name: &str) -> CloudResult<Option<Role>>;
     /// Returns the new role's ARN.
     async fn create_role(
@@ -368,6 +416,10 @@ pub trait Cloud: Send + Sync {
     /// Names of the role's inline policies.
     async fn list_role_policies(&self, name: &str) -> CloudResult<Vec<String>>;
     async fn attach_role_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()>;
+    async fn detach_role_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()>;
+    /// IAM refuses (`DeleteConflict`) while the role has managed policies attached, inline
+    /// policies or instance profiles.
+    async fn delete_role(&self, name: &str) -> CloudResult<()>;
     /// Every role of the account, all pages, with trust policies.
     async fn list_roles(&self) -> CloudResult<Vec<Role>>;
 }

@@ -22,7 +22,8 @@ use sha2::{Digest as _, Sha256};
 use super::{
     Application, ApplicationAssignment, AttachedPolicy, CUSTOM_SAML_PROVIDER, CallerIdentity,
     Cloud, CloudError, CloudResult, ConnectInstanceSummary, ConnectUser, Context, IdcInstance,
-    IdcUser, ManagedPolicy, NamedId, NewConnectUser, PolicyVersion, Role, SamlProvider, Tag,
+    IdcUser, ManagedPolicy, NamedId, NewConnectUser, PolicyEntities, PolicyVersion, Role,
+    SamlProvider, Tag,
 };
 use crate::domain::metadata;
 
@@ -315,9 +316,36 @@ pub struct InstanceSnapshot {
 // ---------------------------------------------------------------------------------------------
 // State
 
+/// When one call ran, on tokio's clock (which tests can pause and advance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallTiming {
+    pub action: String,
+    pub start: tokio::time::Instant,
+    pub end: tokio::time::Instant,
+}
+
+/// The longest sequence of calls each of which started only after the previous one ended:
+/// the number of round trips a run cannot avoid, however concurrent the rest is.
+pub fn longest_chain(timings: &[CallTiming]) -> usize {
+    let mut sorted: Vec<&CallTiming> = timings.iter().collect();
+    sorted.sort_by_key(|t| t.end);
+    // depth[i]: the longest chain ending with call i.
+    let mut depth: Vec<usize> = Vec::with_capacity(sorted.len());
+    for (i, t) in sorted.iter().enumerate() {
+        let before = (0..i)
+            .filter(|&j| sorted[j].end <= t.start)
+            .map(|j| depth[j])
+            .max()
+            .unwrap_or(0);
+        depth.push(before + 1);
+    }
+    depth.into_iter().max().unwrap_or(0)
+}
+
 #[derive(Debug)]
 struct State {
     calls: Vec<String>,
+    timings: Vec<CallTiming>,
     faults: Vec<Fault>,
     /// Last timestamp handed out, so creation times strictly increase.
     clock: i64,
@@ -423,6 +451,7 @@ impl State {
         };
         State {
             calls: Vec::new(),
+            timings: Vec::new(),
             faults,
             clock: 0,
             serial: 0,
@@ -623,6 +652,14 @@ fn already_exists(action: &str, what: &str, message: &str) -> CloudError {
 fn limit_exceeded(action: &str, message: &str) -> CloudError {
     CloudError::LimitExceeded {
         action: action.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn delete_conflict(action: &str, what: &str, message: &str) -> CloudError {
+    CloudError::DeleteConflict {
+        action: action.to_string(),
+        what: what.to_string(),
         message: message.to_string(),
     }
 }
@@ -1097,11 +1134,17 @@ impl Sandbox {
 
     /// What every trait call does first: wait, record, then fail if a fault says so.
     async fn enter(&self, action: &str, context: Context) -> CloudResult<()> {
+        let start = tokio::time::Instant::now();
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
         }
         let mut state = self.lock();
         state.calls.push(action.to_string());
+        state.timings.push(CallTiming {
+            action: action.to_string(),
+            start,
+            end: tokio::time::Instant::now(),
+        });
         match state.trip(action) {
             Some(kind) => Err(fault_error(kind, action, context)),
             None => Ok(()),
@@ -1113,8 +1156,15 @@ impl Sandbox {
         self.lock().calls.clone()
     }
 
+    /// When each call so far started and ended.
+    pub fn call_timings(&self) -> Vec<CallTiming> {
+        self.lock().timings.clone()
+    }
+
     pub fn clear_calls(&self) {
-        self.lock().calls.clear();
+        let mut state = self.lock();
+        state.calls.clear();
+        state.timings.clear();
     }
 
     /// Adds a fault; it applies to calls from now on.
@@ -1306,6 +1356,30 @@ impl Cloud for Sandbox {
             principal_id: user_id.to_string(),
             principal_type: "USER".to_string(),
         });
+        Ok(())
+    }
+
+    async fn delete_application_assignment(
+        &self,
+        application_arn: &str,
+        user_id: &str,
+    ) -> CloudResult<()> {
+        const ACTION: &str = "sso:DeleteApplicationAssignment";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let mut state = self.lock();
+        let app = state.application(ACTION, application_arn)?;
+        let position = app
+            .assignments
+            .iter()
+            .position(|a| a.principal_id == user_id)
+            .ok_or_else(|| {
+                not_found(
+                    ACTION,
+                    &format!("assignment of user {user_id}"),
+                    "ResourceNotFoundException: the user is not assigned to this application",
+                )
+            })?;
+        app.assignments.remove(position);
         Ok(())
     }
 
@@ -1558,6 +1632,23 @@ impl Cloud for Sandbox {
         Ok(())
     }
 
+    async fn delete_saml_provider(&self, arn: &str) -> CloudResult<()> {
+        const ACTION: &str = "iam:DeleteSAMLProvider";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let name = iam_arn_name(ACTION, arn, "saml-provider")?;
+        let mut state = self.lock();
+        // IAM deletes a provider that roles still trust; their SAML sign-in stops working.
+        let i = state.provider(name).ok_or_else(|| {
+            not_found(
+                ACTION,
+                &format!("SAML provider {arn}"),
+                &format!("Manifest not found for arn {arn}"),
+            )
+        })?;
+        state.providers.remove(i);
+        Ok(())
+    }
+
     async fn get_policy(&self, arn: &str) -> CloudResult<Option<ManagedPolicy>> {
         const ACTION: &str = "iam:GetPolicy";
         self.enter(ACTION, context_of(ACTION)).await?;
@@ -1696,6 +1787,53 @@ impl Cloud for Sandbox {
         Ok(())
     }
 
+    async fn delete_policy(&self, arn: &str) -> CloudResult<()> {
+        const ACTION: &str = "iam:DeletePolicy";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let mut state = self.lock();
+        let i = state.policy_or_not_found(ACTION, arn)?;
+        let policy_arn = state.policies[i].policy.arn.clone();
+        if state
+            .roles
+            .iter()
+            .any(|r| r.attached.iter().any(|a| a.arn == policy_arn))
+        {
+            return Err(delete_conflict(
+                ACTION,
+                &format!("policy {arn}"),
+                "Cannot delete a policy attached to entities.",
+            ));
+        }
+        if state.policies[i].versions.len() > 1 {
+            return Err(delete_conflict(
+                ACTION,
+                &format!("policy {arn}"),
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+            ));
+        }
+        state.policies.remove(i);
+        Ok(())
+    }
+
+    async fn list_entities_for_policy(&self, arn: &str) -> CloudResult<PolicyEntities> {
+        const ACTION: &str = "iam:ListEntitiesForPolicy";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let state = self.lock();
+        let i = state.policy_or_not_found(ACTION, arn)?;
+        let policy_arn = &state.policies[i].policy.arn;
+        // The sandbox has no IAM users or groups: only roles can hold a policy.
+        Ok(PolicyEntities {
+            roles: state
+                .roles
+                .iter()
+                .filter(|r| r.attached.iter().any(|a| &a.arn == policy_arn))
+                .map(|r| r.role.name.clone())
+                .collect(),
+            users: Vec::new(),
+            groups: Vec::new(),
+        })
+    }
+
     async fn get_role(&self, name: &str) -> CloudResult<Option<Role>> {
         const ACTION: &str = "iam:GetRole";
         self.enter(ACTION, context_of(ACTION)).await?;
@@ -1795,6 +1933,51 @@ impl Cloud for Sandbox {
             ));
         }
         role.attached.push(attached);
+        Ok(())
+    }
+
+    async fn detach_role_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()> {
+        const ACTION: &str = "iam:DetachRolePolicy";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_role_name(ACTION, name)?;
+        let mut state = self.lock();
+        let r = state.role_or_not_found(ACTION, name)?;
+        let p = state.policy_or_not_found(ACTION, policy_arn)?;
+        let arn = state.policies[p].policy.arn.clone();
+        let attached = &mut state.roles[r].attached;
+        let position = attached.iter().position(|a| a.arn == arn).ok_or_else(|| {
+            not_found(
+                ACTION,
+                &format!("policy {policy_arn} on role {name}"),
+                &format!("Policy {policy_arn} was not found."),
+            )
+        })?;
+        attached.remove(position);
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> CloudResult<()> {
+        const ACTION: &str = "iam:DeleteRole";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_role_name(ACTION, name)?;
+        let mut state = self.lock();
+        let i = state.role_or_not_found(ACTION, name)?;
+        let what = format!("role {name}");
+        if !state.roles[i].attached.is_empty() {
+            return Err(delete_conflict(
+                ACTION,
+                &what,
+                "Cannot delete entity, must detach all policies first.",
+            ));
+        }
+        if !state.roles[i].inline.is_empty() {
+            return Err(delete_conflict(
+                ACTION,
+                &what,
+                "Cannot delete entity, must delete policies first.",
+            ));
+        }
+        state.roles.remove(i);
         Ok(())
     }
 
@@ -2802,6 +2985,101 @@ mod tests {
         assert!(all.matches("sts:GetCallerIdentity"));
         assert!(service.matches("iam:CreateRole") && !service.matches("identitystore:GetUserId"));
         assert!(one.matches("iam:CreateRole") && !one.matches("iam:CreateRoles"));
+    }
+
+    fn is_delete_conflict<T: fmt::Debug>(r: CloudResult<T>) -> String {
+        match r {
+            Err(CloudError::DeleteConflict { message, .. }) => message,
+            other => panic!("expected DeleteConflict, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn deletes_follow_iam_rules() {
+        let (sb, provider, policy) = with_iam().await;
+        sb.attach_role_policy("Fed", &policy).await.unwrap();
+        sb.create_policy_version(&policy, &permissions(), true)
+            .await
+            .unwrap();
+        assert_eq!(
+            sb.list_entities_for_policy(&policy).await.unwrap(),
+            PolicyEntities {
+                roles: vec!["Fed".to_string()],
+                ..PolicyEntities::default()
+            }
+        );
+
+        // A role with a policy attached, or an inline policy, stays.
+        let message = is_delete_conflict(sb.delete_role("Fed").await);
+        assert!(message.contains("detach all policies"), "{message}");
+        // A policy attached to a role, or with versions besides the default, stays.
+        let message = is_delete_conflict(sb.delete_policy(&policy).await);
+        assert!(message.contains("attached to entities"), "{message}");
+        sb.detach_role_policy("Fed", &policy).await.unwrap();
+        is_not_found(sb.detach_role_policy("Fed", &policy).await);
+        assert_eq!(
+            sb.list_entities_for_policy(&policy).await.unwrap(),
+            PolicyEntities::default()
+        );
+        let message = is_delete_conflict(sb.delete_policy(&policy).await);
+        assert!(message.contains("more than one version"), "{message}");
+        sb.delete_policy_version(&policy, "v1").await.unwrap();
+        sb.delete_policy(&policy).await.unwrap();
+        assert_eq!(sb.get_policy(&policy).await.unwrap(), None);
+        is_not_found(sb.delete_policy(&policy).await);
+        is_not_found(sb.list_entities_for_policy(&policy).await);
+
+        sb.simulate_put_role_policy("Fed", "Extra", &permissions())
+            .unwrap();
+        let message = is_delete_conflict(sb.delete_role("FED").await);
+        assert!(message.contains("delete policies first"), "{message}");
+        sb.lock().roles[0].inline.clear();
+        sb.delete_role("FED").await.unwrap();
+        assert_eq!(sb.get_role("Fed").await.unwrap(), None);
+        is_not_found(sb.delete_role("Fed").await);
+
+        // IAM deletes a provider even while a role trusts it.
+        sb.delete_saml_provider(&provider).await.unwrap();
+        assert_eq!(sb.get_saml_provider(&provider).await.unwrap(), None);
+        is_not_found(sb.delete_saml_provider(&provider).await);
+        is_invalid(sb.delete_saml_provider("saml-provider/IdC").await);
+        assert!(sb.snapshot().saml_providers.is_empty());
+
+        let calls = sb.calls();
+        for action in [
+            "iam:DeleteRole",
+            "iam:DeletePolicy",
+            "iam:DetachRolePolicy",
+            "iam:DeleteSAMLProvider",
+            "iam:ListEntitiesForPolicy",
+        ] {
+            assert!(calls.iter().any(|c| c == action), "{action} not recorded");
+        }
+    }
+
+    #[tokio::test]
+    async fn application_assignments_can_be_deleted() {
+        let sb = Sandbox::new();
+        let app = sb.simulate_create_application("Connect");
+        let user = SANDBOX_USERS[0].user_id;
+        sb.create_application_assignment(&app, user).await.unwrap();
+        sb.delete_application_assignment(&app, user).await.unwrap();
+        assert!(
+            sb.list_application_assignments(&app)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        is_not_found(sb.delete_application_assignment(&app, user).await);
+        sb.inject_fault(parse_fault("deny:sso:DeleteApplicationAssignment").unwrap());
+        sb.create_application_assignment(&app, user).await.unwrap();
+        assert!(matches!(
+            sb.delete_application_assignment(&app, user).await,
+            Err(CloudError::AccessDenied {
+                context: Context::Identity,
+                ..
+            })
+        ));
     }
 
     #[test]

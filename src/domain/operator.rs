@@ -11,6 +11,8 @@ pub const IDENTITY_ACTIONS: &[&str] = &[
     "sso:ListApplications",
     "sso:ListApplicationAssignments",
     "sso:CreateApplicationAssignment",
+    // teardown: only the assignments connect-sso recorded in its ledger
+    "sso:DeleteApplicationAssignment",
     "identitystore:GetUserId",
     "identitystore:DescribeUser",
     "identitystore:ListUsers",
@@ -51,6 +53,12 @@ const ROLE_ACTIONS: &[&str] = &[
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",
 ];
+
+/// What `teardown` needs on top, per resource. Drop these statements where nobody should
+/// remove the setup.
+const TEARDOWN_PROVIDER_ACTIONS: &[&str] = &["iam:DeleteSAMLProvider"];
+const TEARDOWN_POLICY_ACTIONS: &[&str] = &["iam:ListEntitiesForPolicy", "iam:DeletePolicy"];
+const TEARDOWN_ROLE_ACTIONS: &[&str] = &["iam:DetachRolePolicy", "iam:DeleteRole"];
 
 fn statement(sid: &str, actions: &[&str], resource: Value) -> Value {
     json!({
@@ -107,6 +115,21 @@ pub fn connect_policy(setup: Option<&Setup>) -> Value {
         attach["Condition"] = json!({"ArnEquals": {"iam:PolicyARN": s.policy_arn()}});
     }
     statements.push(attach);
+    statements.push(statement(
+        "ConnectSsoTeardownSamlProvider",
+        TEARDOWN_PROVIDER_ACTIONS,
+        scoped(setup.map(Setup::provider_arn)),
+    ));
+    statements.push(statement(
+        "ConnectSsoTeardownPolicy",
+        TEARDOWN_POLICY_ACTIONS,
+        scoped(setup.map(Setup::policy_arn)),
+    ));
+    statements.push(statement(
+        "ConnectSsoTeardownRole",
+        TEARDOWN_ROLE_ACTIONS,
+        scoped(setup.map(Setup::role_arn)),
+    ));
     json!({
         "Version": super::policy::POLICY_VERSION,
         "Statement": statements

@@ -58,6 +58,14 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
     lines.extend(GLOBAL_KEYS.iter().map(row));
     lines.push(Line::default());
     lines.push(Line::styled(" Esc, ? or F1 closes this", theme.dim()));
+    // On short terminals the blank separators go first, so every key stays listed.
+    if lines.len() + 2 > usize::from(area.height) {
+        lines.retain(|l| l.width() > 0);
+    }
+    // Then the closing hint, which the help bar also shows.
+    if lines.len() + 2 > usize::from(area.height) {
+        lines.pop();
+    }
     let inner = popup(frame, area, 60, lines.len() as u16 + 2, "Keys", theme);
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -14,6 +14,7 @@ mod start;
 mod step;
 mod step_list;
 mod theme;
+mod troubles;
 mod widgets;
 
 use ratatui::Frame;
@@ -84,6 +85,9 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help => help::draw_overlay(frame, body, state, theme),
         Overlay::Steps => step_list::draw_overlay(frame, body, state, theme),
+        Overlay::Troubles { selected } => {
+            troubles::draw_overlay(frame, body, state, theme, selected)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Contract scenarios: the IAM operations the way connect-sso uses them, asserting what AWS
 //! does. Every `Cloud` adapter must pass them: the sandbox (`tests/sandbox_contract.rs`) and
 //! the SDK adapter against moto. Names carry a random suffix so runs can share one server;
-//! nothing is deleted afterwards because the tool never deletes these resources either.
+//! only `deletions` deletes what it made (the way `teardown` does).
 
 // Each test binary that includes `common` runs only some of these.
 #![allow(dead_code)]
@@ -371,10 +371,131 @@ pub async fn role_lifecycle(cloud: &dyn Cloud) {
     );
 }
 
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T, CloudError>, what: &str) {
+    assert!(
+        matches!(result, Err(CloudError::NotFound { .. })),
+        "{what}: expected NotFound, got {result:?}"
+    );
+}
+
+/// Teardown's order: a role with a policy attached cannot be deleted; detach, delete the
+/// role, the policy's other versions, the policy, the SAML provider; each is gone after,
+/// and deleting it again is `NotFound`. (IAM also refuses to delete a policy that is still
+/// attached or has other versions; moto does not check that, so the sandbox's own tests do.)
+pub async fn deletions(cloud: &dyn Cloud) {
+    let account = account(cloud).await;
+    let tags = managed_tags(INSTANCE_ID);
+    let provider = cloud
+        .create_saml_provider(&unique("cs-provider"), METADATA, &tags)
+        .await
+        .expect("CreateSAMLProvider");
+    let policy_name = unique("cs-policy");
+    let policy = cloud
+        .create_policy(
+            &policy_name,
+            &permissions_policy(&instance_arn(&account, 1)),
+            &tags,
+        )
+        .await
+        .expect("CreatePolicy");
+    cloud
+        .create_policy_version(
+            &policy,
+            &permissions_policy(&instance_arn(&account, 2)),
+            true,
+        )
+        .await
+        .expect("CreatePolicyVersion");
+    let role = unique("cs-role");
+    cloud
+        .create_role(
+            &role,
+            &trust_policy(&provider, &[GLOBAL_ACS.to_string()]),
+            &tags,
+        )
+        .await
+        .expect("CreateRole");
+    cloud
+        .attach_role_policy(&role, &policy)
+        .await
+        .expect("AttachRolePolicy");
+    let entities = cloud
+        .list_entities_for_policy(&policy)
+        .await
+        .expect("ListEntitiesForPolicy");
+    assert_eq!(entities.roles, std::slice::from_ref(&role), "{entities:?}");
+    assert!(
+        entities.users.is_empty() && entities.groups.is_empty(),
+        "{entities:?}"
+    );
+
+    let conflict = cloud.delete_role(&role).await;
+    assert!(
+        matches!(&conflict, Err(CloudError::DeleteConflict { action, .. }) if action == "iam:DeleteRole"),
+        "deleting a role with a policy attached: expected DeleteConflict, got {conflict:?}"
+    );
+    cloud
+        .detach_role_policy(&role, &policy)
+        .await
+        .expect("DetachRolePolicy");
+    assert_eq!(
+        cloud
+            .list_attached_role_policies(&role)
+            .await
+            .expect("ListAttachedRolePolicies"),
+        []
+    );
+    assert!(
+        cloud
+            .list_entities_for_policy(&policy)
+            .await
+            .expect("ListEntitiesForPolicy")
+            .roles
+            .is_empty()
+    );
+    assert_not_found(
+        cloud.detach_role_policy(&role, &policy).await,
+        "detaching a policy that is not attached",
+    );
+    cloud.delete_role(&role).await.expect("DeleteRole");
+    assert_eq!(cloud.get_role(&role).await.expect("GetRole"), None);
+    assert_not_found(cloud.delete_role(&role).await, "deleting a deleted role");
+
+    let versions = cloud
+        .list_policy_versions(&policy)
+        .await
+        .expect("ListPolicyVersions");
+    for v in versions.iter().filter(|v| !v.is_default) {
+        cloud
+            .delete_policy_version(&policy, &v.version_id)
+            .await
+            .expect("DeletePolicyVersion");
+    }
+    cloud.delete_policy(&policy).await.expect("DeletePolicy");
+    assert_eq!(cloud.get_policy(&policy).await.expect("GetPolicy"), None);
+    assert_not_found(
+        cloud.delete_policy(&policy).await,
+        "deleting a deleted policy",
+    );
+
+    cloud
+        .delete_saml_provider(&provider)
+        .await
+        .expect("DeleteSAMLProvider");
+    assert_eq!(
+        cloud
+            .get_saml_provider(&provider)
+            .await
+            .expect("GetSAMLProvider"),
+        None
+    );
+}
+
 /// Every scenario in turn, on one account.
 pub async fn all(cloud: &dyn Cloud) {
     caller_identity(cloud).await;
     saml_provider_lifecycle(cloud).await;
     policy_versions(cloud).await;
     role_lifecycle(cloud).await;
+    deletions(cloud).await;
 }

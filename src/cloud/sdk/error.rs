@@ -42,9 +42,10 @@ const INVALID: &[&str] = &[
     "Validation",
     "InvalidParameter",
     "InvalidRequest",
-    // Deleting the default policy version: the request, not AWS, has to change.
-    "DeleteConflict",
 ];
+/// IAM's "still in use"; on `iam:DeletePolicyVersion` it means the version is the default,
+/// which no state of the account allows deleting, so there it is `Invalid`.
+const DELETE_CONFLICT: &str = "DeleteConflict";
 const LIMIT_EXCEEDED: &[&str] = &["LimitExceeded", "ServiceQuotaExceeded"];
 
 /// Maps any SDK error to the `CloudError` that tells the user what to do.
@@ -138,7 +139,13 @@ pub(crate) fn from_code(code: String, message: String, call: &Call<'_>) -> Cloud
             what: call.what.clone(),
             message,
         }
-    } else if is(INVALID) {
+    } else if base == DELETE_CONFLICT && call.action != "iam:DeletePolicyVersion" {
+        CloudError::DeleteConflict {
+            action,
+            what: call.what.clone(),
+            message,
+        }
+    } else if is(INVALID) || base == DELETE_CONFLICT {
         CloudError::Invalid { action, message }
     } else if is(LIMIT_EXCEEDED) {
         CloudError::LimitExceeded { action, message }
@@ -257,7 +264,8 @@ mod tests {
             ("ValidationException", "Invalid"),
             ("InvalidParameterException", "Invalid"),
             ("InvalidRequestException", "Invalid"),
-            ("DeleteConflict", "Invalid"),
+            ("DeleteConflict", "DeleteConflict"),
+            ("DeleteConflictException", "DeleteConflict"),
             ("LimitExceeded", "LimitExceeded"),
             ("LimitExceededException", "LimitExceeded"),
             ("ServiceQuotaExceededException", "LimitExceeded"),
@@ -283,6 +291,33 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("role connect-sso already exists"));
+    }
+
+    #[test]
+    fn delete_conflicts_say_what_to_remove_first() {
+        let on = |action: &'static str| {
+            from_code(
+                "DeleteConflict".to_string(),
+                "Cannot delete entity, must detach all policies first.".to_string(),
+                &call(Context::Connect, action),
+            )
+        };
+        let role = on("iam:DeleteRole");
+        assert!(
+            matches!(role, CloudError::DeleteConflict { .. }),
+            "{role:?}"
+        );
+        let text = role.to_string();
+        assert!(text.contains("iam:DeleteRole"), "{text}");
+        assert!(text.contains("must detach all policies first"), "{text}");
+        assert!(text.contains("Detach its managed policies"), "{text}");
+        let policy = on("iam:DeletePolicy").to_string();
+        assert!(policy.contains("Entities attached"), "{policy}");
+        // The default version can never be deleted: the request is what is wrong.
+        assert!(matches!(
+            on("iam:DeletePolicyVersion"),
+            CloudError::Invalid { .. }
+        ));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::cloud::{
     Application, ApplicationAssignment, AttachedPolicy, CallerIdentity, Cloud, CloudError,
     CloudResult, ConnectInstanceSummary, ConnectUser, Context, IdcInstance, IdcUser, ManagedPolicy,
-    NamedId, NewConnectUser, PolicyVersion, Role, SamlProvider, Tag,
+    NamedId, NewConnectUser, PolicyEntities, PolicyVersion, Role, SamlProvider, Tag,
 };
 use convert::{decode_policy_document, encode_policy_document, iam_tags, idc_user, tags_from_iam};
 use error::Call;
@@ -370,6 +370,27 @@ impl Cloud for SdkCloud {
         Ok(())
     }
 
+    async fn delete_application_assignment(
+        &self,
+        application_arn: &str,
+        user_id: &str,
+    ) -> CloudResult<()> {
+        let call = self.identity(
+            "sso:DeleteApplicationAssignment",
+            format!("assignment of user {user_id} to application {application_arn}"),
+        );
+        self.clients
+            .sso_admin
+            .delete_application_assignment()
+            .application_arn(application_arn)
+            .principal_id(user_id)
+            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+            .send()
+            .await
+            .map_err(|e| map_error(e, &call))?;
+        Ok(())
+    }
+
     async fn user_id_by_user_name(
         &self,
         identity_store_id: &str,
@@ -694,6 +715,18 @@ impl Cloud for SdkCloud {
         Ok(())
     }
 
+    async fn delete_saml_provider(&self, arn: &str) -> CloudResult<()> {
+        let call = self.connect("iam:DeleteSAMLProvider", format!("SAML provider {arn}"));
+        self.clients
+            .iam
+            .delete_saml_provider()
+            .saml_provider_arn(arn)
+            .send()
+            .await
+            .map_err(|e| map_error(e, &call))?;
+        Ok(())
+    }
+
     async fn get_policy(&self, arn: &str) -> CloudResult<Option<ManagedPolicy>> {
         let call = self.connect("iam:GetPolicy", format!("policy {arn}"));
         let result = self.clients.iam.get_policy().policy_arn(arn).send().await;
@@ -819,6 +852,44 @@ impl Cloud for SdkCloud {
         Ok(())
     }
 
+    async fn delete_policy(&self, arn: &str) -> CloudResult<()> {
+        let call = self.connect("iam:DeletePolicy", format!("policy {arn}"));
+        self.clients
+            .iam
+            .delete_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| map_error(e, &call))?;
+        Ok(())
+    }
+
+    async fn list_entities_for_policy(&self, arn: &str) -> CloudResult<PolicyEntities> {
+        let call = self.connect("iam:ListEntitiesForPolicy", format!("policy {arn}"));
+        let mut pages = self
+            .clients
+            .iam
+            .list_entities_for_policy()
+            .policy_arn(arn)
+            .into_paginator()
+            .send();
+        let mut entities = PolicyEntities::default();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| map_error(e, &call))?;
+            let names = |n: Option<&str>| n.unwrap_or_default().to_string();
+            entities
+                .roles
+                .extend(page.policy_roles().iter().map(|r| names(r.role_name())));
+            entities
+                .users
+                .extend(page.policy_users().iter().map(|u| names(u.user_name())));
+            entities
+                .groups
+                .extend(page.policy_groups().iter().map(|g| names(g.group_name())));
+        }
+        Ok(entities)
+    }
+
     async fn get_role(&self, name: &str) -> CloudResult<Option<Role>> {
         let call = self.connect("iam:GetRole", format!("role {name}"));
         let result = self.clients.iam.get_role().role_name(name).send().await;
@@ -932,6 +1003,34 @@ impl Cloud for SdkCloud {
             .attach_role_policy()
             .role_name(name)
             .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| map_error(e, &call))?;
+        Ok(())
+    }
+
+    async fn detach_role_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()> {
+        let call = self.connect(
+            "iam:DetachRolePolicy",
+            format!("policy {policy_arn} on role {name}"),
+        );
+        self.clients
+            .iam
+            .detach_role_policy()
+            .role_name(name)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| map_error(e, &call))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> CloudResult<()> {
+        let call = self.connect("iam:DeleteRole", format!("role {name}"));
+        self.clients
+            .iam
+            .delete_role()
+            .role_name(name)
             .send()
             .await
             .map_err(|e| map_error(e, &call))?;

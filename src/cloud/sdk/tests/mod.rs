@@ -2,6 +2,7 @@
 //! mapped, all pages read, and the modeled errors mapped to the right `CloudError`.
 
 mod connect;
+mod deletes;
 mod iam;
 mod identity;
 mod sts;

@@ -1,0 +1,258 @@
+//! `connect-sso doctor`: every check of the sign-in chain as a table of check, result,
+//! evidence and fix; `--format json` for machines. Exit 0 only when sign-in should work.
+//! Also `connect-sso troubleshoot`: the troubleshooting catalogue.
+
+use std::io::{self, Write};
+
+use super::apply::connect_cloud;
+use super::plan::load_setup;
+use super::{DoctorArgs, Format, GlobalArgs, Status, TroubleshootArgs};
+use crate::app::{Mode, State};
+use crate::cloud::doctor::{DoctorInput, DoctorReport, Verdict, doctor};
+use crate::cloud::metadata_source::load_source_blocking;
+use crate::cloud::sandbox;
+use crate::domain::setup::Answers;
+use crate::session::{self, Loaded};
+use crate::troubleshoot::{TROUBLES, Trouble, trouble};
+use crate::ui::clean;
+
+pub fn run(
+    global: &GlobalArgs,
+    args: &DoctorArgs,
+    now: time::OffsetDateTime,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let mut given = args.answers.to_answers(global);
+    if let Some(name) = &args.session {
+        match saved_answers(name) {
+            Ok(saved) => given = given.or(saved),
+            Err(message) => {
+                writeln!(err, "error: {message}")?;
+                return Ok(Status::BadInput);
+            }
+        }
+    }
+    if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
+        given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
+    }
+    let Some((answers, setup)) = load_setup(global, given, err)? else {
+        return Ok(Status::BadInput);
+    };
+    let document = match (&answers.metadata, global.sandbox) {
+        (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {
+            Ok((_, d)) => Some(d),
+            Err(message) => {
+                writeln!(err, "error: {message}")?;
+                return Ok(Status::BadInput);
+            }
+        },
+        (None, true) => Some(sandbox::SANDBOX_METADATA.to_string()),
+        (None, false) => None,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: cannot start the async runtime: {e}")?;
+            return Ok(Status::CheckFailed);
+        }
+    };
+    let users = answers.users.clone().unwrap_or_default();
+    let report = runtime.block_on(async {
+        let cloud = connect_cloud(global, &answers).await;
+        doctor(
+            cloud.as_ref(),
+            DoctorInput {
+                setup: &setup,
+                metadata: document.as_deref(),
+                users: &users,
+                now,
+            },
+        )
+        .await
+    });
+    match args.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report).expect("the report serializes")
+        )?,
+        Format::Text => render_text(&report, &setup.instance.arn(), out)?,
+        Format::Markdown => render_markdown(&report, out)?,
+    }
+    Ok(if report.passed(args.strict) {
+        Status::Ok
+    } else {
+        Status::CheckFailed
+    })
+}
+
+/// The answers of a session saved by the wizard.
+fn saved_answers(name: &str) -> Result<Answers, String> {
+    session::valid_name(name)?;
+    let dir = session::state_dir()
+        .ok_or("no state directory: set HOME or XDG_STATE_HOME to find saved sessions")?;
+    let path = session::session_path(&dir, name);
+    match session::load(&path)? {
+        Loaded::Found(saved) => {
+            let mut state = State::new(Mode::Aws, name, &Answers::default());
+            state.restore(saved);
+            Ok(state.answers())
+        }
+        Loaded::Missing => Err(format!(
+            "no saved session {name} ({}): run the wizard with --session {name} first, or give the answers with flags or --config",
+            path.display()
+        )),
+        Loaded::Corrupt { moved_to, reason } => Err(format!(
+            "the saved session {name} is damaged ({reason}); it was moved to {}",
+            moved_to.display()
+        )),
+    }
+}
+
+pub fn render_text(report: &DoctorReport, instance: &str, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "connect-sso doctor: {instance}\n")?;
+    for c in &report.checks {
+        writeln!(
+            out,
+            "{} {:<5} {:<32} {}",
+            c.verdict.symbol(),
+            c.verdict.label(),
+            c.title(),
+            clean(&c.subject)
+        )?;
+        for e in &c.evidence {
+            writeln!(out, "          {}", clean(e))?;
+        }
+        if c.verdict > Verdict::Info {
+            if let Some(fix) = &c.fix {
+                writeln!(out, "          fix: {}", clean(fix))?;
+            }
+            for t in &c.troubles {
+                writeln!(out, "          see: connect-sso troubleshoot {t}")?;
+            }
+        }
+    }
+    if !report.values.is_empty() {
+        writeln!(
+            out,
+            "\nCompare with what was pasted into Identity Center (character for character):"
+        )?;
+        let width = report
+            .values
+            .iter()
+            .map(|v| v.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        for v in &report.values {
+            writeln!(out, "  {:<width$}  {}", v.label, clean(&v.value))?;
+            writeln!(out, "  {:<width$}  ({})", "", v.target)?;
+        }
+    }
+    if let Some(url) = &report.access_portal_url {
+        writeln!(out, "\nStart sign-in at the AWS access portal: {url}")?;
+    }
+    writeln!(out, "\n{}", summary(report))?;
+    Ok(())
+}
+
+fn render_markdown(report: &DoctorReport, out: &mut dyn Write) -> io::Result<()> {
+    let cell = |s: &str| clean(s).replace('|', "\\|");
+    writeln!(out, "| Check | Result | Evidence | Fix |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for c in &report.checks {
+        writeln!(
+            out,
+            "| {} ({}) | {} {} | {} | {} |",
+            c.title(),
+            cell(&c.subject),
+            c.verdict.symbol(),
+            c.verdict.label(),
+            c.evidence
+                .iter()
+                .map(|e| cell(e))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+            c.fix.as_deref().map(cell).unwrap_or_default()
+        )?;
+    }
+    writeln!(out, "\n| Value | Where |\n|---|---|")?;
+    for v in &report.values {
+        writeln!(out, "| `{}` | {}: {} |", cell(&v.value), v.label, v.target)?;
+    }
+    if let Some(url) = &report.access_portal_url {
+        writeln!(out, "\nStart sign-in at <{url}>.")?;
+    }
+    writeln!(out, "\n{}", summary(report))
+}
+
+fn summary(report: &DoctorReport) -> String {
+    let n = |v| report.count(v);
+    let head = if report.passed(false) {
+        "Sign-in should work"
+    } else {
+        "Sign-in will not work yet"
+    };
+    format!(
+        "{head}: {} passed, {} warning(s), {} failed, {} not checked.",
+        n(Verdict::Pass),
+        n(Verdict::Warn),
+        n(Verdict::Fail),
+        n(Verdict::Error)
+    )
+}
+
+/// `connect-sso troubleshoot [ID]`: the catalogue, or one entry.
+pub fn run_troubleshoot(
+    args: &TroubleshootArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let entries: Vec<&Trouble> = match &args.id {
+        None => TROUBLES.iter().collect(),
+        Some(id) => match trouble(id) {
+            Some(t) => vec![t],
+            None => {
+                writeln!(
+                    err,
+                    "error: no troubleshooting entry {id}; the entries are: {}",
+                    TROUBLES.iter().map(|t| t.id).collect::<Vec<_>>().join(", ")
+                )?;
+                return Ok(Status::BadInput);
+            }
+        },
+    };
+    match args.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&entries).expect("the catalogue serializes")
+        )?,
+        Format::Text => {
+            for (i, t) in entries.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(out, "{}  [{}]", t.title, t.id)?;
+                writeln!(out, "  You see: {}", t.symptom)?;
+                writeln!(out, "  Why:     {}", t.cause)?;
+                writeln!(out, "  Fix:     {}", t.fix)?;
+                writeln!(out, "  Found by: {}", t.found_by())?;
+            }
+        }
+        Format::Markdown => {
+            for t in entries {
+                writeln!(out, "## {}\n", t.title)?;
+                writeln!(out, "- **You see:** {}", t.symptom)?;
+                writeln!(out, "- **Why:** {}", t.cause)?;
+                writeln!(out, "- **Fix:** {}", t.fix)?;
+                writeln!(out, "- **Found by:** {}\n", t.found_by())?;
+            }
+        }
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,396 @@
+//! `connect-sso teardown`: lists what connect-sso created for one setup, asks, then removes
+//! it (and only it) in the order IAM requires. See `cloud::teardown` for the rules.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+use super::apply::connect_cloud;
+use super::plan::load_setup;
+use super::{Format, GlobalArgs, Status, TeardownArgs};
+use crate::cloud::sandbox;
+use crate::cloud::teardown::{
+    Action, Item, ItemKind, TeardownError, TeardownPlan, execute, plan_teardown,
+};
+use crate::ledger::{self, LedgerEntry};
+use crate::ui::clean;
+
+/// The long help of `teardown`.
+pub const HELP: &str = "Remove what connect-sso created for this setup, and only that.
+
+An IAM resource (SAML provider, policy, role) is removed only when it carries the tag managed-by=connect-sso and, when it has one, a connect-sso:instance-id tag equal to this setup's instance id. Resources with the setup's names but without those tags are listed as kept, with the reason, and never touched.
+
+Application assignments cannot carry tags: teardown removes only the ones that apply or the wizard made and wrote down in the ledger (ledger.json in the state directory, e.g. ~/.local/state/connect-sso). Assignments made by hand, in the console or by another tool are kept.
+
+The order is the one IAM requires: application assignments, policies detached from the role, the role, the policy's other versions and the policy, the SAML provider. Everything is listed first and nothing changes until you confirm; --yes skips the question and is needed without a terminal. A second run finds nothing to do.
+
+The Identity Center application (step 1) and Connect users are never removed: delete them in their consoles when you no longer need them.
+
+Exit status: 0 when everything was removed or there was nothing to do, 1 when a removal failed, 2 for unusable answers or when there is no terminal to confirm on and --yes was not given.";
+
+/// The JSON output, for the plan (before or without changes) and for the report.
+#[derive(Serialize)]
+struct Output<'a> {
+    dry_run: bool,
+    /// Whether removals were attempted.
+    executed: bool,
+    account: &'a str,
+    instance_id: &'a str,
+    items: &'a [Item],
+}
+
+pub fn render_text(
+    items: &[Item],
+    account: &str,
+    instance_id: &str,
+    dry_run: bool,
+    executed: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "Teardown of what connect-sso created for Connect instance {instance_id} in account {account}"
+    )?;
+    if dry_run {
+        writeln!(out, "dry run: nothing is changed")?;
+    }
+    writeln!(out)?;
+    if !items
+        .iter()
+        .any(|i| i.kind == ItemKind::ApplicationAssignment)
+    {
+        writeln!(
+            out,
+            "{:<14} {:<13} none recorded by connect-sso for this instance (assignments made by hand are kept)",
+            ItemKind::ApplicationAssignment.label(),
+            "-"
+        )?;
+    }
+    for item in items {
+        writeln!(
+            out,
+            "{:<14} {:<13} {}",
+            item.kind.label(),
+            item.action.label(),
+            clean(&item.name)
+        )?;
+        if let Some(arn) = &item.arn {
+            writeln!(out, "      {}", clean(arn))?;
+        }
+        writeln!(out, "      {}", clean(&item.reason))?;
+        for d in &item.details {
+            writeln!(out, "      {}", clean(d))?;
+        }
+        for w in &item.warnings {
+            writeln!(out, "      warning: {}", clean(w))?;
+        }
+        if let Some(e) = &item.error {
+            writeln!(out, "      error: {}", clean(e))?;
+        }
+    }
+    writeln!(out)?;
+    let n = |wanted: &dyn Fn(Action) -> bool| items.iter().filter(|i| wanted(i.action)).count();
+    let kept = n(&|a| a == Action::Kept);
+    let gone = n(&|a| a == Action::AlreadyGone);
+    let failed = n(&|a| matches!(a, Action::Failed | Action::Skipped));
+    let pending = n(&|a| a.is_pending());
+    let removed = n(&|a| a.is_done());
+    let mut parts = Vec::new();
+    if executed {
+        parts.push(format!("{removed} removed"));
+    } else if dry_run {
+        parts.push(format!("{pending} would be removed"));
+    } else {
+        parts.push(format!("{pending} to remove"));
+    }
+    parts.push(format!("{kept} kept"));
+    parts.push(format!("{gone} already gone"));
+    if failed > 0 {
+        parts.push(format!("{failed} failed"));
+    }
+    writeln!(out, "{}.", parts.join(", "))?;
+    if executed && failed > 0 {
+        writeln!(
+            out,
+            "Fix the errors above, then run teardown again: it picks up where it stopped."
+        )?;
+    } else if !executed && pending == 0 && failed == 0 {
+        writeln!(out, "Nothing to remove.")?;
+    } else if dry_run && pending > 0 {
+        writeln!(out, "Run without --dry-run to remove them.")?;
+    }
+    Ok(())
+}
+
+fn show(
+    items: &[Item],
+    account: &str,
+    instance_id: &str,
+    dry_run: bool,
+    executed: bool,
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&Output {
+                dry_run,
+                executed,
+                account,
+                instance_id,
+                items,
+            })
+            .expect("the teardown serializes")
+        ),
+        Format::Text | Format::Markdown => {
+            render_text(items, account, instance_id, dry_run, executed, out)
+        }
+    }
+}
+
+fn show_plan(
+    plan: &TeardownPlan,
+    dry_run: bool,
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    show(
+        &plan.items,
+        &plan.account,
+        &plan.instance_id,
+        dry_run,
+        false,
+        format,
+        out,
+    )
+}
+
+/// The ledger's entries; problems are warnings (without a ledger, assignments are kept).
+fn read_ledger(global: &GlobalArgs, err: &mut dyn Write) -> io::Result<Vec<LedgerEntry>> {
+    // The sandbox account ends with the process: its assignments are never recorded.
+    if global.sandbox {
+        return Ok(Vec::new());
+    }
+    let Some(path) = ledger::default_path() else {
+        writeln!(
+            err,
+            "warning: no state directory ($XDG_STATE_HOME or $HOME), so no ledger of assignments: application assignments are kept"
+        )?;
+        return Ok(Vec::new());
+    };
+    match ledger::load(&path) {
+        Ok((ledger, warning)) => {
+            if let Some(w) = warning {
+                writeln!(err, "warning: {w}")?;
+            }
+            Ok(ledger.assignments)
+        }
+        Err(e) => {
+            writeln!(err, "warning: {e}; application assignments are kept")?;
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Removes finished assignments from the ledger; a failure only means the next run
+/// finds them gone and tries again.
+fn forget(global: &GlobalArgs, done: &[(String, String)], err: &mut dyn Write) -> io::Result<()> {
+    if global.sandbox || done.is_empty() {
+        return Ok(());
+    }
+    let Some(path) = ledger::default_path() else {
+        return Ok(());
+    };
+    match ledger::forget(&path, done) {
+        Ok(warnings) => {
+            for w in warnings {
+                writeln!(err, "warning: {w}")?;
+            }
+        }
+        Err(e) => writeln!(err, "warning: the ledger was not updated: {e}")?,
+    }
+    Ok(())
+}
+
+fn confirmed(count: usize, out: &mut dyn Write) -> io::Result<bool> {
+    write!(out, "Remove these {count} resource(s)? [y/N] ")?;
+    out.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+pub fn run(
+    global: &GlobalArgs,
+    args: &TeardownArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let mut given = args.answers.to_answers(global);
+    if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
+        given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
+    }
+    let Some((answers, setup)) = load_setup(global, given, err)? else {
+        return Ok(Status::BadInput);
+    };
+    let entries = read_ledger(global, err)?;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: cannot start the async runtime: {e}")?;
+            return Ok(Status::CheckFailed);
+        }
+    };
+    runtime.block_on(async {
+        let cloud = connect_cloud(global, &answers).await;
+        let plan = match plan_teardown(cloud.as_ref(), &setup, &entries).await {
+            Ok(p) => p,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(match e {
+                    TeardownError::WrongAccount { .. } => Status::BadInput,
+                    TeardownError::Cloud(_) => Status::CheckFailed,
+                });
+            }
+        };
+        let failed_reads = if plan.failed() > 0 {
+            Status::CheckFailed
+        } else {
+            Status::Ok
+        };
+        if args.dry_run || plan.pending() == 0 {
+            if !args.dry_run {
+                forget(global, &plan.gone_assignments(), err)?;
+            }
+            show_plan(&plan, args.dry_run, args.format, out)?;
+            return Ok(failed_reads);
+        }
+        if !args.yes {
+            show_plan(&plan, false, args.format, out)?;
+            let interactive = std::io::stdin().is_terminal() && args.format != Format::Json;
+            if !interactive {
+                writeln!(
+                    err,
+                    "error: teardown would delete AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
+                )?;
+                return Ok(Status::BadInput);
+            }
+            if !confirmed(plan.pending(), out)? {
+                writeln!(out, "Nothing changed.")?;
+                return Ok(Status::Ok);
+            }
+        }
+        let report = execute(cloud.as_ref(), &plan).await;
+        forget(global, &report.forgotten_assignments(), err)?;
+        show(
+            &report.items,
+            &report.account,
+            &report.instance_id,
+            false,
+            true,
+            args.format,
+            out,
+        )?;
+        Ok(if report.failed() > 0 {
+            Status::CheckFailed
+        } else {
+            Status::Ok
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::Cloud;
+    use crate::cloud::apply::{UserRequest, apply};
+    use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, SANDBOX_USERS, Sandbox};
+    use crate::cloud::teardown::created_assignments;
+    use crate::domain::setup::{Answers, Setup};
+
+    fn render(items: &[Item], dry_run: bool, executed: bool) -> String {
+        let mut out = Vec::new();
+        render_text(items, "111122223333", "i-1", dry_run, executed, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[tokio::test]
+    async fn text_lists_every_item_with_its_reason_then_the_outcome() {
+        let sb = Sandbox::new();
+        let setup = Setup::from_answers(&Answers {
+            instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
+            ..Answers::default()
+        })
+        .unwrap();
+        let app = sb.simulate_create_application(setup.app_name.as_str());
+        let people = UserRequest {
+            users: vec![SANDBOX_USERS[0].user_name.to_string()],
+            create_connect_users: None,
+        };
+        let report = apply(&sb, &setup, SANDBOX_METADATA, &people, false)
+            .await
+            .unwrap();
+        let now = time::macros::datetime!(2025-03-04 05:06:07 UTC);
+        let ledger = created_assignments(&setup, &app, &report.users, now);
+        sb.create_role("Other", &setup.trust_policy(), &[])
+            .await
+            .unwrap();
+        sb.inject_fault(crate::cloud::sandbox::parse_fault("deny:iam:DeleteSAMLProvider").unwrap());
+
+        let plan = plan_teardown(&sb, &setup, &ledger).await.unwrap();
+        let text = render(&plan.items, false, false);
+        println!("{text}");
+        assert!(text.contains(&format!(
+            "assignment     delete        {}",
+            SANDBOX_USERS[0].user_name
+        )));
+        assert!(text.contains("assigned by connect-sso on 2025-03-04T05:06:07Z"));
+        assert!(text.contains("warning: role Other also trusts this SAML provider"));
+        assert!(text.contains("5 to remove, 0 kept, 0 already gone."));
+        assert!(!text.contains("none recorded"));
+
+        let done = execute(&sb, &plan).await;
+        let text = render(&done.items, false, true);
+        println!("{text}");
+        assert!(text.contains("SAML provider  failed"), "{text}");
+        assert!(text.contains("error: access denied"), "{text}");
+        assert!(
+            text.contains("4 removed, 0 kept, 0 already gone, 1 failed."),
+            "{text}"
+        );
+        assert!(text.contains("run teardown again"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn names_from_the_ledger_cannot_drive_the_terminal() {
+        let sb = Sandbox::new();
+        let setup = Setup::from_answers(&Answers {
+            instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
+            ..Answers::default()
+        })
+        .unwrap();
+        // The ledger is a file anyone with the account can edit.
+        let entry = LedgerEntry {
+            application_arn:
+                "arn:aws:sso::111122223333:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
+                    .to_string(),
+            principal_id: "u-1".to_string(),
+            user_name: "evil\u{1b}[2Jname".to_string(),
+            instance_id: setup.instance.id.as_str().to_string(),
+            created_at: "\u{7}".to_string(),
+        };
+        let plan = plan_teardown(&sb, &setup, &[entry]).await.unwrap();
+        let text = render(&plan.items, true, false);
+        assert!(text.contains("evil"), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! The ledger of application assignments connect-sso made. IAM Identity Center cannot tag
+//! an assignment, so `apply` (and the wizard) write down each one they create, and
+//! `teardown` removes only those. One JSON file in the state directory, written atomically
+//! with mode 0600 like the sessions; a damaged file is moved aside with a warning.
+//!
+//! Two runs recording at the very same moment may lose one of their entries: teardown then
+//! keeps that assignment, which is the safe side.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::session::{self, Loaded};
+
+/// The file's format version, for readers of later versions.
+const FORMAT: u32 = 1;
+
+/// One application assignment connect-sso created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub application_arn: String,
+    /// The Identity Center user id.
+    pub principal_id: String,
+    /// As the user was asked for (user name or email), for people reading the list.
+    pub user_name: String,
+    /// The Connect instance the setup was for.
+    pub instance_id: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl LedgerEntry {
+    /// Whether both name the same assignment.
+    pub fn same_assignment(&self, application_arn: &str, principal_id: &str) -> bool {
+        self.application_arn == application_arn && self.principal_id == principal_id
+    }
+}
+
+/// What the file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    #[serde(default)]
+    pub format: u32,
+    #[serde(default)]
+    pub assignments: Vec<LedgerEntry>,
+}
+
+/// `STATE_DIR/ledger.json`.
+pub fn ledger_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("ledger.json")
+}
+
+/// The ledger in the user's state directory, when there is one (`$XDG_STATE_HOME` or `$HOME`).
+pub fn default_path() -> Option<PathBuf> {
+    session::state_dir().map(|d| ledger_path(&d))
+}
+
+/// The ledger at `path` (empty when there is none yet), and a warning when the file was
+/// damaged and moved aside. Fails only when the file cannot be read or moved at all.
+pub fn load(path: &Path) -> Result<(Ledger, Option<String>), String> {
+    match session::load::<Ledger>(path)? {
+        Loaded::Missing => Ok((Ledger::default(), None)),
+        Loaded::Found(ledger) => Ok((ledger, None)),
+        Loaded::Corrupt { moved_to, reason } => Ok((
+            Ledger::default(),
+            Some(format!(
+                "the ledger of assignments {} was damaged ({reason}) and was moved to {}; teardown keeps assignments it has no record of",
+                path.display(),
+                moved_to.display()
+            )),
+        )),
+    }
+}
+
+fn save(path: &Path, ledger: &Ledger) -> Result<(), String> {
+    let ledger = Ledger {
+        format: FORMAT,
+        assignments: ledger.assignments.clone(),
+    };
+    session::save(path, &ledger)
+}
+
+/// Adds `entries` (those not recorded yet) to the ledger at `path`. Returns the warnings
+/// the reading gave.
+pub fn record(path: &Path, entries: &[LedgerEntry]) -> Result<Vec<String>, String> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mut ledger, warning) = load(path)?;
+    let mut changed = false;
+    for e in entries {
+        // The first record of an assignment keeps its date.
+        if !ledger
+            .assignments
+            .iter()
+            .any(|r| r.same_assignment(&e.application_arn, &e.principal_id))
+        {
+            ledger.assignments.push(e.clone());
+            changed = true;
+        }
+    }
+    if changed {
+        save(path, &ledger)?;
+    }
+    Ok(warning.into_iter().collect())
+}
+
+/// Removes the assignments `(application ARN, principal id)` from the ledger at `path`.
+pub fn forget(path: &Path, done: &[(String, String)]) -> Result<Vec<String>, String> {
+    if done.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mut ledger, warning) = load(path)?;
+    let before = ledger.assignments.len();
+    ledger
+        .assignments
+        .retain(|e| !done.iter().any(|(app, id)| e.same_assignment(app, id)));
+    if ledger.assignments.len() != before {
+        save(path, &ledger)?;
+    }
+    Ok(warning.into_iter().collect())
+}
+
+/// Records `entries` in the default ledger for the wizard, which has no terminal to report
+/// to: problems go to the log. The assignments themselves were made either way.
+pub fn remember(entries: &[LedgerEntry]) {
+    if entries.is_empty() {
+        return;
+    }
+    let Some(path) = default_path() else {
+        tracing::warn!(
+            "no state directory ($XDG_STATE_HOME or $HOME): {} assignment(s) not recorded, so teardown will keep them",
+            entries.len()
+        );
+        return;
+    };
+    match record(&path, entries) {
+        Ok(warnings) => {
+            for w in warnings {
+                tracing::warn!("{w}");
+            }
+        }
+        Err(e) => tracing::warn!("assignments not recorded, so teardown will keep them: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(app: &str, principal: &str) -> LedgerEntry {
+        LedgerEntry {
+            application_arn: app.to_string(),
+            principal_id: principal.to_string(),
+            user_name: format!("{principal}@example.com"),
+            instance_id: "5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b".to_string(),
+            created_at: "2025-01-02T03:04:05Z".to_string(),
+        }
+    }
+
+    #[test]
+    fn record_then_forget_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger_path(dir.path());
+        assert_eq!(load(&path).unwrap(), (Ledger::default(), None));
+
+        let warnings = record(&path, &[entry("a", "u1"), entry("a", "u2")]).unwrap();
+        assert!(warnings.is_empty());
+        // Recording again keeps the first record.
+        let mut later = entry("a", "u1");
+        later.created_at = "2030-01-01T00:00:00Z".to_string();
+        record(&path, &[later, entry("b", "u1")]).unwrap();
+        let (ledger, _) = load(&path).unwrap();
+        assert_eq!(ledger.format, FORMAT);
+        assert_eq!(
+            ledger.assignments,
+            [entry("a", "u1"), entry("a", "u2"), entry("b", "u1")]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        forget(&path, &[("a".to_string(), "u1".to_string())]).unwrap();
+        let (ledger, _) = load(&path).unwrap();
+        assert_eq!(ledger.assignments, [entry("a", "u2"), entry("b", "u1")]);
+        // Forgetting what is not there changes nothing.
+        forget(&path, &[("c".to_string(), "u9".to_string())]).unwrap();
+        assert_eq!(load(&path).unwrap().0.assignments.len(), 2);
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from("ledger.json")]);
+    }
+
+    #[test]
+    fn a_damaged_ledger_is_moved_aside_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger_path(dir.path());
+        for damaged in [
+            &b"{ not json"[..],
+            b"\"text\"",
+            b"{\"assignments\": [{\"x\": 1}]}",
+        ] {
+            std::fs::write(&path, damaged).unwrap();
+            let (ledger, warning) = load(&path).unwrap();
+            assert_eq!(ledger, Ledger::default());
+            let warning = warning.expect("a warning");
+            assert!(warning.contains("moved to"), "{warning}");
+            assert!(!path.exists());
+            assert!(dir.path().join("ledger.json.corrupt").exists());
+        }
+        // Recording over a damaged file starts a new ledger and says so.
+        std::fs::write(&path, b"garbage").unwrap();
+        let warnings = record(&path, &[entry("a", "u1")]).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(load(&path).unwrap().0.assignments, [entry("a", "u1")]);
+    }
+
+    #[test]
+    fn nothing_to_record_or_forget_writes_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger_path(dir.path());
+        record(&path, &[]).unwrap();
+        forget(&path, &[]).unwrap();
+        assert!(!path.exists());
+    }
+}
