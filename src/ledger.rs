@@ -55,6 +55,13 @@ pub fn default_path() -> Option<PathBuf> {
     session::state_dir().map(|d| ledger_path(&d))
 }
 
+/// The ledger of the sandbox account kept in `account_file`: `ledger.json` beside it
+/// (`STATE_DIR/sandbox/ledger.json`), so a teardown on AWS never sees sandbox assignments and
+/// starting the sandbox over clears both.
+pub fn beside_account(account_file: &Path) -> PathBuf {
+    account_file.with_file_name("ledger.json")
+}
+
 /// The ledger at `path` (empty when there is none yet), and a warning when the file was
 /// damaged and moved aside. Fails only when the file cannot be read or moved at all.
 pub fn load(path: &Path) -> Result<(Ledger, Option<String>), String> {
@@ -121,20 +128,21 @@ pub fn forget(path: &Path, done: &[(String, String)]) -> Result<Vec<String>, Str
     Ok(warning.into_iter().collect())
 }
 
-/// Records `entries` in the default ledger for the wizard, which has no terminal to report
-/// to: problems go to the log. The assignments themselves were made either way.
-pub fn remember(entries: &[LedgerEntry]) {
+/// Records `entries` in the ledger at `path` for the wizard, which has no terminal to report
+/// to: problems go to the log. The assignments themselves were made either way. Without a
+/// ledger (no state directory, or a sandbox account in memory only) teardown keeps them.
+pub fn remember(path: Option<&Path>, entries: &[LedgerEntry]) {
     if entries.is_empty() {
         return;
     }
-    let Some(path) = default_path() else {
+    let Some(path) = path else {
         tracing::warn!(
-            "no state directory ($XDG_STATE_HOME or $HOME): {} assignment(s) not recorded, so teardown will keep them",
+            "no ledger (no state directory, $XDG_STATE_HOME or $HOME, or a sandbox account in memory only): {} assignment(s) not recorded, so teardown will keep them",
             entries.len()
         );
         return;
     };
-    match record(&path, entries) {
+    match record(path, entries) {
         Ok(warnings) => {
             for w in warnings {
                 tracing::warn!("{w}");

@@ -389,10 +389,15 @@ async fn access_denied_names_the_action_and_context() {
     assert!(text.contains("connect-sso permissions"), "{text}");
 }
 
+/// Runs the binary in a home of its own, so each run starts from a fresh sandbox account.
 fn binary(args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_connect-sso"))
         .args(args)
         .env_remove("CONNECT_SSO_YES")
+        .env_remove("CONNECT_SSO_SANDBOX_RESET")
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap()

@@ -389,7 +389,7 @@ fn the_binary_reports_text_and_json_with_exit_codes() {
     assert!(text.contains("see: connect-sso troubleshoot"), "{text}");
     assert!(text.contains("Sign-in will not work yet"), "{text}");
 
-    let out = binary(&["doctor", "--sandbox", "--format", "json"]);
+    let out = binary(&["doctor", "--sandbox", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["checks"][1]["id"], "instance");
     assert_eq!(report["checks"][1]["verdict"], "pass");

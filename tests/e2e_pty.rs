@@ -189,4 +189,13 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
         !text.contains("AWS_SECRET"),
         "no credentials in the session"
     );
+
+    // The sandbox account is kept for the next run, with what the wizard made in it, and the
+    // assignment is in the sandbox's own ledger.
+    let sandbox = state.join("connect-sso/sandbox");
+    let account = std::fs::read_to_string(sandbox.join("account.json")).unwrap();
+    assert!(account.contains("role/ConnectSSO-5f8c2a4e"), "{account}");
+    assert!(account.contains("saml-provider/IdentityCenter-Connect-5f8c2a4e"));
+    let ledger = std::fs::read_to_string(sandbox.join("ledger.json")).unwrap();
+    assert!(ledger.contains("maria.garcia@example.com"), "{ledger}");
 }

@@ -67,4 +67,26 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         !text.contains('\u{7}'),
         "control characters are never echoed"
     );
+
+    // The sandbox account the wizard worked on is kept for the next run, and the assignment
+    // it made is in the sandbox's own ledger, for teardown.
+    let sandbox = home.path().join("connect-sso").join("sandbox");
+    let ledger = std::fs::read_to_string(sandbox.join("ledger.json")).unwrap();
+    assert!(ledger.contains("maria.garcia@example.com"), "{ledger}");
+    let doctor = Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(["doctor", "--sandbox", "--app-name", "Plain App"])
+        .args(["--user", "maria.garcia@example.com"])
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        doctor.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&doctor.stdout),
+        String::from_utf8_lossy(&doctor.stderr)
+    );
 }

@@ -1,5 +1,6 @@
-//! The real binary's `teardown`: on the sandbox (whose account lives per process, so there
-//! is nothing to remove: the "nothing to do" paths, errors and exit codes) and against a
+//! The real binary's `teardown`: on the sandbox (a fresh account in each test's own state
+//! folder, so there is nothing to remove: the "nothing to do" paths, errors and exit codes;
+//! the sandbox kept between runs is in `tests/sandbox_persistence.rs`) and against a
 //! `moto_server` with IAM resources made beforehand (the full path: dry run, refusal
 //! without a terminal, removal, second run). The rules themselves are tested on the sandbox
 //! in `src/cloud/teardown.rs`.
@@ -64,7 +65,7 @@ fn a_dry_run_on_the_sandbox_finds_nothing_to_remove() {
         "{out}"
     );
     assert!(out.contains("Nothing to remove."), "{out}");
-    // The sandbox never touches the ledger.
+    // A dry run writes nothing: neither the sandbox account nor a ledger.
     assert!(!state.path().join("connect-sso").exists());
 }
 

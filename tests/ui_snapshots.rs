@@ -194,6 +194,66 @@ fn steps_overlay() {
     snapshot_both("steps_overlay", &state);
 }
 
+/// The verification screen after a doctor run on the fresh sandbox (nothing set up yet).
+fn verified_on_a_fresh_sandbox() -> State {
+    let mut state = on_screen(STEPS.len());
+    let setup = state.setup().unwrap();
+    let sandbox = connect_sso::cloud::sandbox::Sandbox::new();
+    let metadata = connect_sso::domain::metadata::parse(
+        connect_sso::cloud::sandbox::SANDBOX_METADATA.as_bytes(),
+    )
+    .unwrap();
+    let now = metadata.certificates[0].not_before + time::Duration::days(30);
+    let report = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(connect_sso::cloud::doctor::doctor(
+            &sandbox,
+            connect_sso::cloud::doctor::DoctorInput {
+                setup: &setup,
+                metadata: None,
+                users: &[],
+                now,
+            },
+        ));
+    update(&mut state, Msg::Done(Done::Verified(Box::new(report))));
+    state
+}
+
+#[test]
+fn verification_and_troubleshooting() {
+    let mut state = verified_on_a_fresh_sandbox();
+    assert_eq!(state.status("verify"), StepStatus::Failed);
+    snapshot_both("verify_failed", &state);
+    key(&mut state, Key::Char('t'));
+    assert!(matches!(state.overlay, Overlay::Troubles { .. }));
+    snapshot_both("troubleshooting_overlay", &state);
+    // Detected entries are marked in the warning colour (and with "!" without colour).
+    let buffer = buffer(&state, 120, 40, &Theme::default());
+    let marked = (0..40)
+        .any(|y| row_text(&buffer, y).contains("! Access denied on connect:GetFederationToken"));
+    assert!(marked);
+}
+
+#[test]
+fn inspect_overlay_empty_and_refused() {
+    let mut state = on_screen(STEPS.len());
+    key(&mut state, Key::Esc);
+    key(&mut state, Key::Char('i'));
+    assert_eq!(state.overlay, Overlay::Inspect);
+    snapshot_both("inspect_overlay_empty", &state);
+    update(&mut state, Msg::Paste("PHNhbWxwOlJlc3BvbnNl".to_string()));
+    update(
+        &mut state,
+        Msg::Done(Done::Inspected(Err(
+            "the text is base64 but not a SAMLResponse: copy the whole SAMLResponse form value"
+                .to_string(),
+        ))),
+    );
+    snapshot_both("inspect_overlay_refused", &state);
+}
+
 #[test]
 fn too_small_terminal() {
     let state = fresh();
@@ -358,7 +418,13 @@ fn failed_report_is_red_and_marked() {
 fn all_states() -> Vec<State> {
     let mut states = vec![fresh(), with_validation_error(), with_failed_report()];
     states.extend((1..=STEPS.len()).map(on_screen));
-    for overlay in [Overlay::Help, Overlay::Steps] {
+    states.push(verified_on_a_fresh_sandbox());
+    for overlay in [
+        Overlay::Help,
+        Overlay::Steps,
+        Overlay::Troubles { selected: 2 },
+        Overlay::Inspect,
+    ] {
         let mut s = on_screen(3);
         s.overlay = overlay;
         states.push(s);

@@ -13,6 +13,11 @@ use connect_sso::cloud::sandbox::{
 use connect_sso::domain::setup::Answers;
 use connect_sso::session;
 use tokio::sync::mpsc::unbounded_channel;
+// The signed-response kit reaches the canonicalizer through `super`.
+use connect_sso::domain::assertion::{C14nOptions, canonicalize};
+
+#[path = "common/saml.rs"]
+mod saml;
 
 /// The app's headless driver on a sandbox account, with a session file in a temporary folder.
 struct Driver {
@@ -427,4 +432,64 @@ async fn a_failed_verification_marks_the_troubleshooting_entries_it_explains() {
     assert!(d.state.busy.is_none());
     d.key(Key::Esc).await;
     assert_eq!(d.state.overlay, Overlay::None);
+}
+
+#[tokio::test]
+async fn a_pasted_saml_response_is_checked_in_the_wizard() {
+    use connect_sso::app::Overlay;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    // Pasting into a field keeps one line of text.
+    d.key(Key::PageDown).await;
+    d.key(Key::PageDown).await;
+    assert_eq!(d.step(), "1");
+    d.state.focus = Focus::Field(0);
+    d.dispatch(Msg::Paste("Acme Connect\n".to_string()));
+    assert_eq!(d.state.screen_fields()[0].value, "Acme Connect");
+
+    while d.step() != "verify" {
+        d.key(Key::PageDown).await;
+    }
+    d.key(Key::Char('i')).await;
+    assert_eq!(d.state.overlay, Overlay::Inspect);
+    let setup = d.state.setup().unwrap();
+    // The Role attribute's name lost its capital letter: AWS ignores it.
+    let spec = saml::Spec::new(
+        &setup.role_arn(),
+        &setup.provider_arn(),
+        "maria.garcia@example.com",
+        time::OffsetDateTime::now_utc(),
+    )
+    .rename_attribute(
+        saml::ROLE_ATTRIBUTE,
+        "https://aws.amazon.com/SAML/Attributes/role",
+    );
+    let xml = saml::signed(&spec, saml::idc_key(), saml::Sign::Assertion);
+    d.dispatch(Msg::Paste(saml::base64(&xml)));
+    d.key(Key::Enter).await;
+    let report = match &d.state.inspection {
+        Some(Ok(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(report.failed());
+    assert!(!report.offline);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.trouble == Some("invalid-saml-response")),
+        "{:?}",
+        report.findings
+    );
+    assert!(d.state.flash.as_deref().unwrap().contains("cannot sign in"));
+
+    // Garbage is refused with the reason; Ctrl-U clears; Esc closes and keeps the screen.
+    d.key(Key::Ctrl('u')).await;
+    assert!(d.state.assertion_text.is_empty());
+    d.dispatch(Msg::Paste("<html><body>hello</body></html>".to_string()));
+    d.key(Key::Enter).await;
+    assert!(matches!(&d.state.inspection, Some(Err(_))));
+    d.key(Key::Esc).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(d.step(), "verify");
 }

@@ -71,8 +71,11 @@ impl Effects {
 
     pub fn run(&mut self, cmd: Cmd, state: &State) {
         let cloud = self.cloud.clone();
-        // The sandbox account ends with the process: its assignments go in no ledger.
-        let keeps_ledger = self.sandbox.is_none();
+        // On the sandbox, the ledger beside its saved account (none for one in memory only).
+        let ledger = match &self.sandbox {
+            None => crate::ledger::default_path(),
+            Some(sandbox) => sandbox.file().map(crate::ledger::beside_account),
+        };
         match cmd {
             Cmd::LoadContexts => self.spawn(async move {
                 Done::Contexts(load_contexts(cloud.as_ref()).await.map_err(|e| e.to_string()))
@@ -152,14 +155,17 @@ impl Effects {
                     false,
                 )
                 .await;
-                if let (Ok(outcomes), true) = (&result, keeps_ledger) {
+                if let Ok(outcomes) = &result {
                     let now = time::OffsetDateTime::now_utc();
-                    crate::ledger::remember(&crate::cloud::teardown::created_assignments(
-                        &setup,
-                        &application_arn,
-                        outcomes,
-                        now,
-                    ));
+                    crate::ledger::remember(
+                        ledger.as_deref(),
+                        &crate::cloud::teardown::created_assignments(
+                            &setup,
+                            &application_arn,
+                            outcomes,
+                            now,
+                        ),
+                    );
                 }
                 Done::Users(result.map_err(|e| e.to_string()))
             }),
@@ -177,6 +183,27 @@ impl Effects {
                 Done::Verified(Box::new(
                     crate::cloud::doctor::doctor(cloud.as_ref(), input).await,
                 ))
+            }),
+            Cmd::Inspect {
+                setup,
+                text,
+                metadata,
+                live,
+            } => self.spawn(async move {
+                let result = match crate::domain::assertion::decode(text.as_bytes()) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(decoded) => crate::cloud::inspect::inspect(
+                        live.then_some(cloud.as_ref()),
+                        &setup,
+                        &decoded,
+                        metadata.as_deref(),
+                        time::OffsetDateTime::now_utc(),
+                    )
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string()),
+                };
+                Done::Inspected(result)
             }),
             Cmd::Copy { label, value } => {
                 let result = self.copy(&value);

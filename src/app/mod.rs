@@ -153,6 +153,8 @@ pub enum Overlay {
     Troubles {
         selected: usize,
     },
+    /// The box where a captured SAMLResponse is pasted and checked.
+    Inspect,
 }
 
 /// An action running right now.
@@ -208,6 +210,9 @@ pub struct State {
     pub users: Vec<UserOutcome>,
     /// The last verification's checks, which also mark entries of the troubleshooting list.
     pub doctor: Option<crate::cloud::doctor::DoctorReport>,
+    /// What was pasted into the SAMLResponse box, and what checking it found.
+    pub assertion_text: String,
+    pub inspection: Option<Result<Box<crate::cloud::inspect::InspectReport>, String>>,
     /// A short message in the status line (copy confirmation, save errors).
     pub flash: Option<String>,
     pub overlay: Overlay,
@@ -276,6 +281,8 @@ impl State {
             outcomes: BTreeMap::new(),
             users: Vec::new(),
             doctor: None,
+            assertion_text: String::new(),
+            inspection: None,
             flash: None,
             overlay: Overlay::None,
             scroll: 0,
@@ -480,6 +487,15 @@ pub enum Cmd {
         document: Option<String>,
         users: Vec<String>,
     },
+    /// Check a pasted SAMLResponse against the setup, and against AWS when `live`.
+    Inspect {
+        setup: Box<Setup>,
+        text: String,
+        /// The metadata of step 2, when loaded: its certificates are trusted when the IAM
+        /// provider cannot be read.
+        metadata: Option<String>,
+        live: bool,
+    },
     /// Copy a value to the clipboard (OSC 52 and the native clipboard).
     Copy {
         label: String,
@@ -506,6 +522,7 @@ pub enum Done {
     },
     Users(Result<Vec<UserOutcome>, String>),
     Verified(Box<crate::cloud::doctor::DoctorReport>),
+    Inspected(Result<Box<crate::cloud::inspect::InspectReport>, String>),
     Copied {
         label: String,
         /// Which ways worked, e.g. "terminal (OSC 52)".
@@ -518,6 +535,8 @@ pub enum Done {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
+    /// Text pasted into the terminal (bracketed paste), delivered whole.
+    Paste(String),
     Resize(u16, u16),
     /// Spinner frame while an action runs.
     Tick,

@@ -27,6 +27,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => on_paste(state, &text),
         Msg::Done(done) => {
             let mut cmds = on_done(state, done);
             cmds.push(Cmd::Save);
@@ -226,6 +227,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
         state.quit = true;
         return vec![Cmd::Save];
     }
+    if state.overlay == Overlay::Inspect {
+        return inspect_key(state, key);
+    }
     if let Overlay::Troubles { selected } = state.overlay {
         let last = crate::troubleshoot::TROUBLES.len() - 1;
         state.overlay = match key {
@@ -387,6 +391,10 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
         }
         Key::Char('s') => {
             state.overlay = Overlay::Steps;
+            Vec::new()
+        }
+        Key::Char('i') if state.step().is_some_and(|s| s.id == "verify") => {
+            state.overlay = Overlay::Inspect;
             Vec::new()
         }
         Key::Char('t') => {
@@ -861,18 +869,29 @@ fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
             }
             if let Some(url) = &report.access_portal_url {
                 lines.push(format!(
-                    "Start the sign-in at {url}, then choose the application's tile"
+                    "i Start the sign-in at {url}, then choose the application's tile"
                 ));
             }
             if !report.passed(false) {
                 lines.push(
-                    "Press t for the troubleshooting list: entries these checks explain are marked"
+                    "i Press t for the troubleshooting list: what these checks explain is marked"
                         .to_string(),
                 );
             }
             let ok = report.passed(false);
             state.doctor = Some(*report);
             report_lines(state, ok, lines);
+        }
+        Done::Inspected(result) => {
+            state.flash = Some(match &result {
+                Ok(r) if r.failed() => format!(
+                    "This response cannot sign in: {} finding(s) failed",
+                    r.summary.fail
+                ),
+                Ok(_) => "Nothing in this response blocks sign-in".to_string(),
+                Err(_) => "The text is not a SAML response".to_string(),
+            });
+            state.inspection = Some(result);
         }
         Done::Copied { label, result } => {
             state.flash = Some(match result {
@@ -910,8 +929,89 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match state.overlay {
         Overlay::None => screen_key_hints(state),
         Overlay::Troubles { .. } => vec![("↑↓", "select"), ("Esc", "close")],
+        Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
         _ => vec![("Esc", "close")],
     }
+}
+
+/// A SAMLResponse copied from a browser is a few kilobytes; more is not a response.
+const MAX_PASTE: usize = 512 * 1024;
+
+/// Pasted text goes whole to the SAMLResponse box, or into the focused field.
+fn on_paste(state: &mut State, text: &str) -> Vec<Cmd> {
+    if state.overlay == Overlay::Inspect {
+        if state.assertion_text.len() + text.len() > MAX_PASTE {
+            state.flash = Some(format!(
+                "That is more than {} KiB, too much for a SAMLResponse: copy only the SAMLResponse form value",
+                MAX_PASTE / 1024
+            ));
+        } else {
+            state.assertion_text.push_str(text);
+            state.inspection = None;
+        }
+        return Vec::new();
+    }
+    match state.focus {
+        Focus::Field(i) if state.overlay == Overlay::None => {
+            // Line breaks and other control characters would end up in an AWS name.
+            let mut cmds = Vec::new();
+            for c in text.trim().chars().filter(|c| !c.is_control()) {
+                cmds.extend(edit_field(state, i, Key::Char(c)));
+            }
+            cmds
+        }
+        _ => need(
+            state,
+            "Paste into a field (Tab to reach one), or press i on the verification screen to paste a SAML response",
+        ),
+    }
+}
+
+/// Keys of the SAMLResponse box: typing also works, for short tests by hand.
+fn inspect_key(state: &mut State, key: Key) -> Vec<Cmd> {
+    match key {
+        Key::Esc | Key::F(1) => state.overlay = Overlay::None,
+        Key::Ctrl('u') => {
+            state.assertion_text.clear();
+            state.inspection = None;
+        }
+        Key::Backspace => {
+            state.assertion_text.pop();
+            state.inspection = None;
+        }
+        Key::Char(c) if state.assertion_text.len() < MAX_PASTE => {
+            state.assertion_text.push(c);
+            state.inspection = None;
+        }
+        Key::Enter => return start_inspection(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn start_inspection(state: &mut State) -> Vec<Cmd> {
+    if state.assertion_text.trim().is_empty() {
+        return need(
+            state,
+            "Paste the SAMLResponse first (the form value of the POST to the AWS sign-in page)",
+        );
+    }
+    let setup = match state.setup() {
+        Ok(s) => s,
+        Err(_) => {
+            return need(
+                state,
+                "Some answers are not valid yet: fix them on their steps, then check the response",
+            );
+        }
+    };
+    state.flash = Some("Checking the SAML response…".to_string());
+    vec![Cmd::Inspect {
+        setup: Box::new(setup),
+        text: state.assertion_text.clone(),
+        metadata: state.metadata.as_ref().map(|m| m.document.clone()),
+        live: state.mode.is_live(),
+    }]
 }
 
 /// Troubleshooting entries that the last verification's failed or warned checks explain.
@@ -976,6 +1076,9 @@ pub fn screen_key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
                 }
                 hints.push(("n", "next"));
                 hints.push(("b", "back"));
+                if state.step().is_some_and(|s| s.id == "verify") {
+                    hints.push(("i", "inspect response"));
+                }
                 hints.push(("t", "troubleshoot"));
                 if !state.wide() {
                     hints.push(("s", "steps"));

@@ -3,16 +3,17 @@
 
 use std::io::{self, IsTerminal, Write};
 
+use super::account::Access;
+pub use super::account::connect as connect_cloud;
 use super::plan::load_setup;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Report, UserRequest, apply};
 use crate::cloud::ensure::Change;
 use crate::cloud::metadata_source::load_source_blocking;
-use crate::cloud::sandbox;
-use crate::cloud::sdk::SdkCloud;
+use crate::cloud::sandbox::{self, Sandbox};
 use crate::cloud::teardown::created_assignments;
-use crate::cloud::{CallerIdentity, Cloud};
-use crate::domain::setup::{Answers, Setup};
+use crate::cloud::{CUSTOM_SAML_PROVIDER, CallerIdentity};
+use crate::domain::setup::Setup;
 use crate::plan::Plan;
 use crate::ui::clean;
 
@@ -118,13 +119,47 @@ pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::R
     Ok(())
 }
 
-/// Builds the cloud the command works on: the sandbox account, or AWS with two contexts.
-pub async fn connect_cloud(global: &GlobalArgs, answers: &Answers) -> Box<dyn Cloud> {
-    if global.sandbox {
-        return Box::new(global.sandbox_account());
+/// Step 1 (the custom SAML application) has no API. On the sandbox, when no application
+/// has the display name yet, the sandbox stands in for the IAM Identity Center console and
+/// adds it (unless this is only a look), so a workshop rehearses the whole flow without the
+/// wizard. Returns the line that says so; `None` when the application exists.
+fn stand_in_for_step_1(sandbox: &Sandbox, setup: &Setup, dry_run: bool) -> Option<String> {
+    let name = setup.app_name.as_str();
+    let exists =
+        sandbox.snapshot().applications.iter().any(|a| {
+            a.application.provider_arn == CUSTOM_SAML_PROVIDER && a.application.name == name
+        });
+    if exists {
+        return None;
     }
-    let (connect, identity) = super::context_settings(answers);
-    Box::new(SdkCloud::load(&connect, &identity).await)
+    let console = "sandbox: step 1 has no AWS API, so the sandbox stands in for the IAM Identity Center console here";
+    Some(if dry_run {
+        format!(
+            "{console}: applying adds the custom SAML 2.0 application \"{}\"",
+            clean(name)
+        )
+    } else {
+        let arn = sandbox.simulate_create_application(name);
+        format!(
+            "{console} and added the custom SAML 2.0 application \"{}\" ({arn})",
+            clean(name)
+        )
+    })
+}
+
+/// Prints what the sandbox did for step 1: on standard output with the text report, on
+/// standard error beside JSON.
+fn stood_in(
+    line: Option<String>,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    match (line, format) {
+        (None, _) => Ok(()),
+        (Some(line), Format::Json) => writeln!(err, "{line}"),
+        (Some(line), _) => writeln!(out, "{line}\n"),
+    }
 }
 
 pub fn run(
@@ -170,63 +205,81 @@ pub fn run(
         }
     };
     runtime.block_on(async {
-        let cloud = connect_cloud(global, &answers).await;
-        let interactive = std::io::stdin().is_terminal() && args.format == Format::Text;
-        let confirm_first = !args.dry_run && !args.yes;
-        let people = UserRequest::from_answers(&answers);
-        let first = apply(
-            cloud.as_ref(),
-            &setup,
-            &document,
-            &people,
-            args.dry_run || confirm_first,
-        )
+        let access = Access::unless_dry_run(args.dry_run);
+        let account = connect_cloud(global, &answers, access, err).await?;
+        // Whether anything that may change the account ran.
+        let mut ran = false;
+        let status = async {
+            let cloud = account.cloud();
+            let interactive = std::io::stdin().is_terminal() && args.format == Format::Text;
+            let confirm_first = !args.dry_run && !args.yes;
+            let people = UserRequest::from_answers(&answers);
+            let looking = args.dry_run || confirm_first;
+            ran = !looking;
+            let mut adds_application = false;
+            if let Some(sandbox) = account.sandbox() {
+                let line = stand_in_for_step_1(sandbox, &setup, looking);
+                adds_application = line.is_some();
+                stood_in(line, args.format, out, err)?;
+            }
+            let first = apply(cloud, &setup, &document, &people, looking).await;
+            let report = match first {
+                Ok(r) => r,
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(Status::CheckFailed);
+                }
+            };
+            if !confirm_first || (report.changes() == 0 && !adds_application) {
+                let ledger = account.ledger_path();
+                record_assignments(global, &report, &setup, now, ledger.as_deref(), err)?;
+                return finish(&report, &setup, args.format, out);
+            }
+            render_text(&report, &setup, out)?;
+            if !interactive {
+                writeln!(
+                    err,
+                    "error: apply would change AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
+                )?;
+                return Ok(Status::BadInput);
+            }
+            write!(out, "Apply these changes? [y/N] ")?;
+            out.flush()?;
+            let mut answer = String::new();
+            std::io::stdin().read_line(&mut answer)?;
+            if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+                writeln!(out, "Nothing changed.")?;
+                return Ok(Status::Ok);
+            }
+            ran = true;
+            if let Some(sandbox) = account.sandbox() {
+                stood_in(stand_in_for_step_1(sandbox, &setup, false), args.format, out, err)?;
+            }
+            match apply(cloud, &setup, &document, &people, false).await {
+                Ok(r) => {
+                    let ledger = account.ledger_path();
+                    record_assignments(global, &r, &setup, now, ledger.as_deref(), err)?;
+                    finish(&r, &setup, args.format, out)
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    Ok(Status::CheckFailed)
+                }
+            }
+        }
         .await;
-        let report = match first {
-            Ok(r) => r,
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                return Ok(Status::CheckFailed);
-            }
-        };
-        if !confirm_first || report.changes() == 0 {
-            let ledger = crate::ledger::default_path();
-            record_assignments(global, &report, &setup, now, ledger.as_deref(), err)?;
-            return finish(&report, &setup, args.format, out);
+        // Saved whatever happened: a run that failed half-way has still changed the account.
+        if ran {
+            account.save(err)?;
         }
-        render_text(&report, &setup, out)?;
-        if !interactive {
-            writeln!(
-                err,
-                "error: apply would change AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
-            )?;
-            return Ok(Status::BadInput);
-        }
-        write!(out, "Apply these changes? [y/N] ")?;
-        out.flush()?;
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-            writeln!(out, "Nothing changed.")?;
-            return Ok(Status::Ok);
-        }
-        match apply(cloud.as_ref(), &setup, &document, &people, false).await {
-            Ok(r) => {
-                let ledger = crate::ledger::default_path();
-                record_assignments(global, &r, &setup, now, ledger.as_deref(), err)?;
-                finish(&r, &setup, args.format, out)
-            }
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                Ok(Status::CheckFailed)
-            }
-        }
+        status
     })
 }
 
-/// Writes the application assignments this run created to the ledger, so teardown can
-/// remove them (and only them) later. Not for the sandbox, whose account ends with the
-/// process; a ledger that cannot be written is a warning, the assignments exist either way.
+/// Writes the application assignments this run created to the ledger of the account, so
+/// teardown can remove them (and only them) later. A sandbox account in memory only (no
+/// `ledger`) ends with the process and records nothing; a ledger that cannot be written is a
+/// warning, the assignments exist either way.
 fn record_assignments(
     global: &GlobalArgs,
     report: &Report,
@@ -238,11 +291,11 @@ fn record_assignments(
     let [application] = report.applications.as_slice() else {
         return Ok(());
     };
-    if report.dry_run || global.sandbox {
+    if report.dry_run {
         return Ok(());
     }
     let entries = created_assignments(setup, &application.arn, &report.users, now);
-    if entries.is_empty() {
+    if entries.is_empty() || (global.sandbox && ledger.is_none()) {
         return Ok(());
     }
     let Some(path) = ledger else {
@@ -290,10 +343,40 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::Cloud;
     use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, SANDBOX_USERS, Sandbox};
+    use crate::domain::setup::Answers;
+
+    #[test]
+    fn on_the_sandbox_the_sandbox_does_step_1_unless_only_looking() {
+        let sb = Sandbox::new();
+        let setup = Setup::from_answers(&Answers {
+            instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
+            ..Answers::default()
+        })
+        .unwrap();
+        let look = stand_in_for_step_1(&sb, &setup, true).expect("a line");
+        assert!(look.starts_with("sandbox: step 1 has no AWS API"), "{look}");
+        assert!(look.contains("applying adds"), "{look}");
+        assert!(sb.snapshot().applications.is_empty());
+
+        let done = stand_in_for_step_1(&sb, &setup, false).expect("a line");
+        assert!(
+            done.contains("stands in for the IAM Identity Center console"),
+            "{done}"
+        );
+        let apps = sb.snapshot().applications;
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].application.name, setup.app_name.as_str());
+        assert_eq!(apps[0].application.provider_arn, CUSTOM_SAML_PROVIDER);
+        assert!(done.contains(&apps[0].application.arn), "{done}");
+        // Once it exists, nothing more is done or said.
+        assert_eq!(stand_in_for_step_1(&sb, &setup, false), None);
+        assert_eq!(sb.snapshot().applications.len(), 1);
+    }
 
     #[tokio::test]
-    async fn created_assignments_are_recorded_for_teardown_but_not_on_the_sandbox() {
+    async fn created_assignments_are_recorded_in_the_ledger_of_their_account() {
         let sb = Sandbox::new();
         let setup = Setup::from_answers(&Answers {
             instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
@@ -327,10 +410,26 @@ mod tests {
             sandbox: true,
             ..GlobalArgs::default()
         };
-        record_assignments(&on_sandbox, &report, &setup, now, Some(&path), &mut err).unwrap();
+        // A sandbox account in memory only has no ledger, and says nothing about it.
+        record_assignments(&on_sandbox, &report, &setup, now, None, &mut err).unwrap();
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+        // A saved sandbox account has its own ledger.
+        let sandbox_ledger =
+            crate::ledger::beside_account(&dir.path().join("sandbox/account.json"));
+        record_assignments(
+            &on_sandbox,
+            &report,
+            &setup,
+            now,
+            Some(&sandbox_ledger),
+            &mut err,
+        )
+        .unwrap();
+        let (recorded, _) = crate::ledger::load(&sandbox_ledger).unwrap();
+        assert_eq!(recorded.assignments.len(), 1);
         let on_aws = GlobalArgs::default();
         record_assignments(&on_aws, &dry, &setup, now, Some(&path), &mut err).unwrap();
-        assert!(!path.exists(), "neither the sandbox nor a dry run records");
+        assert!(!path.exists(), "a dry run records nothing");
 
         record_assignments(&on_aws, &report, &setup, now, Some(&path), &mut err).unwrap();
         let (ledger, _) = crate::ledger::load(&path).unwrap();

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use super::account::Access;
 use super::apply::connect_cloud;
 use super::plan::load_setup;
 use super::{DoctorArgs, Format, GlobalArgs, Status, TroubleshootArgs};
@@ -63,9 +64,9 @@ pub fn run(
     };
     let users = answers.users.clone().unwrap_or_default();
     let report = runtime.block_on(async {
-        let cloud = connect_cloud(global, &answers).await;
-        doctor(
-            cloud.as_ref(),
+        let account = connect_cloud(global, &answers, Access::ReadOnly, err).await?;
+        let report = doctor(
+            account.cloud(),
             DoctorInput {
                 setup: &setup,
                 metadata: document.as_deref(),
@@ -73,9 +74,11 @@ pub fn run(
                 now,
             },
         )
-        .await
-    });
-    match args.format {
+        .await;
+        Ok::<_, io::Error>(report)
+    })?;
+    let format = if args.json { Format::Json } else { args.format };
+    match format {
         Format::Json => writeln!(
             out,
             "{}",

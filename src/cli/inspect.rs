@@ -149,12 +149,14 @@ pub fn run(
                 }
             }
         };
-        let cloud = if args.offline {
+        let account = if args.offline {
             None
         } else {
-            Some(super::apply::connect_cloud(global, &answers).await)
+            let access = super::account::Access::ReadOnly;
+            Some(super::account::connect(global, &answers, access, err).await?)
         };
-        let report = inspect(cloud.as_deref(), &setup, &decoded, supplied.as_deref(), now).await;
+        let cloud = account.as_ref().map(super::account::Account::cloud);
+        let report = inspect(cloud, &setup, &decoded, supplied.as_deref(), now).await;
         let report = match report {
             Ok(r) => r,
             Err(e) => return input_error(args.format, &e.to_string(), out, err),
@@ -176,13 +178,7 @@ pub fn run(
 }
 
 fn input_label(report: &InspectReport) -> &'static str {
-    use crate::domain::assertion::InputKind;
-    match report.input {
-        InputKind::Xml => "XML",
-        InputKind::Base64 => "base64 form value",
-        InputKind::UrlEncodedBase64 => "URL-encoded form value",
-        InputKind::FormBody => "whole form body",
-    }
+    report.input.label()
 }
 
 /// One block per finding: severity, field, then what was seen, expected, the fix and the

@@ -1,6 +1,7 @@
 //! Command-line interface: flags (each with a `CONNECT_SSO_*` environment variable), the
 //! answers file, and the non-interactive commands. Precedence: flag > environment > file.
 
+pub mod account;
 pub mod apply;
 pub mod config;
 pub mod doctor;
@@ -121,15 +122,27 @@ pub struct GlobalArgs {
     /// With --sandbox: make calls fail, e.g. deny:iam:CreateRole, throttle:iam:*, deny:*:2 (repeat it)
     #[arg(long = "sandbox-fault", global = true, value_name = "SPEC")]
     pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
+    /// With --sandbox: start from the seeded account instead of the saved one; apply, teardown and the wizard replace the saved one
+    #[arg(long, global = true, env = "CONNECT_SSO_SANDBOX_RESET")]
+    pub sandbox_reset: bool,
 }
 
 impl GlobalArgs {
-    /// The sandbox account as the flags ask for it.
-    pub fn sandbox_account(&self) -> crate::cloud::sandbox::Sandbox {
-        crate::cloud::sandbox::Sandbox::with_options(crate::cloud::sandbox::SandboxOptions {
+    /// The sandbox account as the flags ask for it: the one saved in the state directory
+    /// (or the seeded one with --sandbox-reset), with the warnings to show.
+    pub fn sandbox_account(
+        &self,
+        access: account::Access,
+    ) -> (crate::cloud::sandbox::Sandbox, Vec<String>) {
+        account::open_sandbox(self, access)
+    }
+
+    /// Latency and faults, for this run only.
+    pub fn sandbox_options(&self) -> crate::cloud::sandbox::SandboxOptions {
+        crate::cloud::sandbox::SandboxOptions {
             latency: std::time::Duration::from_millis(self.sandbox_latency_ms.unwrap_or(0)),
             faults: self.sandbox_faults.clone(),
-        })
+        }
     }
 }
 
@@ -269,6 +282,9 @@ pub struct DoctorArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
     pub format: Format,
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

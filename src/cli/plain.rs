@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::app::driver::Driver;
 use crate::app::effects::Effects;
 use crate::app::{Focus, Key, Msg, State, StepStatus, screen_values, validate};
+use crate::cloud::sandbox::Sandbox;
 use crate::steps::{STEPS, StepKind};
 use crate::ui::clean;
 
@@ -32,8 +33,16 @@ impl Plain<'_> {
     fn report(&mut self, step: &str) -> std::io::Result<()> {
         if let Some(r) = self.d.state.reports.get(step).cloned() {
             for line in r.lines {
-                let mark = if r.ok { "ok" } else { "problem" };
-                writeln!(self.out, "  {mark}: {}", clean(&line))?;
+                // Lines of checks carry their own verdict symbol; the rest gets the result's.
+                let own = ["✓ ", "✗ ", "! ", "? ", "i ", "  "]
+                    .iter()
+                    .any(|s| line.starts_with(s));
+                if own {
+                    writeln!(self.out, "  {}", clean(&line))?;
+                } else {
+                    let mark = if r.ok { "ok" } else { "problem" };
+                    writeln!(self.out, "  {mark}: {}", clean(&line))?;
+                }
             }
         }
         if let Some(f) = self.d.state.flash.take() {
@@ -119,13 +128,15 @@ impl Plain<'_> {
     }
 }
 
-/// Walks every step once; returns the statuses at the end.
+/// Walks every step once; returns the statuses at the end. A kept `sandbox` account is saved
+/// after every step, so what was done survives an interrupted run.
 pub async fn run(
     state: State,
     effects: Effects,
     rx: UnboundedReceiver<Msg>,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
+    sandbox: Option<&Sandbox>,
 ) -> std::io::Result<State> {
     let mut p = Plain {
         d: Driver::new(state, effects, rx),
@@ -163,9 +174,16 @@ pub async fn run(
             p.d.state.mode = crate::app::Mode::PlanOnly;
         }
     }
+    let mut save_warned = false;
     for index in 0..STEPS.len() {
         p.d.state.screen = index + 1;
-        if !p.step_screen(index).await? {
+        let more = p.step_screen(index).await?;
+        if let Some(e) = sandbox.and_then(super::account::save_error)
+            && !std::mem::replace(&mut save_warned, true)
+        {
+            writeln!(p.out, "warning: {}", clean(&e))?;
+        }
+        if !more {
             writeln!(p.out, "End of input: stopping here; the session is saved.")?;
             break;
         }

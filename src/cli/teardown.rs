@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
+use super::account::{Access, Account};
 use super::apply::connect_cloud;
 use super::plan::load_setup;
 use super::{Format, GlobalArgs, Status, TeardownArgs};
@@ -20,7 +21,7 @@ pub const HELP: &str = "Remove what connect-sso created for this setup, and only
 
 An IAM resource (SAML provider, policy, role) is removed only when it carries the tag managed-by=connect-sso and, when it has one, a connect-sso:instance-id tag equal to this setup's instance id. Resources with the setup's names but without those tags are listed as kept, with the reason, and never touched.
 
-Application assignments cannot carry tags: teardown removes only the ones that apply or the wizard made and wrote down in the ledger (ledger.json in the state directory, e.g. ~/.local/state/connect-sso). Assignments made by hand, in the console or by another tool are kept.
+Application assignments cannot carry tags: teardown removes only the ones that apply or the wizard made and wrote down in the ledger (ledger.json in the state directory, e.g. ~/.local/state/connect-sso; the sandbox account keeps its own, sandbox/ledger.json, beside sandbox/account.json). Assignments made by hand, in the console or by another tool are kept.
 
 The order is the one IAM requires: application assignments, policies detached from the role, the role, the policy's other versions and the policy, the SAML provider. Everything is listed first and nothing changes until you confirm; --yes skips the question and is needed without a terminal. A second run finds nothing to do.
 
@@ -167,13 +168,14 @@ fn show_plan(
     )
 }
 
-/// The ledger's entries; problems are warnings (without a ledger, assignments are kept).
-fn read_ledger(global: &GlobalArgs, err: &mut dyn Write) -> io::Result<Vec<LedgerEntry>> {
-    // The sandbox account ends with the process: its assignments are never recorded.
-    if global.sandbox {
-        return Ok(Vec::new());
-    }
-    let Some(path) = ledger::default_path() else {
+/// The entries of the account's ledger; problems are warnings (without a ledger,
+/// assignments are kept).
+fn read_ledger(account: &Account, err: &mut dyn Write) -> io::Result<Vec<LedgerEntry>> {
+    let Some(path) = account.ledger_path() else {
+        // A sandbox account in memory only records nothing: nothing to say.
+        if account.sandbox().is_some() {
+            return Ok(Vec::new());
+        }
         writeln!(
             err,
             "warning: no state directory ($XDG_STATE_HOME or $HOME), so no ledger of assignments: application assignments are kept"
@@ -196,11 +198,11 @@ fn read_ledger(global: &GlobalArgs, err: &mut dyn Write) -> io::Result<Vec<Ledge
 
 /// Removes finished assignments from the ledger; a failure only means the next run
 /// finds them gone and tries again.
-fn forget(global: &GlobalArgs, done: &[(String, String)], err: &mut dyn Write) -> io::Result<()> {
-    if global.sandbox || done.is_empty() {
+fn forget(account: &Account, done: &[(String, String)], err: &mut dyn Write) -> io::Result<()> {
+    if done.is_empty() {
         return Ok(());
     }
-    let Some(path) = ledger::default_path() else {
+    let Some(path) = account.ledger_path() else {
         return Ok(());
     };
     match ledger::forget(&path, done) {
@@ -235,7 +237,6 @@ pub fn run(
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
-    let entries = read_ledger(global, err)?;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -248,8 +249,11 @@ pub fn run(
         }
     };
     runtime.block_on(async {
-        let cloud = connect_cloud(global, &answers).await;
-        let plan = match plan_teardown(cloud.as_ref(), &setup, &entries).await {
+        let access = Access::unless_dry_run(args.dry_run);
+        let account = connect_cloud(global, &answers, access, err).await?;
+        let entries = read_ledger(&account, err)?;
+        let cloud = account.cloud();
+        let plan = match plan_teardown(cloud, &setup, &entries).await {
             Ok(p) => p,
             Err(e) => {
                 writeln!(err, "error: {e}")?;
@@ -266,7 +270,7 @@ pub fn run(
         };
         if args.dry_run || plan.pending() == 0 {
             if !args.dry_run {
-                forget(global, &plan.gone_assignments(), err)?;
+                forget(&account, &plan.gone_assignments(), err)?;
             }
             show_plan(&plan, args.dry_run, args.format, out)?;
             return Ok(failed_reads);
@@ -286,8 +290,10 @@ pub fn run(
                 return Ok(Status::Ok);
             }
         }
-        let report = execute(cloud.as_ref(), &plan).await;
-        forget(global, &report.forgotten_assignments(), err)?;
+        let report = execute(cloud, &plan).await;
+        // Saved also after a partial failure: what was removed is gone.
+        account.save(err)?;
+        forget(&account, &report.forgotten_assignments(), err)?;
         show(
             &report.items,
             &report.account,

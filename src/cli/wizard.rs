@@ -9,9 +9,10 @@ use std::time::Duration;
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc;
 
+use super::account::{Access, save_error};
 use super::{GlobalArgs, Status, WizardArgs};
 use crate::app::effects::Effects;
-use crate::app::{Key, Mode, Msg, State, update};
+use crate::app::{Cmd, Key, Mode, Msg, State, update};
 use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, Sandbox};
 use crate::cloud::sdk::SdkCloud;
 use crate::domain::setup::Answers;
@@ -162,6 +163,20 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
             Err(e) => notes.push(e),
         }
     }
+    // On the sandbox, the account earlier runs left behind (seeded with --sandbox-reset); it
+    // is saved after every finished action and at the end.
+    let kept = if mode == Mode::Sandbox {
+        let (sandbox, warnings) = global.sandbox_account(Access::Changes);
+        for w in warnings {
+            writeln!(err, "warning: {w}")?;
+            if !plain {
+                notes.push(format!("Warning: {w}"));
+            }
+        }
+        Some(Arc::new(sandbox))
+    } else {
+        None
+    };
     state.flash = (!notes.is_empty()).then(|| notes.join(". "));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -171,18 +186,14 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     let result = if plain {
         runtime.block_on(async {
             let (tx, rx) = mpsc::unbounded_channel::<Msg>();
-            let effects = make_effects(
-                mode,
-                &answers,
-                global.sandbox_account(),
-                tx,
-                session_path.clone(),
-                None,
-            )
-            .await;
+            let sandbox = effects_sandbox(global, kept.as_ref());
+            let effects =
+                make_effects(mode, &answers, sandbox, tx, session_path.clone(), None).await;
             let stdin = std::io::stdin();
             let stdout = std::io::stdout();
-            super::plain::run(state, effects, rx, &mut stdin.lock(), &mut stdout.lock())
+            let mut input = stdin.lock();
+            let mut output = stdout.lock();
+            super::plain::run(state, effects, rx, &mut input, &mut output, kept.as_deref())
                 .await
                 .map(|_| ())
         })
@@ -191,12 +202,16 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
             state,
             mode,
             answers,
-            global.sandbox_account(),
+            global,
+            kept.clone(),
             session_path.clone(),
             log_path.clone(),
         ))
     };
     drop(log);
+    if plain && let Some(sandbox) = &kept {
+        super::account::save_sandbox(sandbox, err)?;
+    }
     match result {
         Ok(()) => {
             if let Some(p) = &session_path {
@@ -214,12 +229,18 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     }
 }
 
+/// Leaves bracketed paste, raw mode and the alternate screen.
+fn restore_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+}
+
 /// Restores the terminal and ends the process on any panic, a tokio task's included: the
 /// app must not go on under a broken screen.
 fn install_panic_hook(log_path: Option<PathBuf>) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        restore_terminal();
         previous(info);
         eprintln!(
             "connect-sso stopped on an internal error. Your answers up to the last change are saved."
@@ -231,11 +252,18 @@ fn install_panic_hook(log_path: Option<PathBuf>) {
     }));
 }
 
-/// The effect runner on AWS (two contexts) or on a fresh sandbox account.
+/// The sandbox the effect runner works on: the kept account, or (for plan-only, which makes
+/// no calls that change anything) one in memory.
+fn effects_sandbox(global: &GlobalArgs, kept: Option<&Arc<Sandbox>>) -> Arc<Sandbox> {
+    kept.cloned()
+        .unwrap_or_else(|| Arc::new(Sandbox::with_options(global.sandbox_options())))
+}
+
+/// The effect runner on AWS (two contexts) or on the sandbox account.
 async fn make_effects(
     mode: Mode,
     answers: &Answers,
-    sandbox: Sandbox,
+    sandbox: Arc<Sandbox>,
     tx: mpsc::UnboundedSender<Msg>,
     session_path: Option<PathBuf>,
     terminal: Option<Box<dyn Write + Send>>,
@@ -247,9 +275,20 @@ async fn make_effects(
             Effects::new(cloud, None, tx, session_path, terminal)
         }
         Mode::Sandbox | Mode::PlanOnly => {
-            let sandbox = Arc::new(sandbox);
             Effects::new(sandbox.clone(), Some(sandbox), tx, session_path, terminal)
         }
+    }
+}
+
+/// Saves the kept sandbox account; the first failure is shown on screen, every one logged.
+fn save_kept(kept: Option<&Arc<Sandbox>>, state: &mut State, warned: &mut bool) {
+    let Some(e) = kept.and_then(|s| save_error(s)) else {
+        return;
+    };
+    tracing::warn!("{e}");
+    if !*warned {
+        *warned = true;
+        state.flash = Some(format!("Warning: {e}"));
     }
 }
 
@@ -257,7 +296,8 @@ async fn event_loop(
     mut state: State,
     mode: Mode,
     answers: Answers,
-    sandbox: Sandbox,
+    global: &GlobalArgs,
+    mut kept: Option<Arc<Sandbox>>,
     session_path: Option<PathBuf>,
     log_path: Option<PathBuf>,
 ) -> std::io::Result<()> {
@@ -265,14 +305,17 @@ async fn event_loop(
     let mut effects = make_effects(
         mode,
         &answers,
-        sandbox,
+        effects_sandbox(global, kept.as_ref()),
         tx.clone(),
-        session_path,
+        session_path.clone(),
         Some(Box::new(std::io::stdout())),
     )
     .await;
+    let mut save_warned = false;
 
     let mut terminal = ratatui::init();
+    // Pastes arrive whole (a SAMLResponse is kilobytes), not as thousands of key presses.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     install_panic_hook(log_path);
     let size = terminal.size()?;
     update(&mut state, Msg::Resize(size.width, size.height));
@@ -284,6 +327,7 @@ async fn event_loop(
             let msg = match event::read() {
                 Ok(Event::Key(k)) => to_key(k).map(Msg::Key),
                 Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+                Ok(Event::Paste(text)) => Some(Msg::Paste(text)),
                 Ok(_) => None,
                 Err(_) => break,
             };
@@ -339,15 +383,47 @@ async fn event_loop(
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }
+        let mut finished = false;
         for msg in batch {
+            finished |= matches!(msg, Msg::Done(_));
             for cmd in update(&mut state, msg) {
+                if matches!(cmd, Cmd::UseSandbox) {
+                    // Switch to the account earlier runs left behind, not a fresh one.
+                    let sandbox = match &kept {
+                        Some(s) => s.clone(),
+                        None => {
+                            let (s, warnings) = global.sandbox_account(Access::Changes);
+                            if !warnings.is_empty() {
+                                state.flash = Some(format!("Warning: {}", warnings.join(". ")));
+                            }
+                            Arc::new(s)
+                        }
+                    };
+                    let terminal: Box<dyn Write + Send> = Box::new(std::io::stdout());
+                    effects = Effects::new(
+                        sandbox.clone(),
+                        Some(sandbox.clone()),
+                        tx.clone(),
+                        session_path.clone(),
+                        Some(terminal),
+                    );
+                    kept = Some(sandbox);
+                    continue;
+                }
                 effects.run(cmd, &state);
             }
+        }
+        // Each finished action is saved at once: a closed terminal loses nothing done.
+        if finished {
+            save_kept(kept.as_ref(), &mut state, &mut save_warned);
         }
         if state.quit {
             break Ok(());
         }
     };
-    ratatui::restore();
+    restore_terminal();
+    if let Some(e) = kept.as_ref().and_then(|s| save_error(s)) {
+        eprintln!("warning: {e}");
+    }
     result
 }

@@ -14,7 +14,7 @@ pub mod sdk;
 pub mod teardown;
 
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Which AWS context an operation runs in. Identity Center often lives in another account
@@ -51,7 +51,7 @@ pub const INSTANCE_TAG_KEY: &str = "connect-sso:instance-id";
 /// The custom SAML 2.0 application provider in IAM Identity Center.
 pub const CUSTOM_SAML_PROVIDER: &str = "arn:aws:sso::aws:applicationProvider/custom-saml";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {
     pub key: String,
     pub value: String,
@@ -89,7 +89,7 @@ pub struct IdcInstance {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectInstanceSummary {
     pub id: String,
     pub arn: String,
@@ -100,7 +100,7 @@ pub struct ConnectInstanceSummary {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
     pub arn: String,
     pub name: String,
@@ -108,14 +108,14 @@ pub struct Application {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationAssignment {
     pub principal_id: String,
     /// `USER` or `GROUP`.
     pub principal_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdcUser {
     pub user_id: String,
     pub user_name: String,
@@ -125,7 +125,7 @@ pub struct IdcUser {
     pub emails: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectUser {
     pub id: String,
     pub arn: String,
@@ -143,20 +143,20 @@ pub struct NewConnectUser {
 }
 
 /// A security or routing profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedId {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SamlProvider {
     pub arn: String,
     pub metadata_document: String,
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedPolicy {
     pub arn: String,
     pub name: String,
@@ -172,7 +172,7 @@ pub struct PolicyVersion {
     pub created: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Role {
     pub name: String,
     pub arn: String,
@@ -181,7 +181,7 @@ pub struct Role {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachedPolicy {
     pub name: String,
     pub arn: String,

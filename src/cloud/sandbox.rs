@@ -7,15 +7,20 @@
 //!
 //! The custom SAML application has no API (see DESIGN.md), so the console step that creates
 //! it is a simulation method, [`Sandbox::simulate_create_application`], not a trait call.
+//!
+//! The account can be kept in a file between runs ([`Sandbox::load_or_seed`],
+//! [`Sandbox::save`]): everything it holds, but not the recorded calls, their timings, the
+//! faults or the latency, which belong to one run.
 
 use std::collections::HashSet;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
@@ -26,6 +31,7 @@ use super::{
     SamlProvider, Tag,
 };
 use crate::domain::metadata;
+use crate::session::{self, Loaded};
 
 /// The sandbox account; both contexts (identity and connect) are this one account.
 /// The SAML metadata the sandbox's Identity Center hands out for its applications.
@@ -301,7 +307,7 @@ pub struct RoleSnapshot {
     pub inline_policies: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationSnapshot {
     pub application: Application,
     pub assignments: Vec<ApplicationAssignment>,
@@ -359,7 +365,7 @@ struct State {
     roles: Vec<RoleRecord>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct InstanceRecord {
     summary: ConnectInstanceSummary,
     security_profiles: Vec<NamedId>,
@@ -367,7 +373,7 @@ struct InstanceRecord {
     users: Vec<ConnectUser>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct PolicyRecord {
     policy: ManagedPolicy,
     versions: Vec<VersionRecord>,
@@ -375,14 +381,14 @@ struct PolicyRecord {
     next_version: u32,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct VersionRecord {
     id: String,
     document: Value,
     created: i64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct RoleRecord {
     role: Role,
     attached: Vec<AttachedPolicy>,
@@ -482,13 +488,13 @@ impl State {
             .duration_since(UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
             .unwrap_or(0);
-        self.clock = now.max(self.clock + 1);
+        self.clock = now.max(self.clock.saturating_add(1));
         self.clock
     }
 
     /// Fresh pseudo-random bytes; deterministic per sandbox so runs are reproducible.
     fn fresh(&mut self, label: &str) -> Vec<u8> {
-        self.serial += 1;
+        self.serial = self.serial.wrapping_add(1);
         Sha256::digest(format!("{label}/{}", self.serial)).to_vec()
     }
 
@@ -1105,6 +1111,8 @@ pub struct Sandbox {
     latency: Duration,
     /// Never held across an await.
     state: Mutex<State>,
+    /// The file the account is kept in between runs; `None` in memory only.
+    file: Option<PathBuf>,
 }
 
 impl Default for Sandbox {
@@ -1123,6 +1131,7 @@ impl Sandbox {
         Sandbox {
             latency: options.latency,
             state: Mutex::new(State::seeded(options.faults)),
+            file: None,
         }
     }
 
@@ -1268,6 +1277,131 @@ impl Sandbox {
             None => inline.push((policy_name.to_string(), document.clone())),
         }
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keeping the account in a file
+
+/// The format of a saved account. A file of another version is moved aside, never misread.
+const ACCOUNT_FORMAT: u32 = 1;
+
+/// `STATE_DIR/sandbox/account.json`: where `--sandbox` keeps the account between runs.
+pub fn account_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("sandbox").join("account.json")
+}
+
+/// Everything the account holds, as its file holds it. Not the recorded calls, their timings
+/// or the faults: those belong to one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SavedAccount {
+    #[serde(deserialize_with = "known_format")]
+    version: u32,
+    clock: i64,
+    serial: u64,
+    users: Vec<IdcUser>,
+    applications: Vec<ApplicationSnapshot>,
+    instances: Vec<InstanceRecord>,
+    providers: Vec<SamlProvider>,
+    policies: Vec<PolicyRecord>,
+    roles: Vec<RoleRecord>,
+}
+
+fn known_format<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let version = u32::deserialize(d)?;
+    if version == ACCOUNT_FORMAT {
+        Ok(version)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "it has format version {version}, and this connect-sso reads version {ACCOUNT_FORMAT}"
+        )))
+    }
+}
+
+impl State {
+    fn to_saved(&self) -> SavedAccount {
+        SavedAccount {
+            version: ACCOUNT_FORMAT,
+            clock: self.clock,
+            serial: self.serial,
+            users: self.users.clone(),
+            applications: self.applications.clone(),
+            instances: self.instances.clone(),
+            providers: self.providers.clone(),
+            policies: self.policies.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    fn restored(saved: SavedAccount, faults: Vec<Fault>) -> State {
+        State {
+            calls: Vec::new(),
+            timings: Vec::new(),
+            faults,
+            clock: saved.clock,
+            serial: saved.serial,
+            users: saved.users,
+            applications: saved.applications,
+            instances: saved.instances,
+            providers: saved.providers,
+            policies: saved.policies,
+            roles: saved.roles,
+        }
+    }
+}
+
+impl Sandbox {
+    /// The account saved at `path`, or the seeded one when there is no file yet; `options`
+    /// apply to this run only. A file that cannot be read as an account is moved aside (to
+    /// `account.json.corrupt`) and the account starts seeded; one that cannot be read or
+    /// moved at all is left alone and the account lives in memory for this run. Either way
+    /// the warning says what happened.
+    pub fn load_or_seed(path: &Path, options: SandboxOptions) -> (Sandbox, Option<String>) {
+        match session::load::<SavedAccount>(path) {
+            Ok(Loaded::Found(saved)) => {
+                let sandbox = Sandbox {
+                    latency: options.latency,
+                    state: Mutex::new(State::restored(saved, options.faults)),
+                    file: Some(path.to_path_buf()),
+                };
+                (sandbox, None)
+            }
+            Ok(Loaded::Missing) => (Sandbox::seeded_at(path, options), None),
+            Ok(Loaded::Corrupt { moved_to, reason }) => (
+                Sandbox::seeded_at(path, options),
+                Some(format!(
+                    "the saved sandbox account {} could not be read ({reason}); it was moved to {} and the sandbox starts again from the seeded account",
+                    path.display(),
+                    moved_to.display()
+                )),
+            ),
+            Err(e) => (
+                Sandbox::with_options(options),
+                Some(format!(
+                    "{e}; the sandbox uses the seeded account in memory and saves nothing this time: fix the file's permissions, or move it away to start over"
+                )),
+            ),
+        }
+    }
+
+    /// The seeded account, kept at `path`: the next [`save`](Sandbox::save) there replaces
+    /// what the file held.
+    pub fn seeded_at(path: &Path, options: SandboxOptions) -> Sandbox {
+        Sandbox {
+            file: Some(path.to_path_buf()),
+            ..Sandbox::with_options(options)
+        }
+    }
+
+    /// The file the account was loaded from or is to be kept in; `None` in memory only.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Writes the account to `path` atomically, readable by the user only (mode 0600).
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let saved = self.lock().to_saved();
+        session::save(path, &saved)
     }
 }
 
@@ -1753,7 +1887,7 @@ impl Cloud for Sandbox {
         let created = state.tick();
         let policy = &mut state.policies[i];
         let id = format!("v{}", policy.next_version);
-        policy.next_version += 1;
+        policy.next_version = policy.next_version.saturating_add(1);
         policy.versions.push(VersionRecord {
             id: id.clone(),
             document: document.clone(),
@@ -3080,6 +3214,182 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    // ---- keeping the account in a file -----------------------------------------------------
+
+    /// An account with something of everything it can hold.
+    async fn busy_account() -> Sandbox {
+        let (sb, _, policy) = with_iam().await;
+        sb.create_policy_version(&policy, &permissions(), true)
+            .await
+            .unwrap();
+        sb.attach_role_policy("Fed", &policy).await.unwrap();
+        sb.simulate_put_role_policy("Fed", "Extra", &permissions())
+            .unwrap();
+        let app = sb.simulate_create_application("Workshop Connect");
+        sb.create_application_assignment(&app, SANDBOX_USERS[1].user_id)
+            .await
+            .unwrap();
+        sb.create_connect_user(SANDBOX_INSTANCE_ID, &new_user("kwame.mensah@example.com"))
+            .await
+            .unwrap();
+        sb
+    }
+
+    #[tokio::test]
+    async fn a_saved_account_loads_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = account_path(dir.path());
+        let sb = busy_account().await;
+        sb.save(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        let (loaded, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+        assert_eq!(warning, None);
+        assert_eq!(loaded.file(), Some(path.as_path()));
+        assert_eq!(loaded.snapshot(), sb.snapshot());
+        // What the snapshot does not show is kept too: inline policies, users, the serials.
+        assert_eq!(loaded.lock().to_saved(), sb.lock().to_saved());
+        assert_eq!(
+            loaded.list_role_policies("Fed").await.unwrap(),
+            ["Extra".to_string()]
+        );
+        // Ids and creation times go on from where they were, never handing one out twice.
+        assert_eq!(
+            loaded.simulate_create_application("Second"),
+            sb.simulate_create_application("Second")
+        );
+        let versions = loaded
+            .list_policy_versions(&iam_arn("policy", "Fed"))
+            .await
+            .unwrap();
+        let newest = versions.iter().map(|v| v.created).max().unwrap();
+        loaded
+            .create_policy("Later", &permissions(), &[])
+            .await
+            .unwrap();
+        let later = loaded
+            .get_policy(&iam_arn("policy", "Later"))
+            .await
+            .unwrap();
+        assert!(later.is_some());
+        assert!(loaded.lock().clock > newest);
+
+        // Saving again over the file leaves no temporary file behind.
+        loaded.save(&path).unwrap();
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from("account.json")]);
+    }
+
+    #[tokio::test]
+    async fn calls_faults_and_latency_belong_to_one_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = account_path(dir.path());
+        let deny = parse_fault("deny:iam:CreatePolicy").unwrap();
+        let sb = Sandbox::with_options(SandboxOptions {
+            latency: Duration::ZERO,
+            faults: vec![deny.clone()],
+        });
+        sb.caller_identity(Context::Connect).await.unwrap();
+        assert!(sb.create_policy("Fed", &permissions(), &[]).await.is_err());
+        sb.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for run_only in ["GetCallerIdentity", "CreatePolicy", "deny", "latency"] {
+            assert!(!text.contains(run_only), "{run_only} in {text}");
+        }
+
+        let (loaded, _) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+        assert!(loaded.calls().is_empty());
+        assert!(loaded.call_timings().is_empty());
+        loaded
+            .create_policy("Fed", &permissions(), &[])
+            .await
+            .unwrap();
+        // The faults of the run that loads the account apply.
+        let (again, _) = Sandbox::load_or_seed(
+            &path,
+            SandboxOptions {
+                latency: Duration::ZERO,
+                faults: vec![deny],
+            },
+        );
+        assert!(
+            again
+                .create_policy("Fed", &permissions(), &[])
+                .await
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_missing_file_gives_the_seeded_account_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = account_path(dir.path());
+        let (sb, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+        assert_eq!(warning, None);
+        assert_eq!(sb.snapshot(), Sandbox::new().snapshot());
+        assert_eq!(sb.lock().to_saved(), Sandbox::new().lock().to_saved());
+        assert_eq!(sb.file(), Some(path.as_path()));
+        assert!(!dir.path().join("sandbox").exists());
+    }
+
+    #[tokio::test]
+    async fn a_damaged_file_is_moved_aside_and_the_account_starts_seeded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = account_path(dir.path());
+        busy_account().await.save(&path).unwrap();
+        let later_format =
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .replacen("\"version\": 1", "\"version\": 2", 1);
+        assert!(later_format.contains("\"version\": 2"));
+        for damaged in [
+            "{ not json",
+            "[]",
+            "{\"version\": 1}",
+            later_format.as_str(),
+        ] {
+            std::fs::write(&path, damaged).unwrap();
+            let (sb, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+            let warning = warning.expect("a warning");
+            let moved = dir.path().join("sandbox").join("account.json.corrupt");
+            assert!(warning.contains(&moved.display().to_string()), "{warning}");
+            assert!(warning.contains("starts again"), "{warning}");
+            assert_eq!(std::fs::read_to_string(&moved).unwrap(), damaged);
+            assert!(!path.exists());
+            assert_eq!(sb.snapshot(), Sandbox::new().snapshot());
+            // The seeded account is kept in the same place from now on.
+            assert_eq!(sb.file(), Some(path.as_path()));
+        }
+        std::fs::write(&path, later_format.as_bytes()).unwrap();
+        let (_, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+        assert!(
+            warning.unwrap().contains("format version 2"),
+            "a later format is named"
+        );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = account_path(dir.path());
+        // A folder where the file should be: it can be neither read nor replaced.
+        std::fs::create_dir_all(&path).unwrap();
+        let (sb, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+        let warning = warning.expect("a warning");
+        assert!(warning.contains("saves nothing"), "{warning}");
+        assert_eq!(sb.file(), None, "in memory only");
+        assert_eq!(sb.snapshot(), Sandbox::new().snapshot());
+        assert!(path.is_dir());
     }
 
     #[test]

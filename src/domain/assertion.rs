@@ -84,6 +84,17 @@ pub enum InputKind {
     FormBody,
 }
 
+impl InputKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            InputKind::Xml => "XML",
+            InputKind::Base64 => "base64 form value",
+            InputKind::UrlEncodedBase64 => "URL-encoded form value",
+            InputKind::FormBody => "whole form body",
+        }
+    }
+}
+
 /// The SAMLResponse XML and, when the input was a whole form body, its relay state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decoded {

@@ -10,6 +10,7 @@
 //! ```
 
 mod help;
+mod inspect;
 mod start;
 mod step;
 mod step_list;
@@ -85,6 +86,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help => help::draw_overlay(frame, body, state, theme),
         Overlay::Steps => step_list::draw_overlay(frame, body, state, theme),
+        Overlay::Inspect => inspect::draw_overlay(frame, body, state, theme),
         Overlay::Troubles { selected } => {
             troubles::draw_overlay(frame, body, state, theme, selected)
         }

@@ -200,17 +200,34 @@ fn report(doc: &mut Doc, state: &State, step: &Step, theme: &Theme) {
     };
     doc.blank();
     doc.push(Line::styled("Last result", theme.bold()));
+    // Lines of checks carry their own verdict symbol; their indented lines (evidence, fix)
+    // belong to the check above and keep its colour.
+    let mut current = theme.text();
     for line in report.lines.iter().flat_map(|l| l.lines()) {
         let line = clean(line);
-        // A warning in a good result is neither a success nor a failure.
-        let (symbol, style) = if line.trim_start().starts_with("warning:") {
-            ("! ", theme.warning())
+        let own = [
+            ("✓ ", theme.ok()),
+            ("✗ ", theme.error()),
+            ("! ", theme.warning()),
+            ("? ", theme.warning()),
+            ("i ", theme.dim()),
+        ]
+        .into_iter()
+        .find(|(symbol, _)| line.starts_with(symbol));
+        let (symbol, style, text) = if let Some((symbol, style)) = own {
+            current = style;
+            (symbol, style, &line[symbol.len()..])
+        } else if line.starts_with("  ") {
+            ("  ", current, line.trim_start())
+        } else if line.trim_start().starts_with("warning:") {
+            // A warning in a good result is neither a success nor a failure.
+            ("! ", theme.warning(), &line[..])
         } else if report.ok {
-            ("✓ ", theme.ok())
+            ("✓ ", theme.ok(), &line[..])
         } else {
-            ("✗ ", theme.error())
+            ("✗ ", theme.error(), &line[..])
         };
-        doc.wrapped(vec![Span::styled(symbol, style)], &line, style);
+        doc.wrapped(vec![Span::styled(symbol, style)], text, style);
     }
 }
 

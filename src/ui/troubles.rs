@@ -7,19 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use super::widgets::{Doc, popup};
+use super::widgets::{Doc, tall_popup};
 use crate::app::{State, detected_troubles};
 use crate::troubleshoot::TROUBLES;
 
 pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, selected: usize) {
-    let inner = popup(
-        frame,
-        area,
-        area.width.saturating_sub(4).min(100),
-        area.height,
-        "Troubleshooting",
-        theme,
-    );
+    let inner = tall_popup(frame, area, 100, "Troubleshooting", theme);
     let detected = detected_troubles(state);
     let mut doc = Doc::new(inner.width);
     for (i, t) in TROUBLES.iter().enumerate() {

@@ -227,6 +227,19 @@ pub fn popup(
     inner
 }
 
+/// A popup as tall as `area` and as wide as it allows, up to `max_width`, for lists and
+/// reports that use every row they get.
+pub fn tall_popup(
+    frame: &mut Frame,
+    area: Rect,
+    max_width: u16,
+    title: &str,
+    theme: &Theme,
+) -> Rect {
+    let width = area.width.saturating_sub(4).min(max_width);
+    popup(frame, area, width, area.height, title, theme)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,21 +3,22 @@
 
 mod connect;
 mod deletes;
+mod doctor;
 mod iam;
 mod identity;
 mod sts;
 
 use aws_sdk_iam::error::ErrorMetadata;
-use aws_smithy_mocks::Rule;
+use aws_smithy_mocks::{Rule, RuleMode};
 
 use super::{Profiles, SdkClients, SdkCloud};
 use crate::cloud::{CloudError, Context};
 
-/// A client whose requests are answered by `rules`, in order, each once. Retries are off
-/// so an error rule answers exactly one request.
+/// A client whose requests are answered by `rules` in `mode`. Retries are off so an error
+/// rule answers exactly one request.
 macro_rules! client {
-    ($sdk:ident, $rules:expr) => {
-        aws_smithy_mocks::mock_client!($sdk, aws_smithy_mocks::RuleMode::Sequential, $rules, |b| b
+    ($sdk:ident, $mode:expr, $rules:expr) => {
+        aws_smithy_mocks::mock_client!($sdk, $mode, $rules, |b| b
             .retry_config($sdk::config::retry::RetryConfig::disabled()))
     };
 }
@@ -65,15 +66,27 @@ impl Mocks {
         }
     }
 
+    /// Each client answers its requests with its rules in order, each rule once.
     pub fn cloud(&self) -> SdkCloud {
+        self.cloud_in(RuleMode::Sequential)
+    }
+
+    /// Each client answers every request with the first of its rules that matches it, as
+    /// often as asked: for code that sends requests concurrently (doctor, inspect), whose
+    /// order is not fixed. A request no rule matches still panics.
+    pub fn cloud_any(&self) -> SdkCloud {
+        self.cloud_in(RuleMode::MatchAny)
+    }
+
+    fn cloud_in(&self, mode: RuleMode) -> SdkCloud {
         SdkCloud::from_clients(
             SdkClients {
-                iam: client!(aws_sdk_iam, &self.iam),
-                connect: client!(aws_sdk_connect, &self.connect),
-                connect_sts: client!(aws_sdk_sts, &self.connect_sts),
-                sso_admin: client!(aws_sdk_ssoadmin, &self.sso_admin),
-                identity_store: client!(aws_sdk_identitystore, &self.identity_store),
-                identity_sts: client!(aws_sdk_sts, &self.identity_sts),
+                iam: client!(aws_sdk_iam, mode, &self.iam),
+                connect: client!(aws_sdk_connect, mode, &self.connect),
+                connect_sts: client!(aws_sdk_sts, mode, &self.connect_sts),
+                sso_admin: client!(aws_sdk_ssoadmin, mode, &self.sso_admin),
+                identity_store: client!(aws_sdk_identitystore, mode, &self.identity_store),
+                identity_sts: client!(aws_sdk_sts, mode, &self.identity_sts),
             },
             Profiles {
                 connect: Some(CONNECT_PROFILE.to_string()),
