@@ -170,9 +170,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     let mut given = args.answers.to_answers(global);
-    if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
-        given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
-    }
+    super::default_sandbox_instance(global, &mut given);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
@@ -193,16 +191,8 @@ pub fn run(
             return Ok(Status::BadInput);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "error: cannot start the async runtime: {e}")?;
-            return Ok(Status::CheckFailed);
-        }
+    let Some(runtime) = super::runtime(err)? else {
+        return Ok(Status::CheckFailed);
     };
     runtime.block_on(async {
         let access = Access::unless_dry_run(args.dry_run);

@@ -34,9 +34,7 @@ pub fn run(
             }
         }
     }
-    if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
-        given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
-    }
+    super::default_sandbox_instance(global, &mut given);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
@@ -51,16 +49,8 @@ pub fn run(
         (None, true) => Some(sandbox::SANDBOX_METADATA.to_string()),
         (None, false) => None,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "error: cannot start the async runtime: {e}")?;
-            return Ok(Status::CheckFailed);
-        }
+    let Some(runtime) = super::runtime(err)? else {
+        return Ok(Status::CheckFailed);
     };
     let users = answers.users.clone().unwrap_or_default();
     let report = runtime.block_on(async {

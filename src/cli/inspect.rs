@@ -12,7 +12,6 @@ use super::plan::load_setup;
 use super::{AnswerArgs, Format, GlobalArgs, Status};
 use crate::cloud::inspect::{InspectReport, inspect};
 use crate::cloud::metadata_source::{fetch, is_url, read_metadata_file};
-use crate::cloud::sandbox;
 use crate::domain::assertion::{AssertionError, MAX_INPUT_BYTES, Severity, decode};
 use crate::domain::metadata::{self, format_date};
 use crate::files::{ReadError, read_small};
@@ -108,23 +107,13 @@ pub fn run(
     };
 
     let mut given = args.answers.to_answers(global);
-    if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
-        given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
-    }
+    super::default_sandbox_instance(global, &mut given);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "error: cannot start the async runtime: {e}")?;
-            return Ok(Status::CheckFailed);
-        }
+    let Some(runtime) = super::runtime(err)? else {
+        return Ok(Status::CheckFailed);
     };
     runtime.block_on(async {
         // The metadata only serves as trusted certificates here, so an expired certificate

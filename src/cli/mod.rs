@@ -391,6 +391,28 @@ pub fn context_settings(
     (connect, identity)
 }
 
+/// The async runtime of a command; `None` when it cannot start (reported to `err`).
+fn runtime(err: &mut dyn Write) -> std::io::Result<Option<tokio::runtime::Runtime>> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => {
+            writeln!(err, "error: cannot start the async runtime: {e}")?;
+            Ok(None)
+        }
+    }
+}
+
+/// On the sandbox, answers that name no instance mean the sandbox's SAML instance.
+fn default_sandbox_instance(global: &GlobalArgs, answers: &mut Answers) {
+    if global.sandbox && answers.instance_arn.is_none() && answers.instance_id.is_none() {
+        answers.instance_arn = Some(crate::cloud::sandbox::SANDBOX_INSTANCE_ARN.to_string());
+    }
+}
+
 /// Runs a parsed command line, writing results to `out` and problems to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
     let now = time::OffsetDateTime::now_utc();

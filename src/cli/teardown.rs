@@ -9,7 +9,6 @@ use super::account::{Access, Account};
 use super::apply::connect_cloud;
 use super::plan::load_setup;
 use super::{Format, GlobalArgs, Status, TeardownArgs};
-use crate::cloud::sandbox;
 use crate::cloud::teardown::{
     Action, Item, ItemKind, TeardownError, TeardownPlan, execute, plan_teardown,
 };
@@ -231,22 +230,12 @@ pub fn run(
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     let mut given = args.answers.to_answers(global);
-    if global.sandbox && given.instance_arn.is_none() && given.instance_id.is_none() {
-        given.instance_arn = Some(sandbox::SANDBOX_INSTANCE_ARN.to_string());
-    }
+    super::default_sandbox_instance(global, &mut given);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "error: cannot start the async runtime: {e}")?;
-            return Ok(Status::CheckFailed);
-        }
+    let Some(runtime) = super::runtime(err)? else {
+        return Ok(Status::CheckFailed);
     };
     runtime.block_on(async {
         let access = Access::unless_dry_run(args.dry_run);

@@ -329,7 +329,7 @@ async fn check_provider(cloud: &dyn Cloud, input: DoctorInput<'_>) -> Check {
         Ok(None) => {
             check.fail(
                 "the SAML provider does not exist",
-                "run `connect-sso apply --metadata FILE` (step 6a)",
+                "run `connect-sso apply --metadata FILE` (step 6a; in the wizard, r on the 6a screen)",
                 "not-authorized-assume-role",
             );
             return check;
@@ -419,7 +419,7 @@ async fn check_policy(cloud: &dyn Cloud, setup: &Setup) -> Check {
         Ok(None) => {
             check.fail(
                 "the policy does not exist",
-                "run `connect-sso apply` (step 6b)",
+                "run `connect-sso apply` (step 6b; in the wizard, r on the 6b screen)",
                 "federation-token-denied",
             );
             return check;
@@ -486,7 +486,7 @@ async fn check_role(cloud: &dyn Cloud, setup: &Setup) -> Check {
         Ok(None) => {
             check.fail(
                 "the role does not exist",
-                "run `connect-sso apply` (step 6c)",
+                "run `connect-sso apply` (step 6c; in the wizard, r on the 6c screen)",
                 "not-authorized-assume-role",
             );
             return check;
