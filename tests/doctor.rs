@@ -103,10 +103,17 @@ async fn a_fresh_account_fails_where_the_guide_was_not_followed() {
             ("policy", Verdict::Fail),
             ("role", Verdict::Fail),
             ("application", Verdict::Fail),
+            // Found in Identity Center and Connect; the assignment waits for step 1.
+            ("user", Verdict::Error),
             ("values", Verdict::Info),
         ]
     );
     assert!(!report.passed(false));
+    let maria = check(&report, "user");
+    assert!(
+        maria.evidence.iter().any(|e| e.contains("Connect user")),
+        "{maria:?}"
+    );
     assert_explained(&report);
     assert_eq!(
         check(&report, "provider").troubles,

@@ -660,7 +660,14 @@ async fn check_identity(
         }
     };
     let mut checks = vec![app];
+    let instance_id = setup.instance.id.as_str();
     let Some(application) = application else {
+        // Named people can still be checked in Identity Center and Connect.
+        let user_checks = join_all(named.into_iter().map(|(asked, found)| async move {
+            check_user(cloud, instance_id, store, None, &[], 0, asked, found).await
+        }))
+        .await;
+        checks.extend(user_checks);
         return (checks, Some(idc));
     };
     let assignments = match assignments {
@@ -708,7 +715,6 @@ async fn check_identity(
     } else {
         named
     };
-    let instance_id = setup.instance.id.as_str();
     let user_checks = join_all(people.into_iter().map(|(asked, found)| {
         let assignments = &assignments;
         let application = &application;
@@ -717,7 +723,7 @@ async fn check_identity(
                 cloud,
                 instance_id,
                 store,
-                application,
+                Some(application),
                 assignments,
                 groups,
                 asked,
@@ -755,7 +761,8 @@ async fn check_user(
     cloud: &dyn Cloud,
     instance_id: &str,
     store: &str,
-    application: &Application,
+    // `None` when no single application has the display name.
+    application: Option<&Application>,
     assignments: &[ApplicationAssignment],
     groups: usize,
     asked: String,
@@ -775,6 +782,18 @@ async fn check_user(
         Ok(Some(u)) => u,
     };
     check.subject = user.user_name.clone();
+    let Some(application) = application else {
+        let mut check = check_connect_user(cloud, instance_id, user, check).await;
+        check
+            .evidence
+            .push("assignment not checked: the application has to be found first".to_string());
+        check.mark(
+            Verdict::Error,
+            Some("fix the application check above, then run doctor again".to_string()),
+            None,
+        );
+        return check;
+    };
     if assignments.iter().any(|a| a.principal_id == user.user_id) {
         check
             .evidence
@@ -795,6 +814,16 @@ async fn check_user(
             "not-assigned",
         );
     }
+    check_connect_user(cloud, instance_id, user, check).await
+}
+
+/// The person's email, which RoleSessionName carries, names a Connect user exactly.
+async fn check_connect_user(
+    cloud: &dyn Cloud,
+    instance_id: &str,
+    user: IdcUser,
+    mut check: Check,
+) -> Check {
     let Some(email) = user.emails.first() else {
         check.fail(
             "has no email, so RoleSessionName (${user:email}) is empty",

@@ -879,14 +879,20 @@ async fn two_applications_with_the_display_name_fail() {
         ..Mocks::default()
     });
     let report = run(&mocks).await;
-    // No application to check people against: no user check.
+    // No single application to check assignments against: the person is still checked in
+    // Identity Center and Connect, and the assignment is reported as not checked.
     assert_eq!(
         verdicts(&report),
-        all_pass_but(&[("application", Verdict::Fail)])
-            .into_iter()
-            .filter(|(id, _)| *id != "user")
-            .collect::<Vec<_>>(),
+        all_pass_but(&[("application", Verdict::Fail), ("user", Verdict::Error)]),
         "{report:#?}"
+    );
+    let user = check(&report, "user");
+    assert!(
+        has_evidence(
+            user,
+            "assignment not checked: the application has to be found first"
+        ),
+        "{user:?}"
     );
     let app = check(&report, "application");
     assert!(
