@@ -67,6 +67,12 @@ pub fn beside_account(account_file: &Path) -> PathBuf {
 pub fn load(path: &Path) -> Result<(Ledger, Option<String>), String> {
     match session::load::<Ledger>(path)? {
         Loaded::Missing => Ok((Ledger::default(), None)),
+        // Rewriting a newer format as this one could lose what it records: leave it alone.
+        Loaded::Found(ledger) if ledger.format > FORMAT => Err(format!(
+            "the ledger of assignments {} was written by a newer connect-sso (format {}): update connect-sso to use it",
+            path.display(),
+            ledger.format
+        )),
         Loaded::Found(ledger) => Ok((ledger, None)),
         Loaded::Corrupt { moved_to, reason } => Ok((
             Ledger::default(),
@@ -227,6 +233,18 @@ mod tests {
         let warnings = record(&path, &[entry("a", "u1")]).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(load(&path).unwrap().0.assignments, [entry("a", "u1")]);
+    }
+
+    #[test]
+    fn a_ledger_from_a_newer_version_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger_path(dir.path());
+        let newer = br#"{"format": 99, "assignments": []}"#;
+        std::fs::write(&path, newer).unwrap();
+        let message = load(&path).unwrap_err();
+        assert!(message.contains("newer connect-sso"), "{message}");
+        assert!(record(&path, &[entry("a", "u1")]).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), newer);
     }
 
     #[test]

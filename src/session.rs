@@ -96,8 +96,9 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, String> {
     match serde_json::from_slice(&bytes) {
         Ok(v) => Ok(Loaded::Found(v)),
         Err(e) => {
-            // Keep the damaged file for inspection; never overwrite it silently.
-            let moved_to = path.with_extension("json.corrupt");
+            // Keep the damaged file for inspection; never overwrite it silently, nor an
+            // earlier damaged file.
+            let moved_to = aside_path(path);
             std::fs::rename(path, &moved_to).map_err(|re| {
                 format!(
                     "{} is damaged ({e}) and cannot be moved aside: {re}",
@@ -110,6 +111,19 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, String> {
             })
         }
     }
+}
+
+/// Where a damaged file goes: `NAME.json.corrupt`, or `NAME.json.corrupt-N` when earlier
+/// damaged files are already there.
+fn aside_path(path: &Path) -> PathBuf {
+    let first = path.with_extension("json.corrupt");
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| path.with_extension(format!("json.corrupt-{n}")))
+        .find(|p| !p.exists())
+        .expect("some numbered name is free")
 }
 
 #[cfg(test)]
@@ -157,6 +171,19 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(!path.exists());
+        // A second damaged file keeps the first one's copy.
+        std::fs::write(&path, b"also broken").unwrap();
+        match load::<S>(&path).unwrap() {
+            Loaded::Corrupt { moved_to, .. } => {
+                assert!(moved_to.to_string_lossy().ends_with(".json.corrupt-2"));
+                assert_eq!(std::fs::read(&moved_to).unwrap(), b"also broken");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            std::fs::read(path.with_extension("json.corrupt")).unwrap(),
+            b"{ not json"
+        );
     }
 
     #[test]

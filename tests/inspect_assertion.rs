@@ -239,7 +239,7 @@ fn json_output_carries_every_finding() {
 }
 
 #[test]
-fn without_metadata_the_certificate_is_only_described() {
+fn without_metadata_the_certificate_is_a_warning() {
     let scratch = Scratch::new();
     let file = scratch.file("r.xml", signed(&spec()).as_bytes());
     let o = scratch.run(
@@ -249,7 +249,7 @@ fn without_metadata_the_certificate_is_only_described() {
     let text = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{text}");
     assert!(
-        block(&text, "i info  Signing certificate").contains("give --metadata FILE"),
+        block(&text, "! warn  Signing certificate").contains("give --metadata FILE"),
         "{text}"
     );
     assert!(text.contains("i info  AWS checks"), "{text}");

@@ -246,10 +246,13 @@ fn inspect_overlay_empty_and_refused() {
     update(&mut state, Msg::Paste("PHNhbWxwOlJlc3BvbnNl".to_string()));
     update(
         &mut state,
-        Msg::Done(Done::Inspected(Err(
-            "the text is base64 but not a SAMLResponse: copy the whole SAMLResponse form value"
-                .to_string(),
-        ))),
+        Msg::Done(Done::Inspected {
+            text: "PHNhbWxwOlJlc3BvbnNl".to_string(),
+            result: Err(
+                "the text is base64 but not a SAMLResponse: copy the whole SAMLResponse form value"
+                    .to_string(),
+            ),
+        }),
     );
     snapshot_both("inspect_overlay_refused", &state);
 }

@@ -489,6 +489,14 @@ async fn a_pasted_saml_response_is_checked_in_the_wizard() {
     d.dispatch(Msg::Paste("<html><body>hello</body></html>".to_string()));
     d.key(Key::Enter).await;
     assert!(matches!(&d.state.inspection, Some(Err(_))));
+    // A result that arrives for text no longer in the box is dropped.
+    d.key(Key::Ctrl('u')).await;
+    d.dispatch(Msg::Paste("PHNhbWxwOlJlc3BvbnNl".to_string()));
+    d.dispatch(Msg::Done(connect_sso::app::Done::Inspected {
+        text: "something pasted earlier".to_string(),
+        result: Err("not a SAMLResponse".to_string()),
+    }));
+    assert!(d.state.inspection.is_none());
     d.key(Key::Esc).await;
     assert_eq!(d.state.overlay, Overlay::None);
     assert_eq!(d.step(), "verify");

@@ -190,7 +190,7 @@ impl Effects {
                 metadata,
                 live,
             } => self.spawn(async move {
-                let result = match crate::domain::assertion::decode(text.as_bytes()) {
+                let checked = match crate::domain::assertion::decode(text.as_bytes()) {
                     Err(e) => Err(e.to_string()),
                     Ok(decoded) => crate::cloud::inspect::inspect(
                         live.then_some(cloud.as_ref()),
@@ -203,7 +203,10 @@ impl Effects {
                     .map(Box::new)
                     .map_err(|e| e.to_string()),
                 };
-                Done::Inspected(result)
+                Done::Inspected {
+                    text,
+                    result: checked,
+                }
             }),
             Cmd::Copy { label, value } => {
                 let result = self.copy(&value);

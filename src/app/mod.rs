@@ -522,7 +522,11 @@ pub enum Done {
     },
     Users(Result<Vec<UserOutcome>, String>),
     Verified(Box<crate::cloud::doctor::DoctorReport>),
-    Inspected(Result<Box<crate::cloud::inspect::InspectReport>, String>),
+    Inspected {
+        /// The text checked: a result for text no longer in the box is dropped.
+        text: String,
+        result: Result<Box<crate::cloud::inspect::InspectReport>, String>,
+    },
     Copied {
         label: String,
         /// Which ways worked, e.g. "terminal (OSC 52)".

@@ -882,7 +882,9 @@ fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
             state.doctor = Some(*report);
             report_lines(state, ok, lines);
         }
-        Done::Inspected(result) => {
+        // Checked text that was since changed or cleared: its result is for something else.
+        Done::Inspected { text, .. } if text != state.assertion_text => {}
+        Done::Inspected { result, .. } => {
             state.flash = Some(match &result {
                 Ok(r) if r.failed() => format!(
                     "This response cannot sign in: {} finding(s) failed",

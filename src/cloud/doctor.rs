@@ -401,6 +401,11 @@ async fn check_provider(cloud: &dyn Cloud, input: DoctorInput<'_>) -> Check {
             Some("Identity Center has a new certificate: download the metadata again (step 2) and run `connect-sso apply --metadata FILE`".to_string()),
             Some("certificate"),
         ),
+        Some(CertValidity::NotYetValid) => check.mark(
+            Verdict::Fail,
+            Some("the certificate is not valid yet: check this computer's clock, or wait until Identity Center's new certificate becomes active".to_string()),
+            Some("certificate"),
+        ),
         Some(CertValidity::Valid { days_left }) if days_left < CERT_WARN_DAYS => check.mark(
             Verdict::Warn,
             Some(format!("the certificate expires in {days_left} days: rotate it in Identity Center, then update the provider with the new metadata (`connect-sso apply --metadata FILE`)")),
@@ -504,6 +509,13 @@ async fn check_role(cloud: &dyn Cloud, setup: &Setup) -> Check {
         check.fail(
             format!("does not let {provider} call sts:AssumeRoleWithSAML"),
             apply_fix,
+            "not-authorized-assume-role",
+        );
+    }
+    for d in &trust.denies {
+        check.fail(
+            d.clone(),
+            "remove the Deny statement from the role's trust policy (`connect-sso apply` restores the generated one)",
             "not-authorized-assume-role",
         );
     }

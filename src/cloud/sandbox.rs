@@ -3358,10 +3358,12 @@ mod tests {
             "{\"version\": 1}",
             later_format.as_str(),
         ] {
+            let moved = dir.path().join("sandbox").join("account.json.corrupt");
+            // An earlier copy would send this one to a numbered name.
+            let _ = std::fs::remove_file(&moved);
             std::fs::write(&path, damaged).unwrap();
             let (sb, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
             let warning = warning.expect("a warning");
-            let moved = dir.path().join("sandbox").join("account.json.corrupt");
             assert!(warning.contains(&moved.display().to_string()), "{warning}");
             assert!(warning.contains("starts again"), "{warning}");
             assert_eq!(std::fs::read_to_string(&moved).unwrap(), damaged);

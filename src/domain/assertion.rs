@@ -1276,8 +1276,10 @@ fn check_signatures(
                 ),
             }
         }
+        // Anyone can sign with a certificate of their own: without one to compare with, a valid
+        // signature proves nothing about who sent the response.
         None => out.push(
-            Finding::new("Signing certificate", Severity::Info)
+            Finding::new("Signing certificate", Severity::Warn)
                 .seen(
                     signing
                         .first()
@@ -2738,14 +2740,15 @@ mod tests {
                 .unwrap()
                 .contains("connect-sso apply --metadata FILE")
         );
-        // Without trusted certificates there is nothing to compare with.
+        // Without trusted certificates there is nothing to compare with: a warning, since
+        // anyone can sign with a certificate of their own.
         let offline = check(
             &parse(&xml).unwrap(),
             &Expectations::from_setup(&setup()),
             NOW,
         );
         assert_eq!(fails(&offline), Vec::<&str>::new(), "{offline:#?}");
-        one(&offline, "Signing certificate", Severity::Info);
+        one(&offline, "Signing certificate", Severity::Warn);
         one(&offline, "Issuer", Severity::Info);
     }
 

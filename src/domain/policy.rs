@@ -68,9 +68,10 @@ pub fn analyze_permissions(doc: &Value, instance_arn: &str) -> GrantAnalysis {
         let actions = strings(&st["Action"]);
         let resources = strings(&st["Resource"]);
         if st["Effect"] == "Deny" {
-            if actions.iter().any(|a| action_matches(a, FEDERATION_ACTION)) {
-                out.denies
-                    .push(format!("statement {n} denies {}", actions.join(", ")));
+            if covers(st, "Action", FEDERATION_ACTION) && covers(st, "Resource", &resource) {
+                out.denies.push(format!(
+                    "statement {n} denies {FEDERATION_ACTION} on this instance"
+                ));
             }
             continue;
         }
@@ -112,12 +113,28 @@ pub struct TrustAnalysis {
     pub others: Vec<String>,
     /// The `SAML:aud` values of the provider's statement; `None` without that condition.
     pub audiences: Option<Vec<String>>,
+    /// Deny statements that stop the provider from assuming the role.
+    pub denies: Vec<String>,
 }
 
 pub fn analyze_trust(doc: &Value, provider_arn: &str) -> TrustAnalysis {
     let mut out = TrustAnalysis::default();
     for (i, st) in statements(doc).iter().enumerate() {
         let n = i + 1;
+        if st["Effect"] == "Deny" {
+            let principal = &st["Principal"];
+            let provider_covered = principal == "*"
+                || strings(&principal["Federated"])
+                    .iter()
+                    .any(|p| p == "*" || p == provider_arn)
+                || st.get("NotPrincipal").is_some();
+            if provider_covered && covers(st, "Action", ASSUME_ACTION) {
+                out.denies.push(format!(
+                    "statement {n} denies {ASSUME_ACTION} to the provider"
+                ));
+            }
+            continue;
+        }
         if st["Effect"] != "Allow" {
             continue;
         }
@@ -166,6 +183,23 @@ pub fn analyze_trust(doc: &Value, provider_arn: &str) -> TrustAnalysis {
     out
 }
 
+/// Whether a statement's `key` (`Action` or `Resource`) or its `Not` form covers `value`.
+/// Conditions are not evaluated: a Deny is reported even when one might narrow it.
+fn covers(statement: &Value, key: &str, value: &str) -> bool {
+    let listed = |k: &str| {
+        strings(&statement[k])
+            .iter()
+            .any(|p| action_matches(p, value))
+    };
+    if statement.get(key).is_some() {
+        listed(key)
+    } else if statement.get(format!("Not{key}")).is_some() {
+        !listed(&format!("Not{key}"))
+    } else {
+        false
+    }
+}
+
 /// The statements of a policy, whether IAM got one object or a list.
 fn statements(doc: &Value) -> Vec<&Value> {
     match &doc["Statement"] {
@@ -190,16 +224,27 @@ fn strings(v: &Value) -> Vec<String> {
 /// IAM patterns with `*` and `?` wildcards, compared case-insensitively (exact for actions;
 /// close enough for the ARNs of one setup, which differ in more than case).
 fn action_matches(pattern: &str, action: &str) -> bool {
-    fn go(p: &[u8], a: &[u8]) -> bool {
-        match (p.first(), a.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
-            _ => false,
+    // Greedy matching with one backtrack point (the last `*`): linear in practice and never
+    // exponential, whatever a hostile policy holds.
+    let (p, a) = (pattern.as_bytes(), action.as_bytes());
+    let (mut pi, mut ai) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ai < a.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&a[ai])) {
+            pi += 1;
+            ai += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ai));
+            pi += 1;
+        } else if let Some((sp, sa)) = star {
+            pi = sp + 1;
+            ai = sa + 1;
+            star = Some((sp, sa + 1));
+        } else {
+            return false;
         }
     }
-    go(pattern.as_bytes(), action.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// Pretty JSON with two-space indentation, as the IAM console shows documents.
@@ -272,7 +317,21 @@ mod tests {
             g.broader,
             ["statement 1 allows connect:*", "statement 1 applies to *"]
         );
-        assert_eq!(g.denies, ["statement 2 denies connect:Get*"]);
+        assert_eq!(
+            g.denies,
+            ["statement 2 denies connect:GetFederationToken on this instance"]
+        );
+        // A Deny written with NotAction covers every action it does not list.
+        let mut generated = permissions_policy(INSTANCE);
+        generated["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"}));
+        assert_eq!(analyze_permissions(&generated, INSTANCE).denies.len(), 1);
+        // One that lists only other resources does not.
+        let other = json!({"Statement": [{"Effect": "Deny", "Action": "connect:*",
+            "Resource": "arn:aws:connect:us-east-1:123456789012:instance/other/*"}]});
+        assert!(analyze_permissions(&other, INSTANCE).denies.is_empty());
         let other = json!({"Statement": {"Effect": "Allow", "Action": "connect:GetFederationToken",
             "Resource": "arn:aws:connect:us-east-1:123456789012:instance/other/user/${aws:userid}"}});
         let g = analyze_permissions(&other, INSTANCE);
@@ -302,6 +361,18 @@ mod tests {
                 "statement 2 allows sts:AssumeRole"
             ]
         );
+        let mut denied = trust_policy(provider, &["https://signin.aws.amazon.com/saml".into()]);
+        denied["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"Effect": "Deny",
+            "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithSAML"}));
+        let t = analyze_trust(&denied, provider);
+        assert!(t.trusts_provider);
+        assert_eq!(
+            t.denies,
+            ["statement 2 denies sts:AssumeRoleWithSAML to the provider"]
+        );
         let wrong = json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithSAML"}]});
         assert!(!analyze_trust(&wrong, provider).trusts_provider);
     }
@@ -315,6 +386,20 @@ mod tests {
             FEDERATION_ACTION
         ));
         assert!(!action_matches("connect:List*", FEDERATION_ACTION));
+        assert!(action_matches("*Token", FEDERATION_ACTION));
+        assert!(action_matches("c*:*Fed*", FEDERATION_ACTION));
+        assert!(!action_matches(
+            "connect:GetFederationToken?",
+            FEDERATION_ACTION
+        ));
+        assert!(action_matches(
+            "connect:GetFederationToken*",
+            FEDERATION_ACTION
+        ));
+        // A pattern built to make a backtracking matcher take exponential time is answered
+        // at once (this test would not finish with one).
+        let hostile = format!("{}#", "*?".repeat(40));
+        assert!(!action_matches(&hostile, &federation_resource(INSTANCE)));
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// Exclusive canonicalization with comments.
 pub const EXC_C14N_WITH_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 
+/// Most distinct `PrefixList` entries honoured.
+pub const MAX_INCLUSIVE_PREFIXES: usize = 64;
+
 /// How to canonicalize.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct C14nOptions {
@@ -28,13 +31,21 @@ pub struct C14nOptions {
 }
 
 impl C14nOptions {
-    /// Options from the whitespace-separated `PrefixList` attribute value.
+    /// Options from the whitespace-separated `PrefixList` attribute value. Repeats are
+    /// dropped and at most [`MAX_INCLUSIVE_PREFIXES`] kept: every prefix costs a lookup per
+    /// element, and a hostile list of thousands would make canonicalization crawl (an
+    /// identity provider lists a handful, so a longer list can only fail the digest).
     pub fn with_prefix_list(mut self, prefix_list: Option<&str>) -> C14nOptions {
-        self.inclusive_prefixes = prefix_list
-            .unwrap_or_default()
-            .split_ascii_whitespace()
-            .map(str::to_owned)
-            .collect();
+        let mut prefixes: Vec<String> = Vec::new();
+        for p in prefix_list.unwrap_or_default().split_ascii_whitespace() {
+            if prefixes.len() == MAX_INCLUSIVE_PREFIXES {
+                break;
+            }
+            if !prefixes.iter().any(|q| q == p) {
+                prefixes.push(p.to_owned());
+            }
+        }
+        self.inclusive_prefixes = prefixes;
         self
     }
 }
@@ -239,6 +250,16 @@ fn escape_attribute(value: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn prefix_lists_drop_repeats_and_stay_short() {
+        let many = "a ".repeat(80_000) + &(0..200).map(|i| format!("p{i} ")).collect::<String>();
+        let options = C14nOptions::default().with_prefix_list(Some(&many));
+        assert_eq!(options.inclusive_prefixes.len(), MAX_INCLUSIVE_PREFIXES);
+        assert_eq!(options.inclusive_prefixes[0], "a");
+        assert_eq!(options.inclusive_prefixes[1], "p0");
+    }
+
     use super::*;
 
     // Known answers. The expected strings were produced independently with libxml2's
