@@ -10,8 +10,8 @@ use connect_sso::cloud::Cloud;
 use connect_sso::cloud::apply::{UserRequest, apply};
 use connect_sso::cloud::doctor::{CHECKS, Check, DoctorInput, DoctorReport, Verdict, doctor};
 use connect_sso::cloud::sandbox::{
-    Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, Sandbox, SandboxOptions,
-    longest_chain,
+    Fault, FaultKind, SANDBOX_GROUPS, SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, Sandbox,
+    SandboxOptions, longest_chain,
 };
 use connect_sso::domain::metadata;
 use connect_sso::domain::setup::{Answers, Setup};
@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 const APP: &str = "Workshop Connect";
 const MARIA: &str = "maria.garcia@example.com";
 const KWAME: &str = "kwame.mensah@example.com";
+const SOFIA: &str = "sofia.rossi@example.com";
 
 fn setup() -> Setup {
     Setup::from_answers(&Answers {
@@ -315,6 +316,95 @@ async fn people_who_cannot_sign_in_are_named_with_the_reason() {
     assert_explained(&report);
 }
 
+/// The account after the guide was followed, with the people assigned through a group only
+/// (Contact center agents: Maria and Kwame).
+async fn ready_for_a_group(sandbox: &Sandbox) -> &'static str {
+    let agents = SANDBOX_GROUPS[0].group_id;
+    ready(sandbox, &[]).await;
+    let app = &sandbox.snapshot().applications[0].application.arn;
+    sandbox.simulate_assign_group(app, agents).unwrap();
+    agents
+}
+
+#[tokio::test]
+async fn people_assigned_through_a_group_are_checked_for_membership() {
+    let sandbox = Sandbox::new();
+    let agents = ready_for_a_group(&sandbox).await;
+    let report = run(&sandbox, &[MARIA, KWAME, SOFIA], days_before_expiry(100)).await;
+    let users: Vec<(&str, Verdict, Vec<&str>)> = report
+        .checks
+        .iter()
+        .filter(|c| c.id == "user")
+        .map(|c| (c.subject.as_str(), c.verdict, c.troubles.clone()))
+        .collect();
+    assert_eq!(
+        users,
+        [
+            (MARIA, Verdict::Pass, vec![]),
+            // In the group; only the Connect user is missing.
+            (KWAME, Verdict::Fail, vec!["not-onboarded"]),
+            (SOFIA, Verdict::Fail, vec!["not-assigned", "not-onboarded"]),
+        ]
+    );
+    let maria = check(&report, "user");
+    assert!(
+        maria
+            .evidence
+            .iter()
+            .any(|e| e == &format!("assigned to {APP} through group {agents}")),
+        "{maria:?}"
+    );
+    assert!(!report.passed(false));
+    let sofia = report.checks.iter().find(|c| c.subject == SOFIA).unwrap();
+    assert!(
+        sofia.evidence.iter().any(|e| e.contains(agents)),
+        "{sofia:?}"
+    );
+    assert!(
+        sofia.fix.as_ref().unwrap().contains("assigned group"),
+        "{sofia:?}"
+    );
+    assert_explained(&report);
+
+    // Maria alone passes.
+    let maria_only = run(&sandbox, &[MARIA], days_before_expiry(100)).await;
+    assert!(maria_only.passed(true), "{maria_only:#?}");
+
+    // Nobody named: the members of a group are not listed, so doctor asks for names.
+    let everyone = run(&sandbox, &[], days_before_expiry(100)).await;
+    let c = check(&everyone, "user");
+    assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
+    assert!(c.fix.as_ref().unwrap().contains("--user EMAIL"), "{c:?}");
+}
+
+#[tokio::test]
+async fn a_refused_membership_read_is_a_warning_that_names_the_action() {
+    let sandbox = Sandbox::new();
+    ready_for_a_group(&sandbox).await;
+    sandbox.inject_fault(Fault::new(
+        FaultKind::AccessDenied,
+        "identitystore:IsMemberInGroups",
+        None,
+    ));
+    let report = run(&sandbox, &[MARIA], days_before_expiry(100)).await;
+    let maria = check(&report, "user");
+    assert_eq!(maria.verdict, Verdict::Warn, "{maria:?}");
+    assert_eq!(maria.troubles, ["not-assigned"]);
+    assert!(
+        maria
+            .fix
+            .as_ref()
+            .unwrap()
+            .contains("identitystore:IsMemberInGroups"),
+        "{maria:?}"
+    );
+    // The Connect user is still checked.
+    assert!(
+        maria.evidence.iter().any(|e| e.contains("Connect user")),
+        "{maria:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_refused_read_leaves_the_other_checks_standing() {
     let sandbox = Sandbox::new();
@@ -342,13 +432,23 @@ async fn wall_time_is_the_longest_chain_of_dependent_calls() {
         faults: Vec::new(),
     });
     ready(&sandbox, &[MARIA, KWAME]).await;
+    // Sofia is not assigned directly: her group membership is read too.
+    let app = &sandbox.snapshot().applications[0].application.arn;
+    sandbox
+        .simulate_assign_group(app, SANDBOX_GROUPS[0].group_id)
+        .unwrap();
     sandbox.clear_calls();
     let start = tokio::time::Instant::now();
-    let report = run(&sandbox, &[MARIA, KWAME], days_before_expiry(100)).await;
+    let report = run(&sandbox, &[MARIA, KWAME, SOFIA], days_before_expiry(100)).await;
     let wall = start.elapsed();
     let calls = sandbox.call_timings();
     let chain = longest_chain(&calls);
     assert_eq!(check(&report, "application").verdict, Verdict::Pass);
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.action == "identitystore:IsMemberInGroups")
+    );
     assert!(chain <= 5, "chain of {chain} calls");
     assert!(
         wall <= latency * (chain as u32 + 1),

@@ -126,6 +126,15 @@ impl Check {
         self.mark(Verdict::Warn, Some(fix.into()), trouble);
     }
 
+    /// Adds another check's findings after this one's, as if found in the same check.
+    fn absorb(&mut self, other: Check) {
+        self.evidence.extend(other.evidence);
+        self.mark(other.verdict, other.fix, None);
+        for t in other.troubles {
+            self.mark(Verdict::Pass, None, Some(t));
+        }
+    }
+
     /// AWS refused or failed the read: the check cannot say anything.
     fn error(id: &'static str, subject: impl Into<String>, e: &CloudError) -> Check {
         let mut c = Check::new(id, subject);
@@ -609,7 +618,8 @@ async fn check_role(cloud: &dyn Cloud, setup: &Setup) -> Check {
 }
 
 /// The chain of dependent reads: Identity Center instance, then the application and the
-/// users, then assignments, then each person's Connect user.
+/// users, then assignments, then each person's Connect user (and, for a person not assigned
+/// directly, alongside it their membership in the assigned groups).
 async fn check_identity(
     cloud: &dyn Cloud,
     setup: &Setup,
@@ -676,7 +686,7 @@ async fn check_identity(
     let Some(application) = application else {
         // Named people can still be checked in Identity Center and Connect.
         let user_checks = join_all(named.into_iter().map(|(asked, found)| async move {
-            check_user(cloud, instance_id, store, None, &[], 0, asked, found).await
+            check_user(cloud, instance_id, store, None, &[], &[], asked, found).await
         }))
         .await;
         checks.extend(user_checks);
@@ -689,10 +699,11 @@ async fn check_identity(
             return (checks, Some(idc));
         }
     };
-    let groups = assignments
+    let groups: Vec<String> = assignments
         .iter()
         .filter(|a| a.principal_type == "GROUP")
-        .count();
+        .map(|a| a.principal_id.clone())
+        .collect();
     // Without named users, everyone assigned directly is checked.
     let people: Vec<(String, CloudResult<Option<IdcUser>>)> = if wanted.is_empty() {
         let direct: Vec<&ApplicationAssignment> = assignments
@@ -701,10 +712,14 @@ async fn check_identity(
             .collect();
         if direct.is_empty() {
             let mut c = Check::new("user", "assigned users");
-            if groups > 0 {
+            if !groups.is_empty() {
+                // Listing a group's members is not a call doctor makes: name the people.
                 c.warn(
-                    format!("only groups are assigned ({groups}); their members were not checked"),
-                    "name the people to check with --user EMAIL",
+                    format!(
+                        "only groups are assigned ({}); their members were not checked",
+                        groups.len()
+                    ),
+                    "name the people who sign in with --user EMAIL (once per person): doctor then checks that each is in an assigned group",
                     None,
                 );
             } else {
@@ -730,6 +745,7 @@ async fn check_identity(
     let user_checks = join_all(people.into_iter().map(|(asked, found)| {
         let assignments = &assignments;
         let application = &application;
+        let groups = &groups;
         async move {
             check_user(
                 cloud,
@@ -776,7 +792,8 @@ async fn check_user(
     // `None` when no single application has the display name.
     application: Option<&Application>,
     assignments: &[ApplicationAssignment],
-    groups: usize,
+    // The ids of the groups assigned to the application.
+    groups: &[String],
     asked: String,
     found: CloudResult<Option<IdcUser>>,
 ) -> Check {
@@ -806,27 +823,65 @@ async fn check_user(
         );
         return check;
     };
-    if assignments.iter().any(|a| a.principal_id == user.user_id) {
-        check
+    let assign_fix = format!(
+        "assign {} to the application (step 11, or `connect-sso apply --user {}`)",
+        user.user_name, asked
+    );
+    let direct = assignments.iter().any(|a| a.principal_id == user.user_id);
+    // Group membership and the Connect user are independent reads: one round trip for both.
+    let user_id = user.user_id.clone();
+    let membership = async {
+        if direct || groups.is_empty() {
+            None
+        } else {
+            Some(cloud.is_member_in_groups(store, &user_id, groups).await)
+        }
+    };
+    let connect_subject = check.subject.clone();
+    let (membership, connect) = tokio::join!(
+        membership,
+        check_connect_user(
+            cloud,
+            instance_id,
+            user,
+            Check::new("user", connect_subject)
+        ),
+    );
+    match membership {
+        None if direct => check
             .evidence
-            .push(format!("assigned to {}", application.name));
-    } else if groups > 0 {
-        check.warn(
-            format!("not assigned directly; {groups} group(s) are assigned and their members were not checked"),
-            "assign the person directly, or make sure they are in an assigned group",
-            Some("not-assigned"),
-        );
-    } else {
-        check.fail(
+            .push(format!("assigned to {}", application.name)),
+        None => check.fail(
             format!("not assigned to {}", application.name),
-            format!(
-                "assign {} to the application (step 11, or `connect-sso apply --user {}`)",
-                user.user_name, asked
-            ),
+            assign_fix,
             "not-assigned",
-        );
+        ),
+        Some(Ok(member_of)) if !member_of.is_empty() => check.evidence.push(format!(
+            "assigned to {} through group {}",
+            application.name,
+            member_of.join(", ")
+        )),
+        Some(Ok(_)) => check.fail(
+            format!(
+                "not assigned to {}, neither directly nor through its {} assigned group(s) ({})",
+                application.name,
+                groups.len(),
+                groups.join(", ")
+            ),
+            format!("{assign_fix}, or add them to an assigned group in Identity Center"),
+            "not-assigned",
+        ),
+        Some(Err(e)) => check.warn(
+            format!(
+                "not assigned directly; {} group(s) are assigned and membership could not be checked",
+                groups.len()
+            ),
+            format!("{e}; or assign the person directly"),
+            Some("not-assigned"),
+        ),
     }
-    check_connect_user(cloud, instance_id, user, check).await
+    check.absorb(connect);
+    check
 }
 
 /// The person's email, which RoleSessionName carries, names a Connect user exactly.

@@ -3,11 +3,11 @@
 //! writing and says what it would do.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{Cloud, CloudError, CloudResult, MANAGED_BY_KEY, Tag, managed_tags};
 use crate::domain::diff::json_diff;
 use crate::domain::metadata::{self, IdpMetadata};
+use crate::domain::policy::names_provider;
 use crate::domain::setup::Setup;
 
 /// IAM keeps at most five versions of a managed policy.
@@ -388,7 +388,7 @@ async fn other_federation_roles(cloud: &dyn Cloud, setup: &Setup) -> CloudResult
     Ok(roles
         .iter()
         .filter(|r| r.name != setup.role_name.as_str())
-        .filter(|r| trusts_provider(&r.trust_policy, &provider))
+        .filter(|r| names_provider(&r.trust_policy, &provider))
         .map(|r| {
             format!(
                 "role {} also federates into this instance; Connect uses one role per instance, so keep one and delete the other",
@@ -398,41 +398,9 @@ async fn other_federation_roles(cloud: &dyn Cloud, setup: &Setup) -> CloudResult
         .collect())
 }
 
-pub(crate) fn trusts_provider(trust: &Value, provider_arn: &str) -> bool {
-    let statements = match &trust["Statement"] {
-        Value::Array(a) => a.clone(),
-        other => vec![other.clone()],
-    };
-    statements
-        .iter()
-        .any(|s| match &s["Principal"]["Federated"] {
-            Value::String(p) => p == provider_arn,
-            Value::Array(ps) => ps.iter().any(|p| p == provider_arn),
-            _ => false,
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn trust_detection_handles_strings_arrays_and_single_statements() {
-        let p = "arn:aws:iam::1:saml-provider/X";
-        assert!(trusts_provider(
-            &json!({"Statement": [{"Principal": {"Federated": p}}]}),
-            p
-        ));
-        assert!(trusts_provider(
-            &json!({"Statement": {"Principal": {"Federated": ["a", p]}}}),
-            p
-        ));
-        assert!(!trusts_provider(
-            &json!({"Statement": [{"Principal": {"Service": "ec2.amazonaws.com"}}]}),
-            p
-        ));
-    }
 
     #[test]
     fn change_labels() {

@@ -48,6 +48,9 @@ pub const MANAGED_BY_KEY: &str = "managed-by";
 pub const MANAGED_BY_VALUE: &str = "connect-sso";
 pub const INSTANCE_TAG_KEY: &str = "connect-sso:instance-id";
 
+/// `IsMemberInGroups` takes at most this many group ids per request.
+pub const MAX_GROUP_IDS_PER_CALL: usize = 100;
+
 /// The custom SAML 2.0 application provider in IAM Identity Center.
 pub const CUSTOM_SAML_PROVIDER: &str = "arn:aws:sso::aws:applicationProvider/custom-saml";
 
@@ -347,6 +350,15 @@ pub trait Cloud: Send + Sync {
     ) -> CloudResult<Option<IdcUser>>;
     /// Every user of the identity store, all pages.
     async fn list_users(&self, identity_store_id: &str) -> CloudResult<Vec<IdcUser>>;
+    /// `IsMemberInGroups`: the ids among `group_ids` of the groups the user is a member of
+    /// (in the order AWS reports them). AWS takes at most 100 group ids per call; more are
+    /// sent in batches, and none sends nothing.
+    async fn is_member_in_groups(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+        group_ids: &[String],
+    ) -> CloudResult<Vec<String>>;
 
     // Amazon Connect (connect context)
     async fn list_connect_instances(&self) -> CloudResult<Vec<ConnectInstanceSummary>>;

@@ -1,9 +1,9 @@
 //! An in-memory AWS account for `--sandbox`, tests and workshops whose attendees have no AWS
 //! account. Every [`Cloud`] operation behaves as AWS documents it: the same validation, the
 //! same errors, ARNs and version ids formed the same way, the same limits. The account is
-//! seeded with one IAM Identity Center instance, sample users and two Connect instances; IAM
-//! starts empty. Optional latency and injected faults (throttling, access denied) rehearse
-//! the unhappy paths, and every call is recorded.
+//! seeded with one IAM Identity Center instance, sample users and groups, and two Connect
+//! instances; IAM starts empty. Optional latency and injected faults (throttling, access
+//! denied) rehearse the unhappy paths, and every call is recorded.
 //!
 //! The custom SAML application has no API (see DESIGN.md), so the console step that creates
 //! it is a simulation method, [`Sandbox::simulate_create_application`], not a trait call.
@@ -27,8 +27,8 @@ use sha2::{Digest as _, Sha256};
 use super::{
     Application, ApplicationAssignment, AttachedPolicy, CUSTOM_SAML_PROVIDER, CallerIdentity,
     Cloud, CloudError, CloudResult, ConnectInstanceSummary, ConnectUser, Context, IdcInstance,
-    IdcUser, ManagedPolicy, NamedId, NewConnectUser, PolicyEntities, PolicyVersion, Role,
-    SamlProvider, Tag,
+    IdcUser, MAX_GROUP_IDS_PER_CALL, ManagedPolicy, NamedId, NewConnectUser, PolicyEntities,
+    PolicyVersion, Role, SamlProvider, Tag,
 };
 use crate::domain::metadata;
 use crate::session::{self, Loaded};
@@ -126,6 +126,34 @@ pub const SANDBOX_USERS: [SampleUser; 6] = [
         given_name: "James",
         family_name: "O'Connor",
         email: "james.oconnor@example.com",
+    },
+];
+
+/// A seeded IAM Identity Center group and the user ids of its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleGroup {
+    pub group_id: &'static str,
+    pub display_name: &'static str,
+    pub member_ids: &'static [&'static str],
+}
+
+/// The identity store's groups, as organisations assign them to applications. Groups and
+/// their memberships are only seeded and never change (no trait call writes them), so they
+/// are read from here rather than kept in the account state or its saved file; assigning a
+/// group to an application ([`Sandbox::simulate_assign_group`]) is an application
+/// assignment, saved with the application.
+pub const SANDBOX_GROUPS: [SampleGroup; 2] = [
+    SampleGroup {
+        group_id: "9067c0ffee-6a7b8c9d-aebf-4c01-a2d3-7e8f9a0b1c11",
+        display_name: "Contact center agents",
+        // Maria Garcia and Kwame Mensah.
+        member_ids: &[SANDBOX_USERS[0].user_id, SANDBOX_USERS[1].user_id],
+    },
+    SampleGroup {
+        group_id: "9067c0ffee-7b8c9dae-bfc0-4d12-b3e4-8f9a0b1c2d12",
+        display_name: "Supervisors",
+        // Aisha Khan.
+        member_ids: &[SANDBOX_USERS[2].user_id],
     },
 ];
 
@@ -1251,6 +1279,38 @@ impl Sandbox {
         arn
     }
 
+    /// A group assigned to the application by hand in the IAM Identity Center console (the
+    /// `Cloud` trait assigns users only). Not recorded in [`calls`]. Fails as
+    /// `CreateApplicationAssignment` would: an unknown application or group is not found,
+    /// and a group already assigned is a conflict.
+    ///
+    /// [`calls`]: Sandbox::calls
+    pub fn simulate_assign_group(&self, application_arn: &str, group_id: &str) -> CloudResult<()> {
+        const ACTION: &str = "sso:CreateApplicationAssignment";
+        let mut state = self.lock();
+        state.application(ACTION, application_arn)?;
+        if !SANDBOX_GROUPS.iter().any(|g| g.group_id == group_id) {
+            return Err(not_found(
+                ACTION,
+                &format!("group {group_id}"),
+                &format!("no group with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
+            ));
+        }
+        let app = state.application(ACTION, application_arn)?;
+        if app.assignments.iter().any(|a| a.principal_id == group_id) {
+            return Err(already_exists(
+                ACTION,
+                &format!("assignment of group {group_id}"),
+                "ConflictException: the group is already assigned to this application",
+            ));
+        }
+        app.assignments.push(ApplicationAssignment {
+            principal_id: group_id.to_string(),
+            principal_type: "GROUP".to_string(),
+        });
+        Ok(())
+    }
+
     /// An inline policy added outside the tool (`iam:PutRolePolicy`), so the check that
     /// warns about extra permissions has something to find. Not recorded in `calls`.
     pub fn simulate_put_role_policy(
@@ -1292,7 +1352,8 @@ pub fn account_path(state_dir: &Path) -> PathBuf {
 }
 
 /// Everything the account holds, as its file holds it. Not the recorded calls, their timings
-/// or the faults: those belong to one run.
+/// or the faults: those belong to one run. Not the groups either: they never change, so they
+/// come from [`SANDBOX_GROUPS`]; group assignments are saved with `applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct SavedAccount {
     #[serde(deserialize_with = "known_format")]
@@ -1566,6 +1627,30 @@ impl Cloud for Sandbox {
         self.enter(ACTION, context_of(ACTION)).await?;
         check_identity_store(ACTION, identity_store_id)?;
         Ok(self.lock().users.clone())
+    }
+
+    async fn is_member_in_groups(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+        group_ids: &[String],
+    ) -> CloudResult<Vec<String>> {
+        const ACTION: &str = "identitystore:IsMemberInGroups";
+        // Like the SDK adapter: one request per batch of group ids, none for no group ids.
+        for _ in group_ids.chunks(MAX_GROUP_IDS_PER_CALL) {
+            self.enter(ACTION, context_of(ACTION)).await?;
+            check_identity_store(ACTION, identity_store_id)?;
+        }
+        // Unknown users and groups are simply not members.
+        Ok(group_ids
+            .iter()
+            .filter(|id| {
+                SANDBOX_GROUPS
+                    .iter()
+                    .any(|g| g.group_id == id.as_str() && g.member_ids.contains(&user_id))
+            })
+            .cloned()
+            .collect())
     }
 
     // Amazon Connect ----------------------------------------------------------------------------
@@ -3216,6 +3301,114 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn seeded_groups_hold_seeded_users() {
+        let mut ids = HashSet::new();
+        for g in SANDBOX_GROUPS {
+            assert!(ids.insert(g.group_id), "{}", g.group_id);
+            assert!(g.group_id.starts_with("9067c0ffee-"), "{}", g.group_id);
+            assert!(
+                is_uuid(&g.group_id["9067c0ffee-".len()..]),
+                "{}",
+                g.group_id
+            );
+            assert!(!g.member_ids.is_empty());
+            for m in g.member_ids {
+                assert!(SANDBOX_USERS.iter().any(|u| u.user_id == *m), "{m}");
+            }
+        }
+        assert!(SANDBOX_USERS.iter().all(|u| !ids.contains(u.user_id)));
+    }
+
+    #[tokio::test]
+    async fn group_membership_follows_the_seed() {
+        let sb = Sandbox::new();
+        let store = SANDBOX_IDENTITY_STORE_ID;
+        let agents = SANDBOX_GROUPS[0].group_id.to_string();
+        let supervisors = SANDBOX_GROUPS[1].group_id.to_string();
+        let asked = [
+            supervisors.clone(),
+            "no-such-group".to_string(),
+            agents.clone(),
+        ];
+        let maria = SANDBOX_USERS[0].user_id;
+        let aisha = SANDBOX_USERS[2].user_id;
+        let sofia = SANDBOX_USERS[4].user_id;
+        assert_eq!(
+            sb.is_member_in_groups(store, maria, &asked).await.unwrap(),
+            [agents.as_str()]
+        );
+        assert_eq!(
+            sb.is_member_in_groups(store, aisha, &asked).await.unwrap(),
+            [supervisors.as_str()]
+        );
+        assert!(
+            sb.is_member_in_groups(store, sofia, &asked)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(sb.calls().len(), 3);
+        // No group ids, no request; more than 100, one request per 100.
+        assert!(
+            sb.is_member_in_groups(store, maria, &[])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(sb.calls().len(), 3);
+        let many: Vec<String> = (0..150)
+            .map(|i| format!("g-{i}"))
+            .chain([agents.clone()])
+            .collect();
+        assert_eq!(
+            sb.is_member_in_groups(store, maria, &many).await.unwrap(),
+            [agents.as_str()]
+        );
+        assert_eq!(sb.calls().len(), 5);
+        assert!(
+            sb.calls()
+                .iter()
+                .all(|c| c == "identitystore:IsMemberInGroups")
+        );
+
+        is_not_found(sb.is_member_in_groups("d-0123456789", maria, &asked).await);
+        sb.inject_fault(parse_fault("deny:identitystore:IsMemberInGroups").unwrap());
+        assert!(matches!(
+            sb.is_member_in_groups(store, maria, &asked).await,
+            Err(CloudError::AccessDenied {
+                context: Context::Identity,
+                ..
+            })
+        ));
+    }
+
+    #[tokio::test]
+    async fn groups_are_assigned_through_the_console_simulation() {
+        let sb = Sandbox::new();
+        let app = sb.simulate_create_application("Connect");
+        let agents = SANDBOX_GROUPS[0].group_id;
+        sb.simulate_assign_group(&app, agents).unwrap();
+        assert_eq!(
+            sb.list_application_assignments(&app).await.unwrap(),
+            [ApplicationAssignment {
+                principal_id: agents.to_string(),
+                principal_type: "GROUP".to_string()
+            }]
+        );
+        assert!(matches!(
+            sb.simulate_assign_group(&app, agents),
+            Err(CloudError::AlreadyExists { .. })
+        ));
+        is_not_found(sb.simulate_assign_group(&app, "no-such-group"));
+        let other = format!(
+            "arn:aws:sso::{SANDBOX_ACCOUNT}:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
+        );
+        is_not_found(sb.simulate_assign_group(&other, agents));
+        // Not an API call.
+        assert_eq!(sb.calls(), ["sso:ListApplicationAssignments"]);
+    }
+
     // ---- keeping the account in a file -----------------------------------------------------
 
     /// An account with something of everything it can hold.
@@ -3230,6 +3423,8 @@ mod tests {
         let app = sb.simulate_create_application("Workshop Connect");
         sb.create_application_assignment(&app, SANDBOX_USERS[1].user_id)
             .await
+            .unwrap();
+        sb.simulate_assign_group(&app, SANDBOX_GROUPS[0].group_id)
             .unwrap();
         sb.create_connect_user(SANDBOX_INSTANCE_ID, &new_user("kwame.mensah@example.com"))
             .await

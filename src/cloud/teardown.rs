@@ -628,7 +628,7 @@ fn plan_provider(
             for r in roles
                 .iter()
                 .filter(|r| deleted_role.is_none_or(|d| !d.eq_ignore_ascii_case(&r.name)))
-                .filter(|r| super::ensure::trusts_provider(&r.trust_policy, &provider.arn))
+                .filter(|r| crate::domain::policy::names_provider(&r.trust_policy, &provider.arn))
             {
                 item.warnings.push(format!(
                     "role {} also trusts this SAML provider: sign-in through that role stops working once the provider is deleted",

@@ -16,6 +16,8 @@ pub const IDENTITY_ACTIONS: &[&str] = &[
     "identitystore:GetUserId",
     "identitystore:DescribeUser",
     "identitystore:ListUsers",
+    // doctor: people assigned through a group
+    "identitystore:IsMemberInGroups",
 ];
 
 /// Read-only actions in the connect context.

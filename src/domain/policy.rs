@@ -183,6 +183,16 @@ pub fn analyze_trust(doc: &Value, provider_arn: &str) -> TrustAnalysis {
     out
 }
 
+/// Whether any statement names `provider_arn` as a federated principal, whatever it allows:
+/// such a role stops working when the provider goes.
+pub fn names_provider(doc: &Value, provider_arn: &str) -> bool {
+    statements(doc).iter().any(|st| {
+        strings(&st["Principal"]["Federated"])
+            .iter()
+            .any(|p| p == provider_arn)
+    })
+}
+
 /// Whether a statement's `key` (`Action` or `Resource`) or its `Not` form covers `value`.
 /// Conditions are not evaluated: a Deny is reported even when one might narrow it.
 fn covers(statement: &Value, key: &str, value: &str) -> bool {
@@ -375,6 +385,23 @@ mod tests {
         );
         let wrong = json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithSAML"}]});
         assert!(!analyze_trust(&wrong, provider).trusts_provider);
+    }
+
+    #[test]
+    fn provider_named_in_strings_arrays_and_single_statements() {
+        let p = "arn:aws:iam::1:saml-provider/X";
+        assert!(names_provider(
+            &json!({"Statement": [{"Principal": {"Federated": p}}]}),
+            p
+        ));
+        assert!(names_provider(
+            &json!({"Statement": {"Principal": {"Federated": ["a", p]}}}),
+            p
+        ));
+        assert!(!names_provider(
+            &json!({"Statement": [{"Principal": {"Service": "ec2.amazonaws.com"}}]}),
+            p
+        ));
     }
 
     #[test]

@@ -17,8 +17,9 @@ use serde_json::Value;
 
 use crate::cloud::{
     Application, ApplicationAssignment, AttachedPolicy, CallerIdentity, Cloud, CloudError,
-    CloudResult, ConnectInstanceSummary, ConnectUser, Context, IdcInstance, IdcUser, ManagedPolicy,
-    NamedId, NewConnectUser, PolicyEntities, PolicyVersion, Role, SamlProvider, Tag,
+    CloudResult, ConnectInstanceSummary, ConnectUser, Context, IdcInstance, IdcUser,
+    MAX_GROUP_IDS_PER_CALL, ManagedPolicy, NamedId, NewConnectUser, PolicyEntities, PolicyVersion,
+    Role, SamlProvider, Tag,
 };
 use convert::{decode_policy_document, encode_policy_document, iam_tags, idc_user, tags_from_iam};
 use error::Call;
@@ -467,6 +468,42 @@ impl Cloud for SdkCloud {
             }));
         }
         Ok(users)
+    }
+
+    async fn is_member_in_groups(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+        group_ids: &[String],
+    ) -> CloudResult<Vec<String>> {
+        use aws_sdk_identitystore::types::MemberId;
+        let call = self.identity(
+            "identitystore:IsMemberInGroups",
+            format!("group memberships of user {user_id}"),
+        );
+        let mut member_of = Vec::new();
+        for batch in group_ids.chunks(MAX_GROUP_IDS_PER_CALL) {
+            let out = self
+                .clients
+                .identity_store
+                .is_member_in_groups()
+                .identity_store_id(identity_store_id)
+                .member_id(MemberId::UserId(user_id.to_string()))
+                .set_group_ids(Some(batch.to_vec()))
+                .send()
+                .await
+                .map_err(|e| map_error(e, &call))?;
+            member_of.extend(
+                out.results()
+                    .iter()
+                    .filter(|r| r.membership_exists())
+                    .filter_map(|r| r.group_id())
+                    // Only the groups asked about, whatever else the answer names.
+                    .filter(|g| batch.iter().any(|b| b == g))
+                    .map(str::to_string),
+            );
+        }
+        Ok(member_of)
     }
 
     async fn list_connect_instances(&self) -> CloudResult<Vec<ConnectInstanceSummary>> {

@@ -30,7 +30,10 @@ use aws_sdk_iam::types::{AttachedPolicy, Policy, PolicyVersion};
 use aws_sdk_identitystore::Client as IdentityStore;
 use aws_sdk_identitystore::operation::describe_user::DescribeUserOutput;
 use aws_sdk_identitystore::operation::get_user_id::{GetUserIdInput, GetUserIdOutput};
-use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name};
+use aws_sdk_identitystore::operation::is_member_in_groups::IsMemberInGroupsOutput;
+use aws_sdk_identitystore::types::{
+    AlternateIdentifier, Email, GroupMembershipExistenceResult, MemberId, Name,
+};
 use aws_sdk_ssoadmin::Client as SsoAdmin;
 use aws_sdk_ssoadmin::operation::list_application_assignments::ListApplicationAssignmentsOutput;
 use aws_sdk_ssoadmin::operation::list_applications::ListApplicationsOutput;
@@ -867,6 +870,62 @@ async fn a_person_without_a_connect_user_is_not_onboarded() {
             .contains(&format!("--user {MARIA} --create-connect-users")),
         "{user:?}"
     );
+    assert_explained(&report);
+}
+
+#[tokio::test]
+async fn a_person_assigned_through_a_group_passes() {
+    const AGENTS: &str = "906700aaaa-1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e";
+    const OTHERS: &str = "906700aaaa-2c3d4e5f-6a7b-4c8d-9eaf-1a2b3c4d5e6f";
+    let only_groups = mock!(SsoAdmin::list_application_assignments)
+        .match_requests(|r| r.application_arn() == Some(APP_ARN))
+        .then_output(|| {
+            let group = |id: &str| {
+                SdkAssignment::builder()
+                    .application_arn(APP_ARN)
+                    .principal_id(id)
+                    .principal_type(PrincipalType::Group)
+                    .build()
+                    .expect("all required fields")
+            };
+            ListApplicationAssignmentsOutput::builder()
+                .application_assignments(group(OTHERS))
+                .application_assignments(group(AGENTS))
+                .build()
+        });
+    let membership = mock!(IdentityStore::is_member_in_groups)
+        .match_requests(|r| {
+            r.identity_store_id() == Some(STORE)
+                && r.member_id() == Some(&MemberId::UserId(MARIA_ID.into()))
+                && r.group_ids() == [OTHERS, AGENTS]
+        })
+        .then_output(|| {
+            let result = |group: &str, exists: bool| {
+                GroupMembershipExistenceResult::builder()
+                    .group_id(group)
+                    .member_id(MemberId::UserId(MARIA_ID.into()))
+                    .membership_exists(exists)
+                    .build()
+            };
+            IsMemberInGroupsOutput::builder()
+                .results(result(OTHERS, false))
+                .results(result(AGENTS, true))
+                .build()
+                .expect("all required fields")
+        });
+    let mocks = healthy_but(Mocks {
+        sso_admin: vec![only_groups],
+        identity_store: vec![membership],
+        ..Mocks::default()
+    });
+    let report = run(&mocks).await;
+    assert_eq!(verdicts(&report), all_pass_but(&[]), "{report:#?}");
+    let user = check(&report, "user");
+    assert!(
+        has_evidence(user, &format!("assigned to {APP} through group {AGENTS}")),
+        "{user:?}"
+    );
+    assert_eq!(mocks.identity_store[0].num_calls(), 1);
     assert_explained(&report);
 }
 

@@ -3,8 +3,13 @@
 use aws_sdk_identitystore::Client as IdentityStore;
 use aws_sdk_identitystore::operation::describe_user::{DescribeUserError, DescribeUserOutput};
 use aws_sdk_identitystore::operation::get_user_id::{GetUserIdError, GetUserIdOutput};
+use aws_sdk_identitystore::operation::is_member_in_groups::{
+    IsMemberInGroupsError, IsMemberInGroupsInput, IsMemberInGroupsOutput,
+};
 use aws_sdk_identitystore::operation::list_users::ListUsersOutput;
-use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, User};
+use aws_sdk_identitystore::types::{
+    AlternateIdentifier, Email, GroupMembershipExistenceResult, MemberId, Name, User,
+};
 use aws_sdk_ssoadmin::Client as SsoAdmin;
 use aws_sdk_ssoadmin::operation::create_application_assignment::{
     CreateApplicationAssignmentError, CreateApplicationAssignmentOutput,
@@ -551,4 +556,119 @@ async fn list_users_access_denied() {
     .cloud();
     let err = cloud.list_users(STORE).await.expect_err("denied");
     assert_access_denied(&err, "identitystore:ListUsers", Context::Identity);
+}
+
+// ---- identitystore IsMemberInGroups
+
+fn asks_about(r: &IsMemberInGroupsInput, user: &str) -> bool {
+    r.identity_store_id() == Some(STORE) && r.member_id() == Some(&MemberId::UserId(user.into()))
+}
+
+/// AWS's answer: one result per group asked about.
+fn membership(r: &IsMemberInGroupsInput, member_of: &[&str]) -> IsMemberInGroupsOutput {
+    IsMemberInGroupsOutput::builder()
+        .set_results(Some(
+            r.group_ids()
+                .iter()
+                .map(|g| {
+                    GroupMembershipExistenceResult::builder()
+                        .group_id(g)
+                        .member_id(MemberId::UserId("u-1".into()))
+                        .membership_exists(member_of.contains(&g.as_str()))
+                        .build()
+                })
+                .collect(),
+        ))
+        .build()
+        .expect("all required fields")
+}
+
+#[tokio::test]
+async fn is_member_in_groups_keeps_the_groups_the_user_is_in() {
+    let cloud = Mocks::identity_store([mock!(IdentityStore::is_member_in_groups)
+        .match_requests(|r| asks_about(r, "u-1") && r.group_ids() == ["g-1", "g-2", "g-3"])
+        .then_output(|| {
+            IsMemberInGroupsOutput::builder()
+                .results(
+                    GroupMembershipExistenceResult::builder()
+                        .group_id("g-1")
+                        .member_id(MemberId::UserId("u-1".into()))
+                        .membership_exists(false)
+                        .build(),
+                )
+                .results(
+                    GroupMembershipExistenceResult::builder()
+                        .group_id("g-2")
+                        .member_id(MemberId::UserId("u-1".into()))
+                        .membership_exists(true)
+                        .build(),
+                )
+                // MembershipExists left out: false.
+                .results(
+                    GroupMembershipExistenceResult::builder()
+                        .group_id("g-3")
+                        .build(),
+                )
+                .build()
+                .expect("all required fields")
+        })])
+    .cloud();
+    let groups = ["g-1", "g-2", "g-3"].map(String::from);
+    assert_eq!(
+        cloud
+            .is_member_in_groups(STORE, "u-1", &groups)
+            .await
+            .expect("answered"),
+        ["g-2"]
+    );
+}
+
+#[tokio::test]
+async fn is_member_in_groups_sends_at_most_100_group_ids_per_request() {
+    let groups: Vec<String> = (0..150).map(|i| format!("g-{i}")).collect();
+    let first = mock!(IdentityStore::is_member_in_groups)
+        .match_requests(|r| {
+            asks_about(r, "u-1") && r.group_ids().len() == 100 && r.group_ids()[0] == "g-0"
+        })
+        .then_compute_output(|r| membership(r, &["g-3"]));
+    let second = mock!(IdentityStore::is_member_in_groups)
+        .match_requests(|r| {
+            asks_about(r, "u-1") && r.group_ids().len() == 50 && r.group_ids()[0] == "g-100"
+        })
+        .then_compute_output(|r| membership(r, &["g-120", "g-149"]));
+    let cloud = Mocks::identity_store([first, second]).cloud();
+    assert_eq!(
+        cloud
+            .is_member_in_groups(STORE, "u-1", &groups)
+            .await
+            .expect("answered"),
+        ["g-3", "g-120", "g-149"]
+    );
+    // No group ids: nothing to ask (a client without rules panics if called).
+    assert_eq!(
+        Mocks::default()
+            .cloud()
+            .is_member_in_groups(STORE, "u-1", &[])
+            .await,
+        Ok(Vec::new())
+    );
+}
+
+#[tokio::test]
+async fn is_member_in_groups_access_denied_names_the_identity_context() {
+    let cloud =
+        Mocks::identity_store([mock!(IdentityStore::is_member_in_groups).then_error(|| {
+            IsMemberInGroupsError::AccessDeniedException(
+                aws_sdk_identitystore::types::error::AccessDeniedException::builder()
+                    .message("denied")
+                    .meta(meta("AccessDeniedException", "denied"))
+                    .build(),
+            )
+        })])
+        .cloud();
+    let err = cloud
+        .is_member_in_groups(STORE, "u-1", &["g-1".to_string()])
+        .await
+        .expect_err("denied");
+    assert_access_denied(&err, "identitystore:IsMemberInGroups", Context::Identity);
 }
