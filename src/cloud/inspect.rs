@@ -558,19 +558,7 @@ mod tests {
         );
 
         // Created with other capitals: found only by the hint.
-        cloud
-            .create_connect_user(
-                SANDBOX_INSTANCE_ID,
-                &NewConnectUser {
-                    username: "li.wei@example.com".into(),
-                    first_name: "Li".into(),
-                    last_name: "Wei".into(),
-                    security_profile_ids: vec![sandbox::SANDBOX_AGENT_SECURITY_PROFILE_ID.into()],
-                    routing_profile_id: sandbox::SANDBOX_ROUTING_PROFILE_ID.into(),
-                },
-            )
-            .await
-            .unwrap();
+        add_li_wei(&cloud, "li.wei@example.com").await;
         let report = inspect(
             Some(&cloud),
             &setup(),
@@ -591,19 +579,7 @@ mod tests {
         );
 
         // Once the exact user exists, it passes.
-        cloud
-            .create_connect_user(
-                SANDBOX_INSTANCE_ID,
-                &NewConnectUser {
-                    username: "Li.Wei@Example.com".into(),
-                    first_name: "Li".into(),
-                    last_name: "Wei".into(),
-                    security_profile_ids: vec![sandbox::SANDBOX_AGENT_SECURITY_PROFILE_ID.into()],
-                    routing_profile_id: sandbox::SANDBOX_ROUTING_PROFILE_ID.into(),
-                },
-            )
-            .await
-            .unwrap();
+        add_li_wei(&cloud, "Li.Wei@Example.com").await;
         let report = inspect(
             Some(&cloud),
             &setup(),
@@ -614,6 +590,23 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(field(&report, USER_FIELD).severity, Severity::Pass);
+    }
+
+    /// A Connect user for Li Wei named `username`.
+    async fn add_li_wei(cloud: &Sandbox, username: &str) {
+        cloud
+            .create_connect_user(
+                SANDBOX_INSTANCE_ID,
+                &NewConnectUser {
+                    username: username.into(),
+                    first_name: "Li".into(),
+                    last_name: "Wei".into(),
+                    security_profile_ids: vec![sandbox::SANDBOX_AGENT_SECURITY_PROFILE_ID.into()],
+                    routing_profile_id: sandbox::SANDBOX_ROUTING_PROFILE_ID.into(),
+                },
+            )
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

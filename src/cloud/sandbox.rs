@@ -554,6 +554,35 @@ impl State {
             })
     }
 
+    /// Assigns a principal (`USER` or `GROUP`) to an application, refusing a second
+    /// assignment of the same one as AWS does (ConflictException).
+    fn assign(
+        &mut self,
+        action: &str,
+        application_arn: &str,
+        principal_id: &str,
+        principal_type: &str,
+    ) -> CloudResult<()> {
+        let app = self.application(action, application_arn)?;
+        if app
+            .assignments
+            .iter()
+            .any(|a| a.principal_id == principal_id)
+        {
+            let kind = principal_type.to_ascii_lowercase();
+            return Err(already_exists(
+                action,
+                &format!("assignment of {kind} {principal_id}"),
+                &format!("ConflictException: the {kind} is already assigned to this application"),
+            ));
+        }
+        app.assignments.push(ApplicationAssignment {
+            principal_id: principal_id.to_string(),
+            principal_type: principal_type.to_string(),
+        });
+        Ok(())
+    }
+
     fn application(&mut self, action: &str, arn: &str) -> CloudResult<&mut ApplicationSnapshot> {
         if !(arn.starts_with("arn:") && arn.contains(":sso::") && arn.contains(":application/")) {
             return Err(invalid(
@@ -1296,19 +1325,7 @@ impl Sandbox {
                 &format!("no group with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
             ));
         }
-        let app = state.application(ACTION, application_arn)?;
-        if app.assignments.iter().any(|a| a.principal_id == group_id) {
-            return Err(already_exists(
-                ACTION,
-                &format!("assignment of group {group_id}"),
-                "ConflictException: the group is already assigned to this application",
-            ));
-        }
-        app.assignments.push(ApplicationAssignment {
-            principal_id: group_id.to_string(),
-            principal_type: "GROUP".to_string(),
-        });
-        Ok(())
+        state.assign(ACTION, application_arn, group_id, "GROUP")
     }
 
     /// An inline policy added outside the tool (`iam:PutRolePolicy`), so the check that
@@ -1538,20 +1555,7 @@ impl Cloud for Sandbox {
                 &format!("no user with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
             ));
         }
-        let app = state.application(ACTION, application_arn)?;
-        if app.assignments.iter().any(|a| a.principal_id == user_id) {
-            // AWS answers ConflictException rather than succeeding again.
-            return Err(already_exists(
-                ACTION,
-                &format!("assignment of user {user_id}"),
-                "ConflictException: the user is already assigned to this application",
-            ));
-        }
-        app.assignments.push(ApplicationAssignment {
-            principal_id: user_id.to_string(),
-            principal_type: "USER".to_string(),
-        });
-        Ok(())
+        state.assign(ACTION, application_arn, user_id, "USER")
     }
 
     async fn delete_application_assignment(
