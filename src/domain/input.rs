@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::region::{Partition, Region};
+use super::region::{Partition, Region, RegionError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
@@ -33,20 +33,9 @@ pub enum InputError {
         "account id '{input}' is not valid: an AWS account id is exactly 12 digits (for example 123456789012), without dashes or spaces"
     )]
     AccountId { input: String },
-    #[error(
-        "'{input}' is not a known AWS region{}: use a region code such as us-east-1 or eu-west-2",
-        suggestion.map(|s| format!(" (did you mean {s}?)")).unwrap_or_default()
-    )]
-    UnknownRegion {
-        input: String,
-        suggestion: Option<&'static str>,
-    },
-    #[error("sign-in endpoint '{input}' is not valid: use 'global' or 'regional'")]
-    SignInEndpoint { input: String },
-    #[error(
-        "regional sign-in endpoints are supported here only in the aws partition, not {partition}: use the global sign-in endpoint"
-    )]
-    RegionalSignInUnsupported { partition: Partition },
+    /// A region or sign-in endpoint answer, as `region` reports it.
+    #[error("{0}")]
+    Region(RegionError),
     #[error(
         "instance id '{input}' is not valid: a Connect instance id is a UUID such as 12345678-90ab-cdef-1234-567890abcdef; copy it from the instance ARN on the Connect console's Overview page"
     )]
@@ -123,6 +112,12 @@ pub enum InstanceArnError {
 impl From<InstanceArnError> for InputError {
     fn from(e: InstanceArnError) -> Self {
         InputError::InstanceArn(e)
+    }
+}
+
+impl From<RegionError> for InputError {
+    fn from(e: RegionError) -> Self {
+        InputError::Region(e)
     }
 }
 
@@ -396,7 +391,9 @@ impl ConnectInstance {
             .into());
         }
         let field = |e: InputError| InputError::from(InstanceArnError::Field(Box::new(e)));
-        let region = Region::parse(fields[3]).map_err(field)?;
+        let region = Region::parse(fields[3])
+            .map_err(InputError::from)
+            .map_err(field)?;
         if region.partition() != partition {
             return Err(InstanceArnError::PartitionMismatch {
                 partition,

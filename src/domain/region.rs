@@ -2,7 +2,27 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::input::InputError;
+/// Why a region or sign-in endpoint answer is not valid. It lives here, not in `input`, so
+/// that `input` depends on `region` and not the other way round; `InputError::Region` wraps it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionError {
+    #[error("{field} is empty: enter a value")]
+    Empty { field: &'static str },
+    #[error(
+        "'{input}' is not a known AWS region{}: use a region code such as us-east-1 or eu-west-2",
+        suggestion.map(|s| format!(" (did you mean {s}?)")).unwrap_or_default()
+    )]
+    UnknownRegion {
+        input: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("sign-in endpoint '{input}' is not valid: use 'global' or 'regional'")]
+    SignInEndpoint { input: String },
+    #[error(
+        "regional sign-in endpoints are supported here only in the aws partition, not {partition}: use the global sign-in endpoint"
+    )]
+    RegionalSignInUnsupported { partition: Partition },
+}
 
 /// An AWS partition: a separate copy of AWS with its own ARN prefix and sign-in hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,10 +143,10 @@ pub struct Region {
 }
 
 impl Region {
-    pub fn parse(input: &str) -> Result<Region, InputError> {
+    pub fn parse(input: &str) -> Result<Region, RegionError> {
         let wanted = input.trim();
         if wanted.is_empty() {
-            return Err(InputError::Empty { field: "region" });
+            return Err(RegionError::Empty { field: "region" });
         }
         let lower = wanted.to_ascii_lowercase();
         REGIONS
@@ -137,7 +157,7 @@ impl Region {
                 partition,
                 connect,
             })
-            .ok_or_else(|| InputError::UnknownRegion {
+            .ok_or_else(|| RegionError::UnknownRegion {
                 input: wanted.to_string(),
                 suggestion: suggest_region(&lower),
             })
@@ -231,11 +251,11 @@ pub enum SignInEndpoint {
 }
 
 impl SignInEndpoint {
-    pub fn parse(input: &str) -> Result<SignInEndpoint, InputError> {
+    pub fn parse(input: &str) -> Result<SignInEndpoint, RegionError> {
         match input.trim().to_ascii_lowercase().as_str() {
             "global" => Ok(SignInEndpoint::Global),
             "regional" => Ok(SignInEndpoint::Regional),
-            _ => Err(InputError::SignInEndpoint {
+            _ => Err(RegionError::SignInEndpoint {
                 input: input.to_string(),
             }),
         }
@@ -250,12 +270,12 @@ impl SignInEndpoint {
 }
 
 /// The ACS URL (where IdC posts the SAML response) for a region and endpoint choice.
-pub fn acs_url(region: Region, endpoint: SignInEndpoint) -> Result<String, InputError> {
+pub fn acs_url(region: Region, endpoint: SignInEndpoint) -> Result<String, RegionError> {
     let partition = region.partition();
     match endpoint {
         SignInEndpoint::Global => Ok(format!("https://{}/saml", partition.signin_host())),
         SignInEndpoint::Regional if !partition.has_regional_signin() => {
-            Err(InputError::RegionalSignInUnsupported { partition })
+            Err(RegionError::RegionalSignInUnsupported { partition })
         }
         // us-east-1's regional sign-in host is the unprefixed one.
         SignInEndpoint::Regional if region.name() == "us-east-1" => {
@@ -295,7 +315,7 @@ mod tests {
         let err = Region::parse("us-east1").unwrap_err();
         assert!(matches!(
             err,
-            InputError::UnknownRegion {
+            RegionError::UnknownRegion {
                 suggestion: Some("us-east-1"),
                 ..
             }
@@ -306,12 +326,15 @@ mod tests {
         let err = Region::parse("mars-1").unwrap_err();
         assert!(matches!(
             err,
-            InputError::UnknownRegion {
+            RegionError::UnknownRegion {
                 suggestion: None,
                 ..
             }
         ));
-        assert!(matches!(Region::parse("  "), Err(InputError::Empty { .. })));
+        assert!(matches!(
+            Region::parse("  "),
+            Err(RegionError::Empty { .. })
+        ));
     }
 
     #[test]
@@ -350,7 +373,7 @@ mod tests {
         );
         assert!(matches!(
             acs_url(r("us-gov-west-1"), SignInEndpoint::Regional),
-            Err(InputError::RegionalSignInUnsupported { .. })
+            Err(RegionError::RegionalSignInUnsupported { .. })
         ));
         assert_eq!(
             acs_url(r("cn-north-1"), SignInEndpoint::Global).unwrap(),

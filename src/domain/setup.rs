@@ -192,14 +192,19 @@ impl Setup {
             a.sign_in_endpoint
                 .as_deref()
                 .map(SignInEndpoint::parse)
-                .unwrap_or(Ok(SignInEndpoint::Global)),
+                .unwrap_or(Ok(SignInEndpoint::Global))
+                .map_err(InputError::from),
         );
         let identity_store_id = a
             .identity_store_id
             .as_deref()
             .map(|v| keep(&mut errors, "identity_store_id", IdentityStoreId::parse(v)));
         let acs = match (&instance, sign_in_endpoint) {
-            (Some(i), Some(e)) => keep(&mut errors, "sign_in_endpoint", acs_url(i.region, e)),
+            (Some(i), Some(e)) => keep(
+                &mut errors,
+                "sign_in_endpoint",
+                acs_url(i.region, e).map_err(InputError::from),
+            ),
             _ => None,
         };
 
