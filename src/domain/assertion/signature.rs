@@ -219,7 +219,7 @@ fn verify(sig: Node<'_, '_>, ids: &HashMap<&str, Vec<NodeId>>) -> SignatureRepor
             .filter(|n| is_dsig(*n, "X509Certificate"))
             .enumerate()
         {
-            match super::decode_certificate(&element_text(element)) {
+            match super::certificate::decode_certificate(&element_text(element)) {
                 Ok(cert) => report.certificates.push(cert),
                 Err(detail) => {
                     certificate_problem = Some(format!(
