@@ -1,6 +1,6 @@
 //! SAMLResponses shaped like IAM Identity Center's, signed with test keys, for tests.
 //!
-//! One file for unit and integration tests: `src/domain/assertion.rs` includes it as
+//! One file for unit and integration tests: `src/domain/assertion/mod.rs` includes it as
 //! `domain::assertion::testkit` (`#[cfg(test)]`), and `tests/inspect_assertion.rs` includes
 //! it with `#[path]`. The including module must have `canonicalize` and `C14nOptions` of
 //! `domain::assertion` in scope, so the signer canonicalizes exactly as the verifier does;
