@@ -1,0 +1,186 @@
+//! The screen's actions: RUN or CHECK a step (`r`), I'VE DONE THIS (`d`), and switching to
+//! the sandbox from the start screen.
+
+use super::super::{Cmd, Mode, State, StepStatus};
+use super::fields::validate;
+use super::navigation::next_screen;
+use super::{need, start};
+use crate::cloud::CUSTOM_SAML_PROVIDER;
+use crate::domain::setup::Setup;
+use crate::steps::{Input, StepKind};
+
+pub(super) fn use_sandbox(state: &mut State) -> Vec<Cmd> {
+    state.mode = Mode::Sandbox;
+    state.context_error = None;
+    if state.field(Input::Instance).value.trim().is_empty() {
+        let f = state.field_mut(Input::Instance);
+        f.value = crate::cloud::sandbox::SANDBOX_INSTANCE_ARN.to_string();
+        f.cursor = f.value.chars().count();
+    }
+    vec![Cmd::UseSandbox, Cmd::LoadContexts, Cmd::Save]
+}
+
+/// RUN for automated steps, CHECK for what can be verified.
+pub(super) fn primary_action(state: &mut State) -> Vec<Cmd> {
+    let Some(step) = state.step() else {
+        return next_screen(state);
+    };
+    if state.busy.is_some() {
+        return need(
+            state,
+            "An action is running: wait for it, or press Ctrl-C to cancel it",
+        );
+    }
+    if !state.mode.is_live() && step.id != "2" {
+        return need(
+            state,
+            "Plan-only mode: nothing runs against AWS. Do this step in the console with the values shown, then press d",
+        );
+    }
+    validate(state);
+    let setup = match state.setup() {
+        Ok(s) => s,
+        Err(errors) => {
+            let first = errors.first().map(ToString::to_string).unwrap_or_default();
+            return need(state, &format!("The answers are not complete: {first}"));
+        }
+    };
+    match step_command(state, step.id, setup) {
+        Ok((label, cmd)) => vec![start(state, step.id, label, cmd), Cmd::Save],
+        Err(what) => need(state, what),
+    }
+}
+
+/// The command that runs or checks step `id`, with the label shown while it runs; `Err`
+/// says what is missing first.
+fn step_command(
+    state: &State,
+    id: &str,
+    setup: Setup,
+) -> Result<(&'static str, Cmd), &'static str> {
+    Ok(match id {
+        "prerequisites" => (
+            "connect:DescribeInstance",
+            Cmd::CheckInstance {
+                instance_id: setup.instance.id.to_string(),
+            },
+        ),
+        "1" => (
+            "sso:ListApplications",
+            Cmd::FindApplication {
+                name: setup.app_name.to_string(),
+            },
+        ),
+        "2" => {
+            let path = state.field(Input::Metadata).value.trim().to_string();
+            if path.is_empty() {
+                return Err("Type the path of the metadata file first");
+            }
+            ("reading the metadata", Cmd::LoadMetadata { path })
+        }
+        "6a" => {
+            let Some(m) = &state.metadata else {
+                return Err("Load the metadata file in step 2 first");
+            };
+            let document = m.document.clone();
+            (
+                "iam:GetSAMLProvider",
+                Cmd::Ensure6a {
+                    setup: Box::new(setup),
+                    document,
+                },
+            )
+        }
+        "6b" => (
+            "iam:GetPolicy",
+            Cmd::Ensure6b {
+                setup: Box::new(setup),
+            },
+        ),
+        "6c" => (
+            "iam:GetRole",
+            Cmd::Ensure6c {
+                setup: Box::new(setup),
+            },
+        ),
+        "11" => (
+            "sso:CreateApplicationAssignment",
+            assign_users(state, setup)?,
+        ),
+        "verify" => {
+            let document = state.metadata.as_ref().map(|m| m.document.clone());
+            let users = state.answers().users.unwrap_or_default();
+            (
+                "checking every step",
+                Cmd::Verify {
+                    setup: Box::new(setup),
+                    document,
+                    users,
+                },
+            )
+        }
+        _ => return Err("This step has nothing to run: press d when you have done it"),
+    })
+}
+
+/// Step 11's command: the users typed, assigned to step 1's application.
+fn assign_users(state: &State, setup: Setup) -> Result<Cmd, &'static str> {
+    let users = state.answers().users.unwrap_or_default();
+    if users.is_empty() {
+        return Err("Type at least one user name or email to assign");
+    }
+    let Some(identity_store_id) = state.identity_store_id.clone() else {
+        return Err("No IAM Identity Center instance is known yet: check the start screen");
+    };
+    let apps = matching_applications(state);
+    let [app] = apps.as_slice() else {
+        return Err(
+            "Step 1's application must be found exactly once first: run its check (r on step 1)",
+        );
+    };
+    let application_arn = app.clone();
+    Ok(Cmd::AssignUsers {
+        setup: Box::new(setup),
+        application_arn,
+        identity_store_id,
+        users,
+    })
+}
+
+pub(super) fn matching_applications(state: &State) -> Vec<String> {
+    let name = state.answers().app_name.unwrap_or_default();
+    state
+        .applications
+        .iter()
+        .filter(|a| a.provider_arn == CUSTOM_SAML_PROVIDER && a.name == name)
+        .map(|a| a.arn.clone())
+        .collect()
+}
+
+/// I'VE DONE THIS for manual steps; in live modes step 1 is then checked.
+pub(super) fn mark_done(state: &mut State) -> Vec<Cmd> {
+    let Some(step) = state.step() else {
+        return Vec::new();
+    };
+    if step.kind != StepKind::Manual {
+        return need(state, "This step is run by connect-sso: press r");
+    }
+    state.statuses.insert(step.id, StepStatus::Done);
+    let mut cmds = vec![Cmd::Save];
+    if step.id == "1"
+        && state.mode.is_live()
+        && let Ok(setup) = state.setup()
+    {
+        let name = setup.app_name.to_string();
+        if state.mode == Mode::Sandbox && matching_applications(state).is_empty() {
+            cmds.push(Cmd::SimulateApplication { name: name.clone() });
+        }
+        cmds.push(start(
+            state,
+            "1",
+            "sso:ListApplications",
+            Cmd::FindApplication { name },
+        ));
+    }
+    cmds
+}

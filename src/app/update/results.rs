@@ -1,0 +1,329 @@
+//! The results coming back from the effect runner: each becomes the step's report and
+//! status, and what the later steps need (contexts, instances, applications, metadata).
+
+use super::super::{Cmd, Contexts, Done, LoadedMetadata, State, StepStatus};
+use super::actions::matching_applications;
+use super::{finish, report};
+use crate::cloud::apply::instance_problem;
+use crate::cloud::doctor::{DoctorReport, Verdict};
+use crate::cloud::ensure::{Change, Outcome, UserOutcome};
+use crate::cloud::inspect::InspectReport;
+use crate::cloud::{Application, ConnectInstanceSummary};
+use crate::domain::metadata::format_date;
+use crate::steps::Input;
+
+pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
+    match done {
+        Done::Contexts(Ok((contexts, instances, identity_store_id))) => {
+            contexts_loaded(state, contexts, instances, identity_store_id);
+        }
+        Done::Contexts(Err(message)) => state.context_error = Some(message),
+        Done::Instance(result) => instance_checked(state, result),
+        Done::Applications(result) => applications_found(state, result),
+        Done::Metadata(result) => metadata_loaded(state, result),
+        Done::Ensured { step, result } => ensured(state, step, result),
+        Done::Users(result) => users_assigned(state, result),
+        Done::Verified(report) => verified(state, *report),
+        // Checked text that was since changed or cleared: its result is for something else.
+        Done::Inspected { text, .. } if text != state.assertion_text => {}
+        Done::Inspected { result, .. } => inspected(state, result),
+        Done::Copied { label, result } => copied(state, &label, result),
+        Done::Saved(Ok(())) => {}
+        Done::Saved(Err(e)) => {
+            state.flash = Some(format!("The session could not be saved: {e}"));
+        }
+        Done::Cancelled => cancelled(state),
+    }
+    Vec::new()
+}
+
+/// Who am I in both contexts; a single SAML instance is taken when none is typed yet.
+fn contexts_loaded(
+    state: &mut State,
+    contexts: Contexts,
+    instances: Vec<ConnectInstanceSummary>,
+    identity_store_id: Option<String>,
+) {
+    state.contexts = Some(contexts);
+    state.context_error = None;
+    state.identity_store_id = identity_store_id;
+    let saml: Vec<_> = instances
+        .iter()
+        .filter(|i| i.identity_management_type == "SAML")
+        .collect();
+    if state.field(Input::Instance).value.trim().is_empty()
+        && let [only] = saml.as_slice()
+    {
+        let arn = only.arn.clone();
+        let f = state.field_mut(Input::Instance);
+        f.cursor = arn.chars().count();
+        f.value = arn;
+    }
+    state.instances = instances;
+}
+
+/// The prerequisites check of the instance.
+fn instance_checked(state: &mut State, result: Result<ConnectInstanceSummary, String>) {
+    match result {
+        Ok(instance) => {
+            let alias = instance
+                .alias
+                .clone()
+                .unwrap_or_else(|| instance.id.clone());
+            match instance_problem(&instance) {
+                None => {
+                    report(
+                        state,
+                        "prerequisites",
+                        true,
+                        vec![format!(
+                            "Instance {alias} is ACTIVE and uses SAML 2.0 identity management."
+                        )],
+                    );
+                    finish(state, "prerequisites", StepStatus::Verified);
+                }
+                Some(problem) => {
+                    report(state, "prerequisites", false, vec![problem]);
+                    finish(state, "prerequisites", StepStatus::Failed);
+                }
+            }
+        }
+        Err(message) => {
+            report(state, "prerequisites", false, vec![message]);
+            finish(state, "prerequisites", StepStatus::Failed);
+        }
+    }
+}
+
+/// Step 1's check: exactly one custom SAML application with the name.
+fn applications_found(state: &mut State, result: Result<Vec<Application>, String>) {
+    match result {
+        Ok(applications) => {
+            state.applications = applications;
+            let found = matching_applications(state);
+            let name = state.answers().app_name.unwrap_or_default();
+            let (status, ok, lines) = match found.as_slice() {
+                [] => (
+                    StepStatus::NotStarted,
+                    false,
+                    vec![format!(
+                        "No custom SAML 2.0 application named \"{name}\" yet: create it in the Identity Center console, then press d."
+                    )],
+                ),
+                [one] => (StepStatus::Verified, true, vec![format!("Found: {one}")]),
+                many => (
+                    StepStatus::Done,
+                    false,
+                    vec![format!(
+                        "{} applications are named \"{name}\": rename all but one so users can tell the tiles apart.",
+                        many.len()
+                    )],
+                ),
+            };
+            report(state, "1", ok, lines);
+            finish(state, "1", status);
+        }
+        Err(message) => {
+            report(state, "1", false, vec![message]);
+            finish(state, "1", StepStatus::Failed);
+        }
+    }
+}
+
+/// Step 2: the metadata file read and checked.
+fn metadata_loaded(state: &mut State, result: Result<LoadedMetadata, String>) {
+    match result {
+        Ok(loaded) => {
+            let mut lines = vec![format!("Entity id: {}", loaded.summary.entity_id)];
+            for c in &loaded.summary.certificates {
+                lines.push(format!(
+                    "Certificate {} {} bits, SHA-256 {}, valid until {}",
+                    c.key_algorithm,
+                    c.key_bits,
+                    c.sha256_fingerprint,
+                    format_date(&c.not_after)
+                ));
+            }
+            lines.extend(
+                loaded
+                    .summary
+                    .warnings
+                    .iter()
+                    .map(|w| format!("warning: {w}")),
+            );
+            state.field_mut(Input::Metadata).error = None;
+            state.metadata = Some(loaded);
+            report(state, "2", true, lines);
+            finish(state, "2", StepStatus::Verified);
+        }
+        Err(message) => {
+            state.field_mut(Input::Metadata).error = Some(message.clone());
+            state.metadata = None;
+            report(state, "2", false, vec![message]);
+            finish(state, "2", StepStatus::Failed);
+        }
+    }
+}
+
+/// Steps 6a-6c: what the ensure changed.
+fn ensured(state: &mut State, step: &'static str, result: Result<Outcome, String>) {
+    match result {
+        Ok(outcome) => {
+            let mut lines = vec![format!(
+                "{} {}: {}",
+                outcome.resource,
+                outcome.change.label(),
+                outcome.arn
+            )];
+            lines.extend(outcome.details.iter().cloned());
+            lines.extend(outcome.warnings.iter().map(|w| format!("warning: {w}")));
+            let status = if outcome.change == Change::Unchanged {
+                StepStatus::Verified
+            } else {
+                StepStatus::Done
+            };
+            report(state, step, true, lines);
+            state.outcomes.insert(step, outcome);
+            finish(state, step, status);
+        }
+        Err(message) => {
+            report(state, step, false, vec![message]);
+            finish(state, step, StepStatus::Failed);
+        }
+    }
+}
+
+/// Step 11: each user's assignment and Connect user.
+fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
+    match result {
+        Ok(users) => {
+            let mut lines = Vec::new();
+            let mut ok = true;
+            for u in &users {
+                let assignment = u.assignment.map_or("not assigned", Change::label);
+                let connect = match u.connect_user {
+                    Some(c) => c.label(),
+                    None => "missing",
+                };
+                lines.push(format!(
+                    "{}: assignment {assignment}; Connect user {} {connect}",
+                    u.requested,
+                    u.connect_username.as_deref().unwrap_or("?")
+                ));
+                for p in &u.problems {
+                    ok = false;
+                    lines.push(format!("  problem: {p}"));
+                }
+            }
+            state.users = users;
+            report(state, "11", ok, lines);
+            finish(
+                state,
+                "11",
+                if ok {
+                    StepStatus::Done
+                } else {
+                    StepStatus::Failed
+                },
+            );
+        }
+        Err(message) => {
+            report(state, "11", false, vec![message]);
+            finish(state, "11", StepStatus::Failed);
+        }
+    }
+}
+
+/// Verification: one line per check, with the evidence and fix of those that did not pass.
+fn verified(state: &mut State, report: DoctorReport) {
+    let mut lines = Vec::new();
+    for c in &report.checks {
+        let mut head = format!("{} {}", c.verdict.symbol(), c.title());
+        if c.id == "user" {
+            head.push_str(&format!(" {}", c.subject));
+        }
+        // A pass shows its main fact; anything worse shows them all, and the fix.
+        let mut evidence = c.evidence.iter();
+        if c.verdict != Verdict::Info
+            && let Some(first) = evidence.next()
+        {
+            head.push_str(&format!(": {first}"));
+        }
+        lines.push(head);
+        if c.verdict > Verdict::Info {
+            lines.extend(evidence.map(|e| format!("    {e}")));
+            if let Some(fix) = &c.fix {
+                lines.push(format!("    fix: {fix}"));
+            }
+        }
+    }
+    if let Some(url) = &report.access_portal_url {
+        lines.push(format!(
+            "i Start the sign-in at {url}, then choose the application's tile"
+        ));
+    }
+    if !report.passed(false) {
+        lines.push(
+            "i Press t for the troubleshooting list: what these checks explain is marked"
+                .to_string(),
+        );
+    }
+    let ok = report.passed(false);
+    state.doctor = Some(report);
+    report_lines(state, ok, lines);
+}
+
+/// A checked SAMLResponse.
+fn inspected(state: &mut State, result: Result<Box<InspectReport>, String>) {
+    state.flash = Some(match &result {
+        Ok(r) if r.failed() => format!(
+            "This response cannot sign in: {} finding(s) failed",
+            r.summary.fail
+        ),
+        Ok(_) => "Nothing in this response blocks sign-in".to_string(),
+        Err(_) => "The text is not a SAML response".to_string(),
+    });
+    state.inspection = Some(result);
+}
+
+fn copied(state: &mut State, label: &str, result: Result<String, String>) {
+    state.flash = Some(match result {
+        Ok(how) => format!("Copied {label} ({how})"),
+        Err(e) => format!("Could not copy {label}: {e}. Select it on screen instead"),
+    });
+}
+
+fn cancelled(state: &mut State) {
+    if let Some(b) = state.busy.take() {
+        state.statuses.insert(b.step, StepStatus::NotStarted);
+        report(state, b.step, false, vec!["Cancelled.".to_string()]);
+    }
+}
+
+fn report_lines(state: &mut State, ok: bool, lines: Vec<String>) {
+    report(state, "verify", ok, lines);
+    finish(
+        state,
+        "verify",
+        if ok {
+            StepStatus::Verified
+        } else {
+            StepStatus::Failed
+        },
+    );
+}
+
+/// Troubleshooting entries that the last verification's failed or warned checks explain.
+pub fn detected_troubles(state: &State) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for c in state.doctor.iter().flat_map(|d| &d.checks) {
+        if c.verdict >= Verdict::Warn {
+            for t in &c.troubles {
+                if !out.contains(t) {
+                    out.push(*t);
+                }
+            }
+        }
+    }
+    out
+}
