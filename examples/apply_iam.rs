@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use connect_sso::cloud::Cloud;
+use connect_sso::cloud::api::*;
 use connect_sso::cloud::ensure::{self, Outcome};
 use connect_sso::cloud::sdk::{ContextSettings, SdkCloud};
 use connect_sso::domain::setup::{Answers, Setup};

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use connect_sso::cloud::Cloud;
+use connect_sso::cloud::api::*;
 use connect_sso::cloud::apply::{ApplyError, Report, UserRequest, apply};
 use connect_sso::cloud::ensure::{Change, ConnectUserTemplate};
 use connect_sso::cloud::sandbox::{

@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use connect_sso::cloud::Cloud;
+use connect_sso::cloud::api::*;
 use connect_sso::cloud::apply::{UserRequest, apply};
 use connect_sso::cloud::doctor::{CHECKS, Check, DoctorInput, DoctorReport, Verdict, doctor};
 use connect_sso::cloud::sandbox::{

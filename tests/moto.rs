@@ -10,7 +10,8 @@ mod common;
 use aws_sdk_identitystore::types::{Email, Name};
 use common::contract::{self, METADATA, other_metadata, unique};
 use common::moto::{ACCOUNT, MotoServer};
-use connect_sso::cloud::{Cloud, CloudError, Context, IdcUser, managed_tags};
+use connect_sso::cloud::api::*;
+use connect_sso::cloud::{CloudError, Context, IdcUser, managed_tags};
 use serde_json::json;
 
 const STORE: &str = "d-9067000000";

@@ -14,7 +14,7 @@ mod common;
 
 use common::contract::METADATA;
 use common::moto::{ACCOUNT, MotoServer};
-use connect_sso::cloud::Cloud;
+use connect_sso::cloud::api::*;
 use connect_sso::cloud::ensure;
 use connect_sso::cloud::teardown::{Action, ItemKind, execute, plan_teardown};
 use connect_sso::domain::setup::{Answers, Setup};

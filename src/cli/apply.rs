@@ -333,7 +333,7 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::Cloud;
+    use crate::cloud::api::*;
     use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, SANDBOX_USERS, Sandbox};
     use crate::domain::setup::Answers;
 

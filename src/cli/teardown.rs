@@ -303,7 +303,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::Cloud;
+    use crate::cloud::api::*;
     use crate::cloud::apply::{UserRequest, apply};
     use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, SANDBOX_USERS, Sandbox};
     use crate::cloud::teardown::created_assignments;

@@ -370,6 +370,7 @@ fn user_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::api::*;
     use crate::cloud::apply::{UserRequest, apply};
     use crate::cloud::sandbox::{
         SANDBOX_EXISTING_CONNECT_USERNAME, SANDBOX_INSTANCE_ARN, SANDBOX_INSTANCE_ID,

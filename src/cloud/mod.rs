@@ -308,11 +308,31 @@ pub type CloudResult<T> = Result<T, CloudError>;
 
 /// Every AWS operation connect-sso uses. Identity Center operations run in the identity
 /// context; Connect and IAM ones in the connect context.
-#[async_trait]
-pub trait Cloud: Send + Sync {
-    async fn caller_identity(&self, context: Context) -> CloudResult<CallerIdentity>;
+///
+/// One supertrait per AWS service ([`Sts`], [`IdentityCenter`], [`ConnectApi`], [`Iam`]),
+/// so each adapter implements a service in a file of its own; every type that implements
+/// all four is a `Cloud`. Through `&dyn Cloud`, `Arc<dyn Cloud>` or `C: Cloud` every
+/// operation can be called as it is; on a concrete adapter (`Sandbox`, `SdkCloud`) the
+/// service's trait must be in scope: `use crate::cloud::api::*` brings them all.
+pub trait Cloud: Sts + IdentityCenter + ConnectApi + Iam {}
 
-    // IAM Identity Center (identity context)
+impl<T: Sts + IdentityCenter + ConnectApi + Iam + ?Sized> Cloud for T {}
+
+/// The `Cloud` port and its per-service traits, to glob-import where operations are called
+/// on a concrete adapter.
+pub mod api {
+    pub use super::{Cloud, ConnectApi, Iam, IdentityCenter, Sts};
+}
+
+/// STS, in either context.
+#[async_trait]
+pub trait Sts: Send + Sync {
+    async fn caller_identity(&self, context: Context) -> CloudResult<CallerIdentity>;
+}
+
+/// IAM Identity Center (sso-admin) and its identity store, in the identity context.
+#[async_trait]
+pub trait IdentityCenter: Send + Sync {
     async fn list_idc_instances(&self) -> CloudResult<Vec<IdcInstance>>;
     /// Every application of the instance, all pages.
     async fn list_applications(&self, instance_arn: &str) -> CloudResult<Vec<Application>>;
@@ -359,8 +379,11 @@ pub trait Cloud: Send + Sync {
         user_id: &str,
         group_ids: &[String],
     ) -> CloudResult<Vec<String>>;
+}
 
-    // Amazon Connect (connect context)
+/// Amazon Connect, in the connect context.
+#[async_trait]
+pub trait ConnectApi: Send + Sync {
     async fn list_connect_instances(&self) -> CloudResult<Vec<ConnectInstanceSummary>>;
     async fn describe_connect_instance(
         &self,
@@ -379,8 +402,11 @@ pub trait Cloud: Send + Sync {
     ) -> CloudResult<ConnectUser>;
     async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
     async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
+}
 
-    // IAM (connect context)
+/// IAM, in the connect context.
+#[async_trait]
+pub trait Iam: Send + Sync {
     async fn get_saml_provider(&self, arn: &str) -> CloudResult<Option<SamlProvider>>;
     /// Returns the new provider's ARN.
     async fn create_saml_provider(

@@ -26,7 +26,7 @@ use aws_sdk_connect::types::{
 use aws_smithy_mocks::mock;
 
 use super::*;
-use crate::cloud::{Cloud, ConnectInstanceSummary, ConnectUser, NamedId, NewConnectUser};
+use crate::cloud::{ConnectApi, ConnectInstanceSummary, ConnectUser, NamedId, NewConnectUser};
 
 const INSTANCE_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const INSTANCE_ARN: &str =

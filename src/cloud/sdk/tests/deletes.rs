@@ -22,7 +22,7 @@ use aws_sdk_ssoadmin::types::PrincipalType;
 use aws_smithy_mocks::mock;
 
 use super::*;
-use crate::cloud::{Cloud, PolicyEntities};
+use crate::cloud::{Iam, IdentityCenter, PolicyEntities};
 
 const PROVIDER_ARN: &str = "arn:aws:iam::111122223333:saml-provider/IdC-Connect";
 const POLICY_ARN: &str = "arn:aws:iam::111122223333:policy/connect-sso-federation";

@@ -42,7 +42,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::cloud::{AttachedPolicy, Cloud, ManagedPolicy, PolicyVersion, Tag, managed_tags};
+use crate::cloud::{AttachedPolicy, Iam, ManagedPolicy, PolicyVersion, Tag, managed_tags};
 
 const PROVIDER_ARN: &str = "arn:aws:iam::111122223333:saml-provider/IdC-Connect";
 const POLICY_ARN: &str = "arn:aws:iam::111122223333:policy/connect-sso-federation";

@@ -28,7 +28,9 @@ use aws_sdk_ssoadmin::types::{
 use aws_smithy_mocks::mock;
 
 use super::*;
-use crate::cloud::{Application, ApplicationAssignment, CUSTOM_SAML_PROVIDER, Cloud, IdcUser};
+use crate::cloud::{
+    Application, ApplicationAssignment, CUSTOM_SAML_PROVIDER, IdcUser, IdentityCenter,
+};
 
 const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-1111111111111111";
 const APP_ARN: &str = "arn:aws:sso::111122223333:application/ssoins-1111111111111111/apl-aaaa";

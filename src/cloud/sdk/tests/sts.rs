@@ -7,7 +7,7 @@ use aws_sdk_sts::operation::get_caller_identity::{
 use aws_smithy_mocks::mock;
 
 use super::*;
-use crate::cloud::Cloud;
+use crate::cloud::Sts;
 
 fn caller(account: &str) -> Rule {
     let account = account.to_string();

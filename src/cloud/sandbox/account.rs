@@ -1,0 +1,317 @@
+//! The one account every service of the sandbox works on: the seeded constants (account,
+//! caller, Identity Center instance, Connect instances and their profiles), the sample users
+//! and groups, the account [`State`] with its records, and the ids it hands out.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+use super::faults::Fault;
+use super::{ApplicationSnapshot, CallTiming};
+use crate::cloud::{
+    AttachedPolicy, ConnectInstanceSummary, ConnectUser, IdcUser, ManagedPolicy, NamedId, Role,
+    SamlProvider,
+};
+
+/// The sandbox account; both contexts (identity and connect) are this one account.
+/// The SAML metadata the sandbox's Identity Center hands out for its applications.
+pub const SANDBOX_METADATA: &str = include_str!("../../../assets/sandbox-idc-metadata.xml");
+pub const SANDBOX_ACCOUNT: &str = "111122223333";
+pub const SANDBOX_REGION: &str = "us-east-1";
+pub const SANDBOX_CALLER_ARN: &str =
+    "arn:aws:sts::111122223333:assumed-role/WorkshopAdmin/attendee";
+/// `RoleId:SessionName`, as STS reports an assumed role.
+pub const SANDBOX_CALLER_USER_ID: &str = "AROARZ5WORKSHOPADMIN1:attendee";
+pub const SANDBOX_IDC_INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6";
+pub const SANDBOX_IDENTITY_STORE_ID: &str = "d-9067c0ffee";
+
+/// The Connect instance that uses SAML: the one the wizard sets up.
+pub const SANDBOX_INSTANCE_ID: &str = "5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b";
+pub const SANDBOX_INSTANCE_ALIAS: &str = "workshop-contact-center";
+pub const SANDBOX_INSTANCE_ARN: &str =
+    "arn:aws:connect:us-east-1:111122223333:instance/5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b";
+/// A Connect instance that manages its own users, to demonstrate the "not SAML" stop.
+pub const SANDBOX_LEGACY_INSTANCE_ID: &str = "a3e1c7d9-6b2f-4e8a-8c0d-9f1b3e5d7a2c";
+pub const SANDBOX_LEGACY_INSTANCE_ALIAS: &str = "legacy-directory";
+pub const SANDBOX_LEGACY_INSTANCE_ARN: &str =
+    "arn:aws:connect:us-east-1:111122223333:instance/a3e1c7d9-6b2f-4e8a-8c0d-9f1b3e5d7a2c";
+
+/// Security profiles of the SAML instance, `(name, id)`.
+pub const SANDBOX_SECURITY_PROFILES: [(&str, &str); 4] = [
+    ("Admin", "0b6f3a2e-8d41-4c97-a5e2-3f9d1c7b4e60"),
+    ("Agent", "1c7a4b3f-9e52-4da8-b6f3-4a0e2d8c5f71"),
+    ("CallCenterManager", "2d8b5c40-af63-4eb9-87a4-5b1f3e9d6a82"),
+    ("QualityAnalyst", "3e9c6d51-b074-4fca-98b5-6c2a4f0e7b93"),
+];
+pub const SANDBOX_AGENT_SECURITY_PROFILE_ID: &str = "1c7a4b3f-9e52-4da8-b6f3-4a0e2d8c5f71";
+pub const SANDBOX_ROUTING_PROFILE_NAME: &str = "Basic Routing Profile";
+pub const SANDBOX_ROUTING_PROFILE_ID: &str = "4fad7e62-c185-40db-a9c6-7d3b5a1f8ca4";
+
+/// The Connect user that exists before the wizard runs, so "user exists" has a hit.
+pub const SANDBOX_EXISTING_CONNECT_USERNAME: &str = "maria.garcia@example.com";
+pub const SANDBOX_EXISTING_CONNECT_USER_ID: &str = "7d2b9e41-3c5a-4f6e-8b1d-0a9c8e7f6d5e";
+
+/// A seeded IAM Identity Center user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleUser {
+    pub user_id: &'static str,
+    pub user_name: &'static str,
+    pub given_name: &'static str,
+    pub family_name: &'static str,
+    pub email: &'static str,
+}
+
+/// The identity store's users. Most user names are the email; `akhan` is not, and Li Wei's
+/// email is mixed-case, because Connect user names are case-sensitive and must equal the
+/// email IdC sends as RoleSessionName.
+pub const SANDBOX_USERS: [SampleUser; 6] = [
+    SampleUser {
+        user_id: "9067c0ffee-0a1b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c01",
+        user_name: "maria.garcia@example.com",
+        given_name: "Maria",
+        family_name: "Garcia",
+        email: "maria.garcia@example.com",
+    },
+    SampleUser {
+        user_id: "9067c0ffee-1b2c3d4e-5f6a-4b7c-9d8e-2f3a4b5c6d02",
+        user_name: "kwame.mensah@example.com",
+        given_name: "Kwame",
+        family_name: "Mensah",
+        email: "kwame.mensah@example.com",
+    },
+    SampleUser {
+        user_id: "9067c0ffee-2c3d4e5f-6a7b-4c8d-ae9f-3a4b5c6d7e03",
+        user_name: "akhan",
+        given_name: "Aisha",
+        family_name: "Khan",
+        email: "aisha.khan@example.com",
+    },
+    SampleUser {
+        user_id: "9067c0ffee-3d4e5f6a-7b8c-4d9e-bfa0-4b5c6d7e8f04",
+        user_name: "Li.Wei@Example.com",
+        given_name: "Li",
+        family_name: "Wei",
+        email: "Li.Wei@Example.com",
+    },
+    SampleUser {
+        user_id: "9067c0ffee-4e5f6a7b-8c9d-4eaf-80b1-5c6d7e8f9a05",
+        user_name: "sofia.rossi@example.com",
+        given_name: "Sofia",
+        family_name: "Rossi",
+        email: "sofia.rossi@example.com",
+    },
+    SampleUser {
+        user_id: "9067c0ffee-5f6a7b8c-9dae-4fb0-91c2-6d7e8f9a0b06",
+        user_name: "james.oconnor@example.com",
+        given_name: "James",
+        family_name: "O'Connor",
+        email: "james.oconnor@example.com",
+    },
+];
+
+/// A seeded IAM Identity Center group and the user ids of its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleGroup {
+    pub group_id: &'static str,
+    pub display_name: &'static str,
+    pub member_ids: &'static [&'static str],
+}
+
+/// The identity store's groups, as organisations assign them to applications. Groups and
+/// their memberships are only seeded and never change (no trait call writes them), so they
+/// are read from here rather than kept in the account state or its saved file; assigning a
+/// group to an application ([`Sandbox::simulate_assign_group`]) is an application
+/// assignment, saved with the application.
+///
+/// [`Sandbox::simulate_assign_group`]: super::Sandbox::simulate_assign_group
+pub const SANDBOX_GROUPS: [SampleGroup; 2] = [
+    SampleGroup {
+        group_id: "9067c0ffee-6a7b8c9d-aebf-4c01-a2d3-7e8f9a0b1c11",
+        display_name: "Contact center agents",
+        // Maria Garcia and Kwame Mensah.
+        member_ids: &[SANDBOX_USERS[0].user_id, SANDBOX_USERS[1].user_id],
+    },
+    SampleGroup {
+        group_id: "9067c0ffee-7b8c9dae-bfc0-4d12-b3e4-8f9a0b1c2d12",
+        display_name: "Supervisors",
+        // Aisha Khan.
+        member_ids: &[SANDBOX_USERS[2].user_id],
+    },
+];
+
+#[derive(Debug)]
+pub(super) struct State {
+    pub(super) calls: Vec<String>,
+    pub(super) timings: Vec<CallTiming>,
+    pub(super) faults: Vec<Fault>,
+    /// Last timestamp handed out, so creation times strictly increase.
+    pub(super) clock: i64,
+    /// Feeds generated ids.
+    pub(super) serial: u64,
+    pub(super) users: Vec<IdcUser>,
+    pub(super) applications: Vec<ApplicationSnapshot>,
+    pub(super) instances: Vec<InstanceRecord>,
+    pub(super) providers: Vec<SamlProvider>,
+    pub(super) policies: Vec<PolicyRecord>,
+    pub(super) roles: Vec<RoleRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct InstanceRecord {
+    pub(super) summary: ConnectInstanceSummary,
+    pub(super) security_profiles: Vec<NamedId>,
+    pub(super) routing_profiles: Vec<NamedId>,
+    pub(super) users: Vec<ConnectUser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct PolicyRecord {
+    pub(super) policy: ManagedPolicy,
+    pub(super) versions: Vec<VersionRecord>,
+    /// IAM never reuses a version number, even after a delete.
+    pub(super) next_version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct VersionRecord {
+    pub(super) id: String,
+    pub(super) document: Value,
+    pub(super) created: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct RoleRecord {
+    pub(super) role: Role,
+    pub(super) attached: Vec<AttachedPolicy>,
+    pub(super) inline: Vec<(String, Value)>,
+}
+
+impl State {
+    pub(super) fn seeded(faults: Vec<Fault>) -> State {
+        let users = SANDBOX_USERS
+            .iter()
+            .map(|u| IdcUser {
+                user_id: u.user_id.to_string(),
+                user_name: u.user_name.to_string(),
+                display_name: Some(format!("{} {}", u.given_name, u.family_name)),
+                given_name: Some(u.given_name.to_string()),
+                family_name: Some(u.family_name.to_string()),
+                emails: vec![u.email.to_string()],
+            })
+            .collect();
+        let saml = InstanceRecord {
+            summary: ConnectInstanceSummary {
+                id: SANDBOX_INSTANCE_ID.to_string(),
+                arn: SANDBOX_INSTANCE_ARN.to_string(),
+                alias: Some(SANDBOX_INSTANCE_ALIAS.to_string()),
+                identity_management_type: "SAML".to_string(),
+                status: "ACTIVE".to_string(),
+            },
+            security_profiles: SANDBOX_SECURITY_PROFILES
+                .iter()
+                .map(|(name, id)| named(id, name))
+                .collect(),
+            routing_profiles: vec![named(
+                SANDBOX_ROUTING_PROFILE_ID,
+                SANDBOX_ROUTING_PROFILE_NAME,
+            )],
+            users: vec![ConnectUser {
+                id: SANDBOX_EXISTING_CONNECT_USER_ID.to_string(),
+                arn: connect_user_arn(SANDBOX_INSTANCE_ARN, SANDBOX_EXISTING_CONNECT_USER_ID),
+                username: SANDBOX_EXISTING_CONNECT_USERNAME.to_string(),
+            }],
+        };
+        // Ids of the legacy instance's resources are derived, not listed: nothing refers to them.
+        let legacy_id = |what: &str| derived_uuid(&format!("{SANDBOX_LEGACY_INSTANCE_ID}/{what}"));
+        let legacy_admin = legacy_id("user/admin");
+        let legacy = InstanceRecord {
+            summary: ConnectInstanceSummary {
+                id: SANDBOX_LEGACY_INSTANCE_ID.to_string(),
+                arn: SANDBOX_LEGACY_INSTANCE_ARN.to_string(),
+                alias: Some(SANDBOX_LEGACY_INSTANCE_ALIAS.to_string()),
+                identity_management_type: "CONNECT_MANAGED".to_string(),
+                status: "ACTIVE".to_string(),
+            },
+            security_profiles: SANDBOX_SECURITY_PROFILES
+                .iter()
+                .map(|(name, _)| named(&legacy_id(name), name))
+                .collect(),
+            routing_profiles: vec![named(
+                &legacy_id(SANDBOX_ROUTING_PROFILE_NAME),
+                SANDBOX_ROUTING_PROFILE_NAME,
+            )],
+            users: vec![ConnectUser {
+                arn: connect_user_arn(SANDBOX_LEGACY_INSTANCE_ARN, &legacy_admin),
+                id: legacy_admin,
+                username: "admin".to_string(),
+            }],
+        };
+        State {
+            calls: Vec::new(),
+            timings: Vec::new(),
+            faults,
+            clock: 0,
+            serial: 0,
+            users,
+            applications: Vec::new(),
+            instances: vec![saml, legacy],
+            providers: Vec::new(),
+            policies: Vec::new(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// Seconds since the epoch, strictly increasing so versions order by creation time.
+    pub(super) fn tick(&mut self) -> i64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        self.clock = now.max(self.clock.saturating_add(1));
+        self.clock
+    }
+
+    /// Fresh pseudo-random bytes; deterministic per sandbox so runs are reproducible.
+    pub(super) fn fresh(&mut self, label: &str) -> Vec<u8> {
+        self.serial = self.serial.wrapping_add(1);
+        Sha256::digest(format!("{label}/{}", self.serial)).to_vec()
+    }
+}
+
+pub(super) fn named(id: &str, name: &str) -> NamedId {
+    NamedId {
+        id: id.to_string(),
+        name: name.to_string(),
+    }
+}
+
+pub(super) fn connect_user_arn(instance_arn: &str, user_id: &str) -> String {
+    format!("{instance_arn}/agent/{user_id}")
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A version-4-shaped UUID from the first 16 bytes, as Connect forms its ids.
+pub(super) fn uuid_from(bytes: &[u8]) -> String {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&bytes[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+pub(super) fn derived_uuid(seed: &str) -> String {
+    uuid_from(&Sha256::digest(seed))
+}

@@ -1,0 +1,201 @@
+//! Amazon Connect as the sandbox stands in for it: instances found by id or ARN, their
+//! security and routing profiles, and users searched and created as Connect does.
+
+use async_trait::async_trait;
+
+use super::Sandbox;
+use super::account::{SANDBOX_ACCOUNT, SANDBOX_REGION, State, connect_user_arn, uuid_from};
+use super::errors::{already_exists, invalid, not_found, validation_error};
+use super::faults::context_of;
+use crate::cloud::{
+    CloudError, CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, Context, NamedId,
+    NewConnectUser,
+};
+
+fn check_connect_username(action: &str, username: &str) -> CloudResult<()> {
+    let len = username.chars().count();
+    let constraint = if len == 0 || len > 100 {
+        "must have length between 1 and 100"
+    } else if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.@".contains(c))
+    {
+        r"must satisfy regular expression pattern: [a-zA-Z0-9\_\-\.\@]+"
+    } else {
+        return Ok(());
+    };
+    Err(invalid(
+        action,
+        validation_error(username, "username", constraint),
+    ))
+}
+
+impl State {
+    /// Connect takes the instance id or its ARN wherever it asks for an `InstanceId`.
+    fn instance(&self, action: &str, id: &str) -> CloudResult<usize> {
+        if id.is_empty() || id.len() > 250 {
+            return Err(invalid(
+                action,
+                format!(
+                    "1 validation error detected: Value '{id}' at 'instanceId' failed to satisfy constraint: Member must have length between 1 and 250"
+                ),
+            ));
+        }
+        self.instances
+            .iter()
+            .position(|i| i.summary.id == id || i.summary.arn == id)
+            .ok_or_else(|| {
+                not_found(
+                    action,
+                    &format!("Connect instance {id}"),
+                    &format!(
+                        "no such instance in account {SANDBOX_ACCOUNT}, region {SANDBOX_REGION}"
+                    ),
+                )
+            })
+    }
+}
+
+#[async_trait]
+impl ConnectApi for Sandbox {
+    async fn list_connect_instances(&self) -> CloudResult<Vec<ConnectInstanceSummary>> {
+        self.enter("connect:ListInstances", Context::Connect)
+            .await?;
+        Ok(self
+            .lock()
+            .instances
+            .iter()
+            .map(|i| i.summary.clone())
+            .collect())
+    }
+
+    async fn describe_connect_instance(
+        &self,
+        instance_id: &str,
+    ) -> CloudResult<Option<ConnectInstanceSummary>> {
+        const ACTION: &str = "connect:DescribeInstance";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let state = self.lock();
+        match state.instance(ACTION, instance_id) {
+            Ok(i) => Ok(Some(state.instances[i].summary.clone())),
+            Err(CloudError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn search_connect_user(
+        &self,
+        instance_id: &str,
+        username: &str,
+    ) -> CloudResult<Option<ConnectUser>> {
+        const ACTION: &str = "connect:SearchUsers";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let state = self.lock();
+        let i = state.instance(ACTION, instance_id)?;
+        // `EXACT` compares case-sensitively, as Connect user names are.
+        Ok(state.instances[i]
+            .users
+            .iter()
+            .find(|u| u.username == username)
+            .cloned())
+    }
+
+    async fn create_connect_user(
+        &self,
+        instance_id: &str,
+        user: &NewConnectUser,
+    ) -> CloudResult<ConnectUser> {
+        const ACTION: &str = "connect:CreateUser";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_connect_username(ACTION, &user.username)?;
+        for (field, value) in [
+            ("identityInfo.firstName", &user.first_name),
+            ("identityInfo.lastName", &user.last_name),
+        ] {
+            // Required on SAML instances; Connect caps them at 100 characters.
+            let len = value.chars().count();
+            if len == 0 || len > 100 {
+                return Err(invalid(
+                    ACTION,
+                    validation_error(value, field, "must have length between 1 and 100"),
+                ));
+            }
+        }
+        if user.security_profile_ids.is_empty() || user.security_profile_ids.len() > 10 {
+            return Err(invalid(
+                ACTION,
+                validation_error(
+                    &user.security_profile_ids.join(","),
+                    "securityProfileIds",
+                    "must have length between 1 and 10",
+                ),
+            ));
+        }
+        let mut state = self.lock();
+        let i = state.instance(ACTION, instance_id)?;
+        let serial = state.fresh(&format!("connect-user/{}", user.username));
+        let instance = &mut state.instances[i];
+        if instance.summary.identity_management_type != "SAML" {
+            // Connect-managed and directory instances need a password or directory user id,
+            // which a SAML set-up never has.
+            return Err(invalid(
+                ACTION,
+                format!(
+                    "InvalidParameterException: instance {} manages identities as {}, so CreateUser needs a Password or DirectoryUserId; users of a SAML instance need neither",
+                    instance.summary.id, instance.summary.identity_management_type
+                ),
+            ));
+        }
+        for id in &user.security_profile_ids {
+            if !instance.security_profiles.iter().any(|p| &p.id == id) {
+                return Err(not_found(
+                    ACTION,
+                    &format!("security profile {id}"),
+                    &format!("not a security profile of instance {}", instance.summary.id),
+                ));
+            }
+        }
+        if !instance
+            .routing_profiles
+            .iter()
+            .any(|p| p.id == user.routing_profile_id)
+        {
+            return Err(not_found(
+                ACTION,
+                &format!("routing profile {}", user.routing_profile_id),
+                &format!("not a routing profile of instance {}", instance.summary.id),
+            ));
+        }
+        if instance.users.iter().any(|u| u.username == user.username) {
+            return Err(already_exists(
+                ACTION,
+                &format!("Connect user {}", user.username),
+                "DuplicateResourceException: User with this username already exists",
+            ));
+        }
+        let id = uuid_from(&serial);
+        let created = ConnectUser {
+            arn: connect_user_arn(&instance.summary.arn, &id),
+            id,
+            username: user.username.clone(),
+        };
+        instance.users.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>> {
+        const ACTION: &str = "connect:ListSecurityProfiles";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let state = self.lock();
+        let i = state.instance(ACTION, instance_id)?;
+        Ok(state.instances[i].security_profiles.clone())
+    }
+
+    async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>> {
+        const ACTION: &str = "connect:ListRoutingProfiles";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let state = self.lock();
+        let i = state.instance(ACTION, instance_id)?;
+        Ok(state.instances[i].routing_profiles.clone())
+    }
+}

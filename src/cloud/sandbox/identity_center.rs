@@ -1,0 +1,298 @@
+//! IAM Identity Center (sso-admin: instances, applications and their assignments) and its
+//! identity store (users, group membership), as the sandbox stands in for them.
+
+use async_trait::async_trait;
+
+use super::account::{
+    SANDBOX_ACCOUNT, SANDBOX_GROUPS, SANDBOX_IDC_INSTANCE_ARN, SANDBOX_IDENTITY_STORE_ID, State,
+};
+use super::errors::{already_exists, invalid, not_found, validation_error};
+use super::faults::context_of;
+use super::{ApplicationSnapshot, Sandbox};
+use crate::cloud::{
+    Application, ApplicationAssignment, CloudResult, Context, IdcInstance, IdcUser, IdentityCenter,
+    MAX_GROUP_IDS_PER_CALL,
+};
+
+fn check_identity_store(action: &str, id: &str) -> CloudResult<()> {
+    let short = id.strip_prefix("d-").is_some_and(|h| {
+        h.len() == 10
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
+    if !short && !is_uuid(id) {
+        return Err(invalid(
+            action,
+            validation_error(
+                id,
+                "identityStoreId",
+                r"must satisfy regular expression pattern: ^d-[0-9a-f]{10}$|^[0-9a-f]{8}\b-[0-9a-f]{4}\b-[0-9a-f]{4}\b-[0-9a-f]{4}\b-[0-9a-f]{12}$",
+            ),
+        ));
+    }
+    if id != SANDBOX_IDENTITY_STORE_ID {
+        return Err(not_found(
+            action,
+            &format!("identity store {id}"),
+            &format!("this account's identity store is {SANDBOX_IDENTITY_STORE_ID}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn check_idc_instance(action: &str, arn: &str) -> CloudResult<()> {
+    let well_formed = arn.starts_with("arn:aws")
+        && arn.split_once(":sso:::instance/").is_some_and(|(_, id)| {
+            let rest = id
+                .strip_prefix("ssoins-")
+                .or_else(|| id.strip_prefix("ins-"));
+            rest.is_some_and(|r| {
+                r.len() == 16
+                    && r.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            })
+        });
+    if !well_formed {
+        return Err(invalid(
+            action,
+            validation_error(
+                arn,
+                "instanceArn",
+                r"must satisfy regular expression pattern: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}",
+            ),
+        ));
+    }
+    if arn != SANDBOX_IDC_INSTANCE_ARN {
+        return Err(not_found(
+            action,
+            &format!("IAM Identity Center instance {arn}"),
+            &format!("this account's instance is {SANDBOX_IDC_INSTANCE_ARN}"),
+        ));
+    }
+    Ok(())
+}
+
+impl State {
+    fn user(&self, user_id: &str) -> Option<&IdcUser> {
+        self.users.iter().find(|u| u.user_id == user_id)
+    }
+
+    /// Assigns a principal (`USER` or `GROUP`) to an application, refusing a second
+    /// assignment of the same one as AWS does (ConflictException).
+    pub(super) fn assign(
+        &mut self,
+        action: &str,
+        application_arn: &str,
+        principal_id: &str,
+        principal_type: &str,
+    ) -> CloudResult<()> {
+        let app = self.application(action, application_arn)?;
+        if app
+            .assignments
+            .iter()
+            .any(|a| a.principal_id == principal_id)
+        {
+            let kind = principal_type.to_ascii_lowercase();
+            return Err(already_exists(
+                action,
+                &format!("assignment of {kind} {principal_id}"),
+                &format!("ConflictException: the {kind} is already assigned to this application"),
+            ));
+        }
+        app.assignments.push(ApplicationAssignment {
+            principal_id: principal_id.to_string(),
+            principal_type: principal_type.to_string(),
+        });
+        Ok(())
+    }
+
+    pub(super) fn application(
+        &mut self,
+        action: &str,
+        arn: &str,
+    ) -> CloudResult<&mut ApplicationSnapshot> {
+        if !(arn.starts_with("arn:") && arn.contains(":sso::") && arn.contains(":application/")) {
+            return Err(invalid(
+                action,
+                format!(
+                    "1 validation error detected: Value '{arn}' at 'applicationArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso::\\d{{12}}:application/(sso)?ins-[a-zA-Z0-9-.]{{16}}/apl-[a-zA-Z0-9]{{16}}"
+                ),
+            ));
+        }
+        self.applications
+            .iter_mut()
+            .find(|a| a.application.arn == arn)
+            .ok_or_else(|| {
+                not_found(
+                    action,
+                    &format!("application {arn}"),
+                    "create it in the IAM Identity Center console (step 1) first",
+                )
+            })
+    }
+}
+
+#[async_trait]
+impl IdentityCenter for Sandbox {
+    async fn list_idc_instances(&self) -> CloudResult<Vec<IdcInstance>> {
+        self.enter("sso:ListInstances", Context::Identity).await?;
+        Ok(vec![IdcInstance {
+            instance_arn: SANDBOX_IDC_INSTANCE_ARN.to_string(),
+            identity_store_id: SANDBOX_IDENTITY_STORE_ID.to_string(),
+            owner_account: Some(SANDBOX_ACCOUNT.to_string()),
+            status: Some("ACTIVE".to_string()),
+        }])
+    }
+
+    async fn list_applications(&self, instance_arn: &str) -> CloudResult<Vec<Application>> {
+        const ACTION: &str = "sso:ListApplications";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_idc_instance(ACTION, instance_arn)?;
+        Ok(self
+            .lock()
+            .applications
+            .iter()
+            .map(|a| a.application.clone())
+            .collect())
+    }
+
+    async fn list_application_assignments(
+        &self,
+        application_arn: &str,
+    ) -> CloudResult<Vec<ApplicationAssignment>> {
+        const ACTION: &str = "sso:ListApplicationAssignments";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let mut state = self.lock();
+        Ok(state
+            .application(ACTION, application_arn)?
+            .assignments
+            .clone())
+    }
+
+    async fn create_application_assignment(
+        &self,
+        application_arn: &str,
+        user_id: &str,
+    ) -> CloudResult<()> {
+        const ACTION: &str = "sso:CreateApplicationAssignment";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let mut state = self.lock();
+        state.application(ACTION, application_arn)?;
+        if state.user(user_id).is_none() {
+            return Err(not_found(
+                ACTION,
+                &format!("user {user_id}"),
+                &format!("no user with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
+            ));
+        }
+        state.assign(ACTION, application_arn, user_id, "USER")
+    }
+
+    async fn delete_application_assignment(
+        &self,
+        application_arn: &str,
+        user_id: &str,
+    ) -> CloudResult<()> {
+        const ACTION: &str = "sso:DeleteApplicationAssignment";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let mut state = self.lock();
+        let app = state.application(ACTION, application_arn)?;
+        let position = app
+            .assignments
+            .iter()
+            .position(|a| a.principal_id == user_id)
+            .ok_or_else(|| {
+                not_found(
+                    ACTION,
+                    &format!("assignment of user {user_id}"),
+                    "ResourceNotFoundException: the user is not assigned to this application",
+                )
+            })?;
+        app.assignments.remove(position);
+        Ok(())
+    }
+
+    async fn user_id_by_user_name(
+        &self,
+        identity_store_id: &str,
+        user_name: &str,
+    ) -> CloudResult<Option<String>> {
+        const ACTION: &str = "identitystore:GetUserId";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_identity_store(ACTION, identity_store_id)?;
+        Ok(self
+            .lock()
+            .users
+            .iter()
+            .find(|u| u.user_name == user_name)
+            .map(|u| u.user_id.clone()))
+    }
+
+    async fn user_id_by_email(
+        &self,
+        identity_store_id: &str,
+        email: &str,
+    ) -> CloudResult<Option<String>> {
+        const ACTION: &str = "identitystore:GetUserId";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_identity_store(ACTION, identity_store_id)?;
+        // Email addresses match regardless of case; the user name lookup above does not.
+        Ok(self
+            .lock()
+            .users
+            .iter()
+            .find(|u| u.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+            .map(|u| u.user_id.clone()))
+    }
+
+    async fn describe_user(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> CloudResult<Option<IdcUser>> {
+        const ACTION: &str = "identitystore:DescribeUser";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_identity_store(ACTION, identity_store_id)?;
+        Ok(self.lock().user(user_id).cloned())
+    }
+
+    async fn list_users(&self, identity_store_id: &str) -> CloudResult<Vec<IdcUser>> {
+        const ACTION: &str = "identitystore:ListUsers";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_identity_store(ACTION, identity_store_id)?;
+        Ok(self.lock().users.clone())
+    }
+
+    async fn is_member_in_groups(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+        group_ids: &[String],
+    ) -> CloudResult<Vec<String>> {
+        const ACTION: &str = "identitystore:IsMemberInGroups";
+        // Like the SDK adapter: one request per batch of group ids, none for no group ids.
+        for _ in group_ids.chunks(MAX_GROUP_IDS_PER_CALL) {
+            self.enter(ACTION, context_of(ACTION)).await?;
+            check_identity_store(ACTION, identity_store_id)?;
+        }
+        // Unknown users and groups are simply not members.
+        Ok(group_ids
+            .iter()
+            .filter(|id| {
+                SANDBOX_GROUPS
+                    .iter()
+                    .any(|g| g.group_id == id.as_str() && g.member_ids.contains(&user_id))
+            })
+            .cloned()
+            .collect())
+    }
+}

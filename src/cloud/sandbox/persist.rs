@@ -1,0 +1,137 @@
+//! Keeping the account in a file between runs: where it lives, its format, and loading,
+//! seeding and saving it. The recorded calls, faults and latency belong to one run and are
+//! never saved.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::account::{InstanceRecord, PolicyRecord, RoleRecord, State};
+use super::faults::Fault;
+use super::{ApplicationSnapshot, Sandbox, SandboxOptions};
+use crate::cloud::{IdcUser, SamlProvider};
+use crate::session::{self, Loaded};
+
+/// The format of a saved account. A file of another version is moved aside, never misread.
+const ACCOUNT_FORMAT: u32 = 1;
+
+/// `STATE_DIR/sandbox/account.json`: where `--sandbox` keeps the account between runs.
+pub fn account_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("sandbox").join("account.json")
+}
+
+/// Everything the account holds, as its file holds it. Not the recorded calls, their timings
+/// or the faults: those belong to one run. Not the groups either: they never change, so they
+/// come from [`SANDBOX_GROUPS`](super::SANDBOX_GROUPS); group assignments are saved with `applications`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct SavedAccount {
+    #[serde(deserialize_with = "known_format")]
+    version: u32,
+    clock: i64,
+    serial: u64,
+    users: Vec<IdcUser>,
+    applications: Vec<ApplicationSnapshot>,
+    instances: Vec<InstanceRecord>,
+    providers: Vec<SamlProvider>,
+    policies: Vec<PolicyRecord>,
+    roles: Vec<RoleRecord>,
+}
+
+fn known_format<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let version = u32::deserialize(d)?;
+    if version == ACCOUNT_FORMAT {
+        Ok(version)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "it has format version {version}, and this connect-sso reads version {ACCOUNT_FORMAT}"
+        )))
+    }
+}
+
+impl State {
+    pub(super) fn to_saved(&self) -> SavedAccount {
+        SavedAccount {
+            version: ACCOUNT_FORMAT,
+            clock: self.clock,
+            serial: self.serial,
+            users: self.users.clone(),
+            applications: self.applications.clone(),
+            instances: self.instances.clone(),
+            providers: self.providers.clone(),
+            policies: self.policies.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    fn restored(saved: SavedAccount, faults: Vec<Fault>) -> State {
+        State {
+            calls: Vec::new(),
+            timings: Vec::new(),
+            faults,
+            clock: saved.clock,
+            serial: saved.serial,
+            users: saved.users,
+            applications: saved.applications,
+            instances: saved.instances,
+            providers: saved.providers,
+            policies: saved.policies,
+            roles: saved.roles,
+        }
+    }
+}
+
+impl Sandbox {
+    /// The account saved at `path`, or the seeded one when there is no file yet; `options`
+    /// apply to this run only. A file that cannot be read as an account is moved aside (to
+    /// `account.json.corrupt`) and the account starts seeded; one that cannot be read or
+    /// moved at all is left alone and the account lives in memory for this run. Either way
+    /// the warning says what happened.
+    pub fn load_or_seed(path: &Path, options: SandboxOptions) -> (Sandbox, Option<String>) {
+        match session::load::<SavedAccount>(path) {
+            Ok(Loaded::Found(saved)) => {
+                let sandbox = Sandbox {
+                    latency: options.latency,
+                    state: Mutex::new(State::restored(saved, options.faults)),
+                    file: Some(path.to_path_buf()),
+                };
+                (sandbox, None)
+            }
+            Ok(Loaded::Missing) => (Sandbox::seeded_at(path, options), None),
+            Ok(Loaded::Corrupt { moved_to, reason }) => (
+                Sandbox::seeded_at(path, options),
+                Some(format!(
+                    "the saved sandbox account {} could not be read ({reason}); it was moved to {} and the sandbox starts again from the seeded account",
+                    path.display(),
+                    moved_to.display()
+                )),
+            ),
+            Err(e) => (
+                Sandbox::with_options(options),
+                Some(format!(
+                    "{e}; the sandbox uses the seeded account in memory and saves nothing this time: fix the file's permissions, or move it away to start over"
+                )),
+            ),
+        }
+    }
+
+    /// The seeded account, kept at `path`: the next [`save`](Sandbox::save) there replaces
+    /// what the file held.
+    pub fn seeded_at(path: &Path, options: SandboxOptions) -> Sandbox {
+        Sandbox {
+            file: Some(path.to_path_buf()),
+            ..Sandbox::with_options(options)
+        }
+    }
+
+    /// The file the account was loaded from or is to be kept in; `None` in memory only.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Writes the account to `path` atomically, readable by the user only (mode 0600).
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let saved = self.lock().to_saved();
+        session::save(path, &saved)
+    }
+}

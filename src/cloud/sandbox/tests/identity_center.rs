@@ -1,0 +1,240 @@
+//! IAM Identity Center and its identity store: lookups, applications, assignments, groups.
+
+use super::*;
+
+#[tokio::test]
+async fn identity_store_lookups_follow_identity_center() {
+    let sb = Sandbox::new();
+    let store = SANDBOX_IDENTITY_STORE_ID;
+    let maria = SANDBOX_USERS[0].user_id;
+    // User names match exactly; emails regardless of case.
+    assert_eq!(
+        sb.user_id_by_user_name(store, "maria.garcia@example.com")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(maria)
+    );
+    assert_eq!(
+        sb.user_id_by_user_name(store, "Maria.Garcia@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        sb.user_id_by_email(store, "MARIA.GARCIA@EXAMPLE.COM")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(maria)
+    );
+    let li = SANDBOX_USERS[3];
+    assert_eq!(
+        sb.user_id_by_email(store, "li.wei@example.com")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(li.user_id)
+    );
+    // The user whose user name is not the email is found by either.
+    let aisha = SANDBOX_USERS[2];
+    assert_eq!(
+        sb.user_id_by_user_name(store, aisha.user_name)
+            .await
+            .unwrap(),
+        sb.user_id_by_email(store, aisha.email).await.unwrap()
+    );
+    assert_eq!(
+        sb.user_id_by_email(store, "nobody@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+
+    let described = sb.describe_user(store, li.user_id).await.unwrap().unwrap();
+    assert_eq!(described.display_name.as_deref(), Some("Li Wei"));
+    assert_eq!(described.emails, ["Li.Wei@Example.com"]);
+    assert_eq!(sb.describe_user(store, "nope").await.unwrap(), None);
+
+    let message = is_invalid(sb.list_users("d-NOTHEX").await);
+    assert!(message.contains("identityStoreId"), "{message}");
+    is_not_found(sb.user_id_by_user_name("d-0123456789", "x").await);
+}
+
+#[tokio::test]
+async fn applications_come_from_the_console_simulation() {
+    let sb = Sandbox::new();
+    let arn = sb.simulate_create_application("Amazon Connect");
+    assert!(
+        arn.starts_with("arn:aws:sso::111122223333:application/ssoins-7223a1b2c3d4e5f6/apl-"),
+        "{arn}"
+    );
+    let id = arn.rsplit("apl-").next().unwrap();
+    assert_eq!(id.len(), 16);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    // The console allows two applications with one display name; the wizard warns.
+    let second = sb.simulate_create_application("Amazon Connect");
+    assert_ne!(arn, second);
+    let apps = sb
+        .list_applications(SANDBOX_IDC_INSTANCE_ARN)
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 2);
+    assert!(apps.iter().all(|a| a.name == "Amazon Connect"
+        && a.provider_arn == CUSTOM_SAML_PROVIDER
+        && a.status.as_deref() == Some("ENABLED")));
+    assert_eq!(sb.calls(), ["sso:ListApplications"]);
+
+    is_invalid(sb.list_applications("arn:aws:sso:::instance/bad").await);
+    is_not_found(
+        sb.list_applications("arn:aws:sso:::instance/ssoins-0000000000000000")
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn assignments_are_created_once() {
+    let sb = Sandbox::new();
+    let app = sb.simulate_create_application("Amazon Connect");
+    let kwame = SANDBOX_USERS[1].user_id;
+    assert!(
+        sb.list_application_assignments(&app)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    sb.create_application_assignment(&app, kwame).await.unwrap();
+    assert_eq!(
+        sb.list_application_assignments(&app).await.unwrap(),
+        [ApplicationAssignment {
+            principal_id: kwame.to_string(),
+            principal_type: "USER".to_string()
+        }]
+    );
+    assert!(matches!(
+        sb.create_application_assignment(&app, kwame).await,
+        Err(CloudError::AlreadyExists { .. })
+    ));
+    is_not_found(sb.create_application_assignment(&app, "no-such-user").await);
+    let other = format!(
+        "arn:aws:sso::{SANDBOX_ACCOUNT}:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
+    );
+    is_not_found(sb.create_application_assignment(&other, kwame).await);
+    is_not_found(sb.list_application_assignments(&other).await);
+    is_invalid(sb.list_application_assignments("apl-1").await);
+    assert_eq!(sb.snapshot().applications[0].assignments.len(), 1);
+}
+
+#[tokio::test]
+async fn application_assignments_can_be_deleted() {
+    let sb = Sandbox::new();
+    let app = sb.simulate_create_application("Connect");
+    let user = SANDBOX_USERS[0].user_id;
+    sb.create_application_assignment(&app, user).await.unwrap();
+    sb.delete_application_assignment(&app, user).await.unwrap();
+    assert!(
+        sb.list_application_assignments(&app)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    is_not_found(sb.delete_application_assignment(&app, user).await);
+    sb.inject_fault(parse_fault("deny:sso:DeleteApplicationAssignment").unwrap());
+    sb.create_application_assignment(&app, user).await.unwrap();
+    assert!(matches!(
+        sb.delete_application_assignment(&app, user).await,
+        Err(CloudError::AccessDenied {
+            context: Context::Identity,
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn group_membership_follows_the_seed() {
+    let sb = Sandbox::new();
+    let store = SANDBOX_IDENTITY_STORE_ID;
+    let agents = SANDBOX_GROUPS[0].group_id.to_string();
+    let supervisors = SANDBOX_GROUPS[1].group_id.to_string();
+    let asked = [
+        supervisors.clone(),
+        "no-such-group".to_string(),
+        agents.clone(),
+    ];
+    let maria = SANDBOX_USERS[0].user_id;
+    let aisha = SANDBOX_USERS[2].user_id;
+    let sofia = SANDBOX_USERS[4].user_id;
+    assert_eq!(
+        sb.is_member_in_groups(store, maria, &asked).await.unwrap(),
+        [agents.as_str()]
+    );
+    assert_eq!(
+        sb.is_member_in_groups(store, aisha, &asked).await.unwrap(),
+        [supervisors.as_str()]
+    );
+    assert!(
+        sb.is_member_in_groups(store, sofia, &asked)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(sb.calls().len(), 3);
+    // No group ids, no request; more than 100, one request per 100.
+    assert!(
+        sb.is_member_in_groups(store, maria, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(sb.calls().len(), 3);
+    let many: Vec<String> = (0..150)
+        .map(|i| format!("g-{i}"))
+        .chain([agents.clone()])
+        .collect();
+    assert_eq!(
+        sb.is_member_in_groups(store, maria, &many).await.unwrap(),
+        [agents.as_str()]
+    );
+    assert_eq!(sb.calls().len(), 5);
+    assert!(
+        sb.calls()
+            .iter()
+            .all(|c| c == "identitystore:IsMemberInGroups")
+    );
+
+    is_not_found(sb.is_member_in_groups("d-0123456789", maria, &asked).await);
+    sb.inject_fault(parse_fault("deny:identitystore:IsMemberInGroups").unwrap());
+    assert!(matches!(
+        sb.is_member_in_groups(store, maria, &asked).await,
+        Err(CloudError::AccessDenied {
+            context: Context::Identity,
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn groups_are_assigned_through_the_console_simulation() {
+    let sb = Sandbox::new();
+    let app = sb.simulate_create_application("Connect");
+    let agents = SANDBOX_GROUPS[0].group_id;
+    sb.simulate_assign_group(&app, agents).unwrap();
+    assert_eq!(
+        sb.list_application_assignments(&app).await.unwrap(),
+        [ApplicationAssignment {
+            principal_id: agents.to_string(),
+            principal_type: "GROUP".to_string()
+        }]
+    );
+    assert!(matches!(
+        sb.simulate_assign_group(&app, agents),
+        Err(CloudError::AlreadyExists { .. })
+    ));
+    is_not_found(sb.simulate_assign_group(&app, "no-such-group"));
+    let other = format!(
+        "arn:aws:sso::{SANDBOX_ACCOUNT}:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
+    );
+    is_not_found(sb.simulate_assign_group(&other, agents));
+    // Not an API call.
+    assert_eq!(sb.calls(), ["sso:ListApplicationAssignments"]);
+}
