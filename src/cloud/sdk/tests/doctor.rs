@@ -426,6 +426,7 @@ fn user_id_by_email() -> Rule {
             GetUserIdOutput::builder()
                 .identity_store_id(STORE)
                 .user_id(MARIA_ID)
+                .user_arn(format!("arn:aws:identitystore:::user/{STORE}/{MARIA_ID}"))
                 .build()
                 .expect("all required fields")
         })
@@ -438,6 +439,8 @@ fn describe_user() -> Rule {
             DescribeUserOutput::builder()
                 .identity_store_id(STORE)
                 .user_id(MARIA_ID)
+                .user_arn(format!("arn:aws:identitystore:::user/{STORE}/{MARIA_ID}"))
+                .revision("1")
                 .user_name(MARIA)
                 .display_name("Maria Garcia")
                 .name(

@@ -353,6 +353,7 @@ fn user_id_output() -> GetUserIdOutput {
     GetUserIdOutput::builder()
         .identity_store_id(STORE)
         .user_id("u-1")
+        .user_arn(format!("arn:aws:identitystore:::user/{STORE}/u-1"))
         .build()
         .expect("all required fields")
 }
@@ -438,6 +439,8 @@ async fn describe_user_maps_the_user() {
             DescribeUserOutput::builder()
                 .identity_store_id(STORE)
                 .user_id("u-1")
+                .user_arn(format!("arn:aws:identitystore:::user/{STORE}/u-1"))
+                .revision("1")
                 .user_name("ana@example.com")
                 .display_name("Ana Lima")
                 .name(
@@ -511,6 +514,8 @@ fn user(id: &str, name: &str) -> User {
     User::builder()
         .identity_store_id(STORE)
         .user_id(id)
+        .user_arn(format!("arn:aws:identitystore:::user/{STORE}/{id}"))
+        .revision("1")
         .user_name(name)
         .build()
         .expect("all required fields")
