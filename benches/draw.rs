@@ -43,7 +43,7 @@ fn screens() -> Vec<(String, State)> {
     help.overlay = Overlay::Help;
     out.push(("help overlay".to_string(), help));
     let mut steps = out[6].1.clone();
-    steps.overlay = Overlay::Steps;
+    steps.overlay = Overlay::Steps { selected: 1 };
     out.push(("steps overlay".to_string(), steps));
     let mut failed = out[5].1.clone();
     update(

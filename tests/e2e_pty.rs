@@ -92,7 +92,7 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
 
     s.send("n");
     s.wait_for("Add a custom SAML 2.0 application");
-    s.send("E2E Connect\r\r");
+    s.send("eE2E Connect\r\r");
     s.send("d");
     s.wait_for("Found:");
 
@@ -104,7 +104,7 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
 
     s.send("n");
     s.wait_for("ACS URL");
-    s.send("\rd");
+    s.send("d");
 
     for (title, result) in [
         (
@@ -122,7 +122,7 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
     ] {
         s.send("n");
         s.wait_for(title);
-        s.send("\rr");
+        s.send("r");
         s.wait_for(result);
     }
     for title in ["Set the relay state", "Map the SAML attributes"] {
@@ -132,7 +132,7 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
     }
     s.send("n");
     s.wait_for("Assign users to the application");
-    s.send("maria.garcia@example.com\r");
+    s.send("emaria.garcia@example.com\r");
     s.send("r");
     s.wait_for("maria.garcia@example.com: assignment created");
     s.send("n");

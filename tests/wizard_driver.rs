@@ -113,6 +113,12 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "1");
+    assert_eq!(
+        d.state.focus,
+        Focus::Values(0),
+        "screens open on their keys"
+    );
+    d.key(Key::Char('e')).await;
     assert_eq!(d.state.focus, Focus::Field(0));
     d.type_text("Workshop Connect").await;
     d.keys(&[Key::Enter, Key::Enter]).await;
@@ -127,6 +133,7 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "2");
+    d.key(Key::Char('e')).await;
     d.type_text(&metadata_path()).await;
     d.key(Key::Enter).await;
     assert_eq!(
@@ -139,15 +146,13 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "3-5");
-    d.key(Key::Enter).await; // keep the default (global) sign-in endpoint
-    d.key(Key::Char('d')).await;
+    d.key(Key::Char('d')).await; // the default (global) sign-in endpoint
     assert_eq!(d.status("3-5"), StepStatus::Done);
 
     for step in ["6a", "6b", "6c"] {
         d.key(Key::Char('n')).await;
         assert_eq!(d.step(), step);
-        d.key(Key::Enter).await; // keep the default name
-        d.key(Key::Char('r')).await;
+        d.key(Key::Char('r')).await; // with the default name
         assert_eq!(
             d.status(step),
             StepStatus::Done,
@@ -174,6 +179,7 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "11");
+    d.key(Key::Char('e')).await;
     d.type_text("maria.garcia@example.com").await;
     d.key(Key::Enter).await;
     d.key(Key::Char('r')).await;
@@ -225,7 +231,7 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 #[tokio::test]
 async fn going_back_keeps_what_was_typed() {
     let mut d = Driver::new(SandboxOptions::default());
-    d.keys(&[Key::Enter, Key::Char('n')]).await;
+    d.keys(&[Key::Enter, Key::Char('n'), Key::Char('e')]).await;
     d.type_text("Acme Connect").await;
     d.key(Key::Tab).await;
     d.type_text("for agents").await;
@@ -245,6 +251,7 @@ async fn an_invalid_answer_blocks_going_forward_with_its_message() {
         d.key(Key::PageDown).await;
     }
     assert_eq!(d.step(), "6b");
+    d.key(Key::Char('e')).await;
     assert_eq!(d.state.focus, Focus::Field(0));
     d.type_text("bad policy/name").await;
     d.key(Key::Enter).await;
@@ -280,7 +287,6 @@ async fn a_failed_action_shows_the_fix_and_can_be_retried() {
         d.key(Key::PageDown).await;
     }
     assert_eq!(d.step(), "6b");
-    d.key(Key::Esc).await;
     d.key(Key::Char('r')).await;
     assert_eq!(d.status("6b"), StepStatus::Failed);
     let report = d.state.reports.get("6b").unwrap();
@@ -326,7 +332,8 @@ async fn ctrl_c_cancels_a_running_action() {
 #[tokio::test]
 async fn the_session_is_saved_after_every_change_and_resumes() {
     let mut d = Driver::new(SandboxOptions::default());
-    d.keys(&[Key::Enter, Key::Char('r'), Key::Char('n')]).await;
+    d.keys(&[Key::Enter, Key::Char('r'), Key::Char('n'), Key::Char('e')])
+        .await;
     d.type_text("Resumed App").await;
     d.key(Key::Enter).await;
     let saved: Saved = match session::load(&d.session).unwrap() {
@@ -500,4 +507,266 @@ async fn a_pasted_saml_response_is_checked_in_the_wizard() {
     d.key(Key::Esc).await;
     assert_eq!(d.state.overlay, Overlay::None);
     assert_eq!(d.step(), "verify");
+}
+
+impl Driver {
+    /// The wizard started again on the same sandbox account and session file, as after
+    /// quitting and running `connect-sso --sandbox` again.
+    fn resume(self) -> Driver {
+        let saved: Saved = match session::load(&self.session).unwrap() {
+            session::Loaded::Found(s) => s,
+            other => panic!("{other:?}"),
+        };
+        let (tx, rx) = unbounded_channel();
+        let effects = Effects::new(
+            self.sandbox.clone(),
+            Some(self.sandbox.clone()),
+            tx,
+            Some(self.session.clone()),
+            None,
+        );
+        let mut state = State::new(Mode::Sandbox, "test", &Answers::default());
+        state.restore(saved);
+        update(&mut state, Msg::Resize(120, 40));
+        Driver {
+            inner: connect_sso::app::driver::Driver::new(state, effects, rx),
+            sandbox: self.sandbox,
+            session: self.session,
+            _dir: self._dir,
+        }
+    }
+
+    async fn go_to(&mut self, id: &str) {
+        while self.step() != id {
+            self.key(Key::PageDown).await;
+            assert!(self.state.screen < connect_sso::app::screen_count(), "{id}");
+        }
+    }
+
+    /// Edits the screen's field `i`: replaces its text and leaves it.
+    async fn replace_field(&mut self, i: usize, text: &str) {
+        self.state.focus = Focus::Field(i);
+        self.keys(&[Key::Home, Key::Ctrl('k')]).await;
+        self.type_text(text).await;
+        self.key(Key::Esc).await;
+    }
+
+    fn applications_named(&self, name: &str) -> usize {
+        self.sandbox
+            .snapshot()
+            .applications
+            .iter()
+            .filter(|a| a.application.name == name)
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn the_default_display_name_is_the_one_checked_and_created_once() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("1").await;
+    let name = d
+        .state
+        .default_of(connect_sso::steps::Input::AppName)
+        .unwrap();
+    assert_eq!(name, "Amazon Connect 5f8c2a4e");
+    assert!(
+        d.state
+            .field(connect_sso::steps::Input::AppName)
+            .value
+            .is_empty()
+    );
+    d.key(Key::Char('d')).await;
+    assert_eq!(
+        d.status("1"),
+        StepStatus::Verified,
+        "{:?}",
+        d.state.reports.get("1")
+    );
+    assert!(d.state.reports["1"].lines[0].starts_with("Found: "));
+    // Pressing it again checks the same application instead of adding a second one.
+    d.key(Key::Char('d')).await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.applications_named(&name), 1);
+    assert_eq!(d.status("1"), StepStatus::Verified);
+
+    d.go_to("11").await;
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(
+        d.status("11"),
+        StepStatus::Done,
+        "{:?}",
+        d.state.reports.get("11")
+    );
+}
+
+#[tokio::test]
+async fn results_go_stale_when_their_answers_change_and_block_verification() {
+    use connect_sso::cloud::sandbox::SANDBOX_LEGACY_INSTANCE_ARN;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.key(Key::Enter).await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("prerequisites"), StepStatus::Verified);
+    d.go_to("6b").await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("6b"), StepStatus::Done);
+    d.go_to("7-9").await;
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.status("7-9"), StepStatus::Done);
+
+    // Another instance: every result computed for the first one is out of date.
+    d.key(Key::Home).await;
+    assert_eq!(d.step(), "prerequisites");
+    d.replace_field(0, SANDBOX_LEGACY_INSTANCE_ARN).await;
+    for id in ["prerequisites", "6b", "7-9"] {
+        assert_eq!(d.status(id), StepStatus::Stale, "{id}");
+    }
+    let flash = d.state.flash.clone().unwrap_or_default();
+    assert!(flash.contains("6b") && flash.contains("7-9"), "{flash}");
+    assert_eq!(StepStatus::Stale.marker(), ("↻", "stale"));
+
+    // Verification cannot pass while they are stale.
+    d.replace_field(0, SANDBOX_INSTANCE_ARN).await;
+    assert_eq!(
+        d.status("6b"),
+        StepStatus::Done,
+        "back to the answers it was run with"
+    );
+    d.go_to("6b").await;
+    d.replace_field(0, "OtherPolicyName").await;
+    assert_eq!(d.status("6b"), StepStatus::Stale);
+    d.go_to("verify").await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("verify"), StepStatus::Failed);
+    let lines = &d.state.reports["verify"].lines;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("out of date or failed: 6b")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn keys_from_the_help_bar_never_type_into_a_field() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("6c").await;
+    assert_eq!(d.state.focus, Focus::Values(0));
+    let hints = d.state.key_hints();
+    assert!(hints.contains(&("q", "quit")), "{hints:?}");
+    assert!(hints.contains(&("e", "edit")), "{hints:?}");
+    // d on a RUN screen says what to press; nothing is typed.
+    d.key(Key::Char('d')).await;
+    assert!(
+        d.state
+            .field(connect_sso::steps::Input::RoleName)
+            .value
+            .is_empty()
+    );
+    assert!(d.state.flash.as_deref().unwrap().contains("press r"));
+    // While a field has focus, the bar says how to leave and how to quit.
+    d.key(Key::Char('e')).await;
+    let hints = d.state.key_hints();
+    assert!(hints.contains(&("Esc", "done editing")), "{hints:?}");
+    assert!(hints.contains(&("Ctrl-C", "quit")), "{hints:?}");
+    d.key(Key::Esc).await;
+    // Enter goes on to the next step; it does not copy.
+    d.key(Key::Enter).await;
+    assert_eq!(d.step(), "7-9");
+    d.key(Key::Char('q')).await;
+    assert!(d.state.quit);
+    assert!(
+        d.state
+            .field(connect_sso::steps::Input::RoleName)
+            .value
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_step_list_jumps_and_home_goes_back_to_the_first_step() {
+    use connect_sso::app::Overlay;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("verify").await;
+    d.key(Key::Home).await;
+    assert_eq!(
+        d.step(),
+        "prerequisites",
+        "one key back to the start of the guide"
+    );
+    d.key(Key::Char('s')).await;
+    assert_eq!(d.state.overlay, Overlay::Steps { selected: 1 });
+    for _ in 0..3 {
+        d.key(Key::Down).await;
+    }
+    d.key(Key::Enter).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(d.step(), "3-5");
+}
+
+#[tokio::test]
+async fn after_a_resume_step_11_uses_step_1s_application() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("1").await;
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.status("1"), StepStatus::Verified);
+    d.go_to("11").await;
+    d.replace_field(0, "maria.garcia@example.com").await;
+
+    let mut d = d.resume();
+    d.settle().await;
+    assert_eq!(d.step(), "11");
+    assert_eq!(
+        d.status("1"),
+        StepStatus::Verified,
+        "checked again on start"
+    );
+    d.key(Key::Char('r')).await;
+    assert_eq!(
+        d.status("11"),
+        StepStatus::Done,
+        "{:?}",
+        d.state.reports.get("11")
+    );
+}
+
+#[tokio::test]
+async fn a_failed_prerequisite_holds_the_console_steps_back() {
+    use connect_sso::cloud::sandbox::SANDBOX_LEGACY_INSTANCE_ARN;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.key(Key::Enter).await;
+    d.replace_field(0, SANDBOX_LEGACY_INSTANCE_ARN).await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("prerequisites"), StepStatus::Failed);
+    d.key(Key::Char('n')).await;
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("prerequisites check failed"),
+        "{:?}",
+        d.state.flash
+    );
+    d.go_to("3-5").await;
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.status("3-5"), StepStatus::NotStarted);
+    assert!(d.state.flash.as_deref().unwrap().contains("prerequisites"));
+    // An invalid answer cannot be marked done either.
+    d.key(Key::Char('b')).await;
+    d.key(Key::Char('b')).await;
+    assert_eq!(d.step(), "1");
+    d.replace_field(0, &"A".repeat(300)).await;
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.status("1"), StepStatus::NotStarted);
 }

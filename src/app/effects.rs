@@ -103,7 +103,7 @@ impl Effects {
             }),
             Cmd::SimulateApplication { name } => {
                 if let Some(sandbox) = &self.sandbox {
-                    sandbox.simulate_create_application(&name);
+                    sandbox.simulate_ensure_application(&name);
                 }
             }
             Cmd::LoadMetadata { path } => self.spawn(async move {

@@ -3,6 +3,7 @@
 //! `Cmd` into a task on the `Cloud` whose result comes back as `Msg::Done`. No terminal or
 //! ratatui types here: keys arrive as `Key`.
 
+mod basis;
 pub mod driver;
 pub mod effects;
 mod update;
@@ -60,6 +61,9 @@ pub enum StepStatus {
     Verified,
     Failed,
     Skipped,
+    /// Had a result, but the answers it was computed from have changed since: run or check
+    /// it again. Never stored: derived by [`State::status`].
+    Stale,
 }
 
 impl StepStatus {
@@ -72,6 +76,7 @@ impl StepStatus {
             StepStatus::Verified => ("✔", "verified"),
             StepStatus::Failed => ("✗", "failed"),
             StepStatus::Skipped => ("-", "skipped"),
+            StepStatus::Stale => ("↻", "stale"),
         }
     }
 }
@@ -147,8 +152,11 @@ pub enum Overlay {
     None,
     /// The full key map.
     Help,
-    /// The step list, on terminals too narrow to show it beside the screen.
-    Steps,
+    /// The step list, to see every step's status and jump to one (`selected` is the screen
+    /// Enter goes to).
+    Steps {
+        selected: usize,
+    },
     /// The troubleshooting list; `selected` is the entry shown in full.
     Troubles {
         selected: usize,
@@ -165,6 +173,8 @@ pub struct Busy {
     pub label: String,
     /// Spinner frame.
     pub frame: usize,
+    /// The step's basis when the action started: what its result is computed from.
+    pub basis: Option<String>,
 }
 
 /// What the last action of a step found, as lines to show.
@@ -198,6 +208,10 @@ pub struct State {
     pub focus: Focus,
     pub statuses: BTreeMap<&'static str, StepStatus>,
     pub reports: BTreeMap<&'static str, StepReport>,
+    /// The basis each step's status and report were computed from (see `basis`).
+    pub bases: BTreeMap<&'static str, String>,
+    /// Every step's basis for the answers as they are now; refreshed by `update`.
+    current_bases: BTreeMap<&'static str, Option<String>>,
     pub busy: Option<Busy>,
     pub contexts: Option<Contexts>,
     /// Why the contexts could not be loaded (credentials), with the fix.
@@ -215,6 +229,10 @@ pub struct State {
     pub inspection: Option<Result<Box<crate::cloud::inspect::InspectReport>, String>>,
     /// A short message in the status line (copy confirmation, save errors).
     pub flash: Option<String>,
+    /// Why the last save failed, so the same failure is reported once, not at every save.
+    pub save_error: Option<String>,
+    /// The stale steps already announced in the status line.
+    announced_stale: Vec<&'static str>,
     pub overlay: Overlay,
     /// Scroll offset of the screen's documents.
     pub scroll: u16,
@@ -260,7 +278,7 @@ impl State {
                 }
             }
         }
-        State {
+        let mut state = State {
             mode,
             session_name: session_name.to_string(),
             screen: START,
@@ -271,6 +289,8 @@ impl State {
                 .map(|s| (s.id, StepStatus::NotStarted))
                 .collect(),
             reports: BTreeMap::new(),
+            bases: BTreeMap::new(),
+            current_bases: BTreeMap::new(),
             busy: None,
             contexts: None,
             context_error: None,
@@ -284,12 +304,16 @@ impl State {
             assertion_text: String::new(),
             inspection: None,
             flash: None,
+            save_error: None,
+            announced_stale: Vec::new(),
             overlay: Overlay::None,
             scroll: 0,
             width: 80,
             height: 24,
             quit: false,
-        }
+        };
+        state.refresh_bases();
+        state
     }
 
     /// The step shown, or `None` on the start screen.
@@ -344,8 +368,25 @@ impl State {
         }
     }
 
+    /// The effective setup: the answers with every default applied. Checks, actions and
+    /// displays read names from here, never from a raw answer that may be empty.
     pub fn setup(&self) -> Result<Setup, Vec<AnswerError>> {
         Setup::from_answers(&self.answers())
+    }
+
+    /// What an empty answer stands for: the default the setup derives, so the screen, plain
+    /// mode and every action name the same value. `None` for answers without a default, or
+    /// while the answers do not make a setup.
+    pub fn default_of(&self, input: Input) -> Option<String> {
+        let setup = self.setup().ok()?;
+        Some(match input {
+            Input::AppName => setup.app_name.to_string(),
+            Input::ProviderName => setup.provider_name.to_string(),
+            Input::PolicyName => setup.policy_name.to_string(),
+            Input::RoleName => setup.role_name.to_string(),
+            Input::SignInEndpoint => setup.sign_in_endpoint.as_str().to_string(),
+            _ => return None,
+        })
     }
 
     /// The whole procedure with the answers so far, when they are valid.
@@ -357,8 +398,39 @@ impl State {
         ))
     }
 
+    /// A step's status: the stored one, or [`StepStatus::Stale`] when its result was
+    /// computed from answers that have changed since.
     pub fn status(&self, step: &str) -> StepStatus {
-        self.statuses.get(step).copied().unwrap_or_default()
+        let stored = self.statuses.get(step).copied().unwrap_or_default();
+        let has_result = matches!(
+            stored,
+            StepStatus::Done | StepStatus::Verified | StepStatus::Failed
+        );
+        match self.bases.get(step) {
+            Some(basis) if has_result && self.current_basis(step) != Some(basis) => {
+                StepStatus::Stale
+            }
+            _ => stored,
+        }
+    }
+
+    /// The steps whose results are out of date, in the guide's order.
+    pub fn stale_steps(&self) -> Vec<&'static str> {
+        STEPS
+            .iter()
+            .map(|s| s.id)
+            .filter(|id| self.status(id) == StepStatus::Stale)
+            .collect()
+    }
+
+    /// This step's basis for the answers as they are now; `None` while they are invalid.
+    pub fn current_basis(&self, step: &str) -> Option<&String> {
+        self.current_bases.get(step).and_then(Option::as_ref)
+    }
+
+    /// Recomputes every step's current basis: after anything that can change the answers.
+    pub fn refresh_bases(&mut self) {
+        self.current_bases = basis::current_bases(self);
     }
 
     /// "step N of M" counts the catalogue's steps; the start screen is 0.
@@ -387,6 +459,9 @@ pub struct Saved {
     pub fields: Vec<(Input, String)>,
     pub statuses: Vec<(String, StepStatus)>,
     pub reports: Vec<(String, StepReport)>,
+    /// What each result was computed from; absent in sessions from before it was kept.
+    #[serde(default)]
+    pub bases: Vec<(String, String)>,
 }
 
 impl State {
@@ -407,6 +482,11 @@ impl State {
                 .collect(),
             reports: self
                 .reports
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            bases: self
+                .bases
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
@@ -439,6 +519,14 @@ impl State {
                 self.reports.insert(step.id, report);
             }
         }
+        for (id, basis) in saved.bases {
+            if let Some(step) = crate::steps::step(&id) {
+                self.bases.insert(step.id, basis);
+            }
+        }
+        self.refresh_bases();
+        // What was already out of date when the session was saved is not news.
+        self.announced_stale = self.stale_steps();
     }
 }
 

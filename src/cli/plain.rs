@@ -66,7 +66,12 @@ impl Plain<'_> {
         for i in 0..self.d.state.screen_fields().len() {
             loop {
                 let field = self.d.state.screen_fields()[i].clone();
-                let prompt = format!("{} [{}]: ", field.label(), clean(&field.value));
+                // Enter keeps what the brackets show: the answer, or the default it stands for.
+                let shown = match field.value.trim() {
+                    "" => self.d.state.default_of(field.input).unwrap_or_default(),
+                    v => v.to_string(),
+                };
+                let prompt = format!("{} [{}]: ", field.label(), clean(&shown));
                 let Some(answer) = self.ask(&prompt)? else {
                     return Ok(false);
                 };

@@ -19,6 +19,12 @@ pub enum InputError {
         min: usize,
         max: usize,
     },
+    #[error("{field} is {len} characters long; connect-sso accepts at most {max}: shorten it")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
     #[error("{field} contains {found}, which AWS does not allow; use only {allowed}")]
     Characters {
         field: &'static str,
@@ -119,6 +125,19 @@ impl From<RegionError> for InputError {
     fn from(e: RegionError) -> Self {
         InputError::Region(e)
     }
+}
+
+/// The longest display name and description accepted: a tile title and a line of text in
+/// the access portal, far beyond what anyone types, and a bound on what a paste can carry.
+pub const MAX_DISPLAY_NAME: usize = 255;
+pub const MAX_DESCRIPTION: usize = 1024;
+
+fn check_max(field: &'static str, value: &str, max: usize) -> Result<(), InputError> {
+    let len = value.chars().count();
+    if len > max {
+        return Err(InputError::TooLong { field, len, max });
+    }
+    Ok(())
 }
 
 fn check_no_control(field: &'static str, value: &str) -> Result<(), InputError> {
@@ -285,6 +304,7 @@ impl DisplayName {
                 field: "application display name",
             });
         }
+        check_max("application display name", v, MAX_DISPLAY_NAME)?;
         check_no_control("application display name", v)?;
         Ok(Self(v.to_string()))
     }
@@ -297,6 +317,7 @@ impl Description {
         if v.is_empty() {
             return Ok(None);
         }
+        check_max("application description", v, MAX_DESCRIPTION)?;
         check_no_control("application description", v)?;
         Ok(Some(Self(v.to_string())))
     }
@@ -527,6 +548,21 @@ mod tests {
         ));
         assert_eq!(Description::parse("").unwrap(), None);
         assert!(Description::parse("x\ny").is_err());
+        // A 100 KB paste is refused with its length, never taken as a name.
+        let long = "A".repeat(100_026);
+        let e = DisplayName::parse(&long).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "application display name is 100026 characters long; connect-sso accepts at most 255: shorten it"
+        );
+        assert!(DisplayName::parse(&"é".repeat(MAX_DISPLAY_NAME)).is_ok());
+        assert!(matches!(
+            Description::parse(&"d".repeat(MAX_DESCRIPTION + 1)),
+            Err(InputError::TooLong {
+                max: MAX_DESCRIPTION,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -10,26 +10,47 @@ use super::theme::Theme;
 use super::widgets::{popup, width};
 use crate::app::{GLOBAL_KEYS, State, screen_key_hints};
 
-/// The bottom line: as many of the screen's keys as fit, keeping `?` (the key map) so the
-/// rest stays one key away.
+/// The bottom line: as many of the screen's keys as fit, in order, keeping `?` (the key
+/// map) and `q` (quit); when some do not fit, `?` says "more keys" so nothing is cut without
+/// a sign.
 pub fn bar(state: &State, theme: &Theme, cells: usize) -> Line<'static> {
     let hints = state.key_hints();
     let item_width = |(k, d): &(&str, &str)| width(k) + 1 + width(d) + 2;
-    // Room for `?` is kept until it is placed; the trailing gap of the last item may be cut.
-    let mut reserve: usize = hints.iter().filter(|h| h.0 == "?").map(item_width).sum();
+    // The trailing gap of the last item may be cut.
+    let room = cells + 2;
+    let all: usize = 1 + hints.iter().map(item_width).sum::<usize>();
+    let overflow = all > room && hints.iter().any(|h| h.0 == "?");
+    // What always ends the bar when it overflows.
+    let tail: Vec<(&'static str, &'static str)> = if overflow {
+        let quit = hints.iter().find(|h| h.0 == "q").copied();
+        std::iter::once(("?", "more keys")).chain(quit).collect()
+    } else {
+        Vec::new()
+    };
+    let reserve: usize = tail.iter().map(item_width).sum();
     let mut used = 1;
     let mut spans = vec![Span::raw(" ")];
-    for hint in &hints {
+    let push = |spans: &mut Vec<Span<'static>>, (k, d): (&'static str, &'static str)| {
+        spans.push(Span::styled(k, theme.key()));
+        spans.push(Span::raw(format!(" {d}  ")));
+    };
+    for hint in hints
+        .iter()
+        .filter(|h| !(overflow && matches!(h.0, "?" | "q")))
+    {
         let w = item_width(hint);
-        if hint.0 == "?" {
-            reserve = 0;
-        }
-        if used + w + reserve > cells + 2 {
+        if used + w + reserve > room {
+            // In order: once one does not fit, the rest are behind "?".
+            if overflow {
+                break;
+            }
             continue;
         }
         used += w;
-        spans.push(Span::styled(hint.0, theme.key()));
-        spans.push(Span::raw(format!(" {}  ", hint.1)));
+        push(&mut spans, *hint);
+    }
+    for hint in tail {
+        push(&mut spans, hint);
     }
     Line::from(spans)
 }
@@ -58,14 +79,53 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
     lines.extend(GLOBAL_KEYS.iter().map(row));
     lines.push(Line::default());
     lines.push(Line::styled(" Esc, ? or F1 closes this", theme.dim()));
-    // On short terminals the blank separators go first, so every key stays listed.
     if lines.len() + 2 > usize::from(area.height) {
-        lines.retain(|l| l.width() > 0);
-    }
-    // Then the closing hint, which the help bar also shows.
-    if lines.len() + 2 > usize::from(area.height) {
-        lines.pop();
+        // Too tall for the terminal: the two groups side by side, so every key stays listed.
+        return draw_columns(frame, area, &screen_keys, theme);
     }
     let inner = popup(frame, area, 60, lines.len() as u16 + 2, "Keys", theme);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The key map in two columns: this screen's keys, then the global ones.
+fn draw_columns(
+    frame: &mut Frame,
+    area: Rect,
+    screen_keys: &[(&'static str, &'static str)],
+    theme: &Theme,
+) {
+    let column = |title: &'static str, keys: &[(&'static str, &'static str)]| {
+        let key_width = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+        let mut rows = vec![vec![Span::styled(title, theme.bold())]];
+        rows.extend(keys.iter().map(|(k, d)| {
+            vec![
+                Span::raw(" "),
+                Span::styled(format!("{k:<key_width$}"), theme.key()),
+                Span::raw(format!(" {d}")),
+            ]
+        }));
+        rows
+    };
+    let left = column(" On this screen", screen_keys);
+    let right = column("Everywhere", GLOBAL_KEYS);
+    let left_width = left
+        .iter()
+        .map(|spans| spans.iter().map(|s| width(&s.content)).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut lines: Vec<Line> = (0..left.len().max(right.len()))
+        .map(|i| {
+            let mut spans = left.get(i).cloned().unwrap_or_default();
+            let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+            spans.push(Span::raw(" ".repeat(left_width.saturating_sub(used))));
+            spans.extend(right.get(i).cloned().unwrap_or_default());
+            Line::from(spans)
+        })
+        .collect();
+    if lines.len() + 3 <= usize::from(area.height) {
+        lines.push(Line::styled(" Esc, ? or F1 closes this", theme.dim()));
+    }
+    let inner = popup(frame, area, 78, lines.len() as u16 + 2, "Keys", theme);
     frame.render_widget(Paragraph::new(lines), inner);
 }

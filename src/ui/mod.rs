@@ -85,7 +85,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
     match state.overlay {
         Overlay::None => {}
         Overlay::Help => help::draw_overlay(frame, body, state, theme),
-        Overlay::Steps => step_list::draw_overlay(frame, body, state, theme),
+        Overlay::Steps { selected } => step_list::draw_overlay(frame, body, state, theme, selected),
         Overlay::Inspect => inspect::draw_overlay(frame, body, state, theme),
         Overlay::Troubles { selected } => {
             troubles::draw_overlay(frame, body, state, theme, selected)

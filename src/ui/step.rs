@@ -12,9 +12,9 @@ use ratatui::widgets::Paragraph;
 use super::step_list::number;
 use super::theme::Theme;
 use super::widgets::{Doc, clean, input_window, scrolled, spinner, width};
-use crate::app::{Focus, State, screen_values};
+use crate::app::{Focus, State, StepStatus, screen_values};
 use crate::plan::Plan;
-use crate::steps::{Input, Step, StepKind};
+use crate::steps::{Step, StepKind};
 
 fn badge(kind: StepKind) -> &'static str {
     match kind {
@@ -51,7 +51,7 @@ pub fn draw(
     operations(&mut doc, step, theme);
     // Built once per draw: the fields' defaults and the values' targets come from it.
     let plan = state.plan();
-    let cursor = fields(&mut doc, state, plan.as_ref(), theme);
+    let cursor = fields(&mut doc, state, theme);
     report(&mut doc, state, step, theme);
     let selected = values(&mut doc, state, step, plan.as_ref(), theme);
 
@@ -117,12 +117,7 @@ fn operations(doc: &mut Doc, step: &Step, theme: &Theme) {
 }
 
 /// The screen's text inputs; returns the focused one's (line, column) for the cursor.
-fn fields(
-    doc: &mut Doc,
-    state: &State,
-    plan: Option<&Plan>,
-    theme: &Theme,
-) -> Option<(usize, usize)> {
+fn fields(doc: &mut Doc, state: &State, theme: &Theme) -> Option<(usize, usize)> {
     let mut cursor = None;
     if !state.screen_fields().is_empty() {
         doc.blank();
@@ -150,7 +145,7 @@ fn fields(
                 Span::styled(" ".repeat(pad), style),
             ]));
         } else if value.is_empty() {
-            let text = match plan.and_then(|p| default_of(field.input, p)) {
+            let text = match state.default_of(field.input) {
                 Some(d) => format!("(empty: {} is used)", clean(&d)),
                 None => "(empty)".to_string(),
             };
@@ -167,18 +162,6 @@ fn fields(
         }
     }
     cursor
-}
-
-/// What an empty answer becomes: the defaults `Setup` fills in, read back from the plan.
-fn default_of(input: Input, plan: &Plan) -> Option<String> {
-    match input {
-        Input::AppName => Some(plan.app_name.clone()),
-        Input::ProviderName => Some(plan.provider_name.clone()),
-        Input::PolicyName => Some(plan.policy_name.clone()),
-        Input::RoleName => Some(plan.role_name.clone()),
-        Input::SignInEndpoint => Some(plan.sign_in_endpoint.to_string()),
-        _ => None,
-    }
 }
 
 /// A spinner while this step's action runs, else what its last action found.
@@ -199,7 +182,16 @@ fn report(doc: &mut Doc, state: &State, step: &Step, theme: &Theme) {
         return;
     };
     doc.blank();
-    doc.push(Line::styled("Last result", theme.bold()));
+    if state.status(step.id) == StepStatus::Stale {
+        // Kept for reference, but it no longer describes these answers.
+        doc.wrapped(
+            vec![Span::styled("↻ ", theme.warning())],
+            "Last result, out of date: the answers it was computed from have changed. Run or check this step again.",
+            theme.warning(),
+        );
+    } else {
+        doc.push(Line::styled("Last result", theme.bold()));
+    }
     // Lines of checks carry their own verdict symbol; their indented lines (evidence, fix)
     // belong to the check above and keep its colour.
     let mut current = theme.text();

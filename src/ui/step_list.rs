@@ -26,8 +26,15 @@ pub fn number(step: &Step) -> &'static str {
     }
 }
 
-/// One row per step: `> ✔ 6a  Title`, with the status word at the right when asked.
-fn rows(state: &State, theme: &Theme, cells: usize, with_word: bool) -> Vec<Line<'static>> {
+/// One row per step: `> ✔ 6a  Title`, with the status word at the right when asked; the
+/// row of screen `selected` (the step list's choice) is highlighted.
+fn rows(
+    state: &State,
+    theme: &Theme,
+    cells: usize,
+    with_word: bool,
+    selected: Option<usize>,
+) -> Vec<Line<'static>> {
     STEPS
         .iter()
         .enumerate()
@@ -46,14 +53,19 @@ fn rows(state: &State, theme: &Theme, cells: usize, with_word: bool) -> Vec<Line
             let title = fit(step.title, room);
             let pad = room.saturating_sub(width(&title));
             let text = if current { theme.bold() } else { theme.text() };
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::styled(head, text),
                 Span::styled(symbol, theme.status(status)),
                 Span::styled(id, text),
                 Span::styled(title, text),
                 Span::raw(" ".repeat(pad)),
                 Span::styled(word, theme.status(status)),
-            ])
+            ]);
+            if selected == Some(i + 1) {
+                line.style(theme.selected())
+            } else {
+                line
+            }
         })
         .collect()
 }
@@ -83,19 +95,19 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(format!(" {word:<10}"), theme.dim()),
         ]
     };
-    [
-        (StepStatus::Verified, StepStatus::Done),
-        (StepStatus::Failed, StepStatus::InProgress),
-        (StepStatus::NotStarted, StepStatus::Skipped),
-    ]
-    .into_iter()
-    .map(|(a, b)| {
-        let mut spans = vec![Span::raw(" ")];
-        spans.extend(item(a));
-        spans.extend(item(b));
-        Line::from(spans)
-    })
-    .collect()
+    let rows: [&[StepStatus]; 4] = [
+        &[StepStatus::Verified, StepStatus::Done],
+        &[StepStatus::Failed, StepStatus::InProgress],
+        &[StepStatus::NotStarted, StepStatus::Skipped],
+        &[StepStatus::Stale],
+    ];
+    rows.into_iter()
+        .map(|row| {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(row.iter().flat_map(|s| item(*s)));
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// The list beside the screen.
@@ -105,7 +117,7 @@ pub fn draw_pane(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .title(Span::styled(" Steps ", theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = rows(state, theme, usize::from(inner.width), false);
+    let mut lines = rows(state, theme, usize::from(inner.width), false, None);
     let legend = legend(theme);
     // The legend goes at the bottom, below at least one blank line, when there is room.
     if usize::from(inner.height) > lines.len() + legend.len() {
@@ -116,13 +128,13 @@ pub fn draw_pane(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The list over the screen, with each status in words.
-pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// The list over the screen, with each status in words and the chosen row highlighted.
+pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, selected: usize) {
     let inner = popup(frame, area, 70, STEPS.len() as u16 + 4, "Steps", theme);
-    let mut lines = rows(state, theme, usize::from(inner.width), true);
+    let mut lines = rows(state, theme, usize::from(inner.width), true, Some(selected));
     lines.push(Line::default());
     lines.push(Line::styled(
-        " Esc closes this list; PageDown / PageUp then move between steps",
+        " ↑↓ choose, Enter goes to the step, Esc closes this list",
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);

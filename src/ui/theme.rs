@@ -94,7 +94,7 @@ impl Theme {
         use crate::app::StepStatus;
         match status {
             StepStatus::NotStarted | StepStatus::Skipped => self.dim(),
-            StepStatus::InProgress => self.warning(),
+            StepStatus::InProgress | StepStatus::Stale => self.warning(),
             StepStatus::Done => self.value(),
             StepStatus::Verified => self.ok(),
             StepStatus::Failed => self.error(),

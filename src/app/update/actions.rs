@@ -4,7 +4,7 @@
 use super::super::{Cmd, Mode, State, StepStatus};
 use super::fields::validate;
 use super::navigation::next_screen;
-use super::{need, start};
+use super::{need, record, start};
 use crate::cloud::CUSTOM_SAML_PROVIDER;
 use crate::domain::setup::Setup;
 use crate::steps::{Input, StepKind};
@@ -147,8 +147,13 @@ fn assign_users(state: &State, setup: Setup) -> Result<Cmd, &'static str> {
     })
 }
 
+/// The custom SAML applications with the effective display name: the one typed, or the
+/// default an empty answer stands for (the name step 1 shows and the sandbox creates).
 pub(super) fn matching_applications(state: &State) -> Vec<String> {
-    let name = state.answers().app_name.unwrap_or_default();
+    let Ok(setup) = state.setup() else {
+        return Vec::new();
+    };
+    let name = setup.app_name.as_str();
     state
         .applications
         .iter()
@@ -165,7 +170,23 @@ pub(super) fn mark_done(state: &mut State) -> Vec<Cmd> {
     if step.kind != StepKind::Manual {
         return need(state, "This step is run by connect-sso: press r");
     }
-    state.statuses.insert(step.id, StepStatus::Done);
+    // Done means done with these answers: not with invalid ones, nor on a failed instance.
+    validate(state);
+    if let Err(errors) = state.setup() {
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        return need(
+            state,
+            &format!("Fix the answers before marking this step done: {first}"),
+        );
+    }
+    if state.status("prerequisites") == StepStatus::Failed {
+        return need(
+            state,
+            "The prerequisites check failed: fix the instance there first (its values are used here)",
+        );
+    }
+    let basis = state.current_basis(step.id).cloned();
+    record(state, step.id, StepStatus::Done, basis);
     let mut cmds = vec![Cmd::Save];
     if step.id == "1"
         && state.mode.is_live()

@@ -19,12 +19,14 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match state.overlay {
         Overlay::None => screen_key_hints(state),
         Overlay::Troubles { .. } => vec![("↑↓", "select"), ("Esc", "close")],
+        Overlay::Steps { .. } => vec![("↑↓", "choose"), ("Enter", "go to step"), ("Esc", "close")],
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
         _ => vec![("Esc", "close")],
     }
 }
 
-/// The keys of the screen under any overlay.
+/// The keys of the screen under any overlay, most used first: the help bar shows as many as
+/// fit and then "? more", the key map lists them all.
 pub fn screen_key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
     let mut hints = Vec::new();
     if state.busy.is_some() {
@@ -32,56 +34,66 @@ pub fn screen_key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
     }
     match state.focus {
         Focus::Field(_) => {
-            hints.push(("Enter", "next field"));
-            hints.push(("Tab", "next"));
-            hints.push(("Esc", "leave field"));
+            hints.push(("Enter", "keep, next field"));
+            hints.push(("Esc", "done editing"));
+            hints.push(("Tab", "next field"));
+            if state.busy.is_none() {
+                hints.push(("Ctrl-C", "quit"));
+            }
+        }
+        Focus::Values(_) if state.screen == START => {
+            if state.context_error.is_some() {
+                hints.push(("s", "sandbox"));
+                hints.push(("p", "plan only"));
+            }
+            hints.push(("Enter", "start"));
+            hints.push(("?", "keys"));
+            hints.push(("q", "quit"));
         }
         Focus::Values(_) => {
-            if state.screen == START {
-                if state.context_error.is_some() {
-                    hints.push(("s", "sandbox"));
-                    hints.push(("p", "plan only"));
-                }
-                hints.push(("Enter", "start"));
-            } else {
-                if !screen_values(state).is_empty() {
-                    hints.push(("↑↓", "select"));
-                    hints.push(("c", "copy"));
-                    hints.push(("1-9", "copy row"));
-                }
-                if state.step().is_some_and(|s| s.id == "prerequisites")
-                    && !state.instances.is_empty()
-                {
-                    hints.push(("u", "use instance"));
-                }
-                if let Some(step) = state.step() {
-                    match step.kind {
-                        StepKind::Manual => {
-                            if step.id == "2" {
-                                hints.push(("r", "check file"));
-                            }
-                            hints.push(("d", "I've done this"));
-                        }
-                        StepKind::Automated => hints.push(("r", "run")),
-                        StepKind::Check => hints.push(("r", "check")),
-                    }
-                }
-                if !state.screen_fields().is_empty() {
-                    hints.push(("Tab", "edit"));
-                }
-                hints.push(("n", "next"));
-                hints.push(("b", "back"));
-                if state.step().is_some_and(|s| s.id == "verify") {
-                    hints.push(("i", "inspect response"));
-                }
-                hints.push(("t", "troubleshoot"));
-                if !state.wide() {
-                    hints.push(("s", "steps"));
-                }
-            }
+            step_hints(state, &mut hints);
             hints.push(("?", "keys"));
             hints.push(("q", "quit"));
         }
     }
     hints
+}
+
+/// The keys of a step screen's values.
+fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
+    let Some(step) = state.step() else {
+        return;
+    };
+    match step.kind {
+        StepKind::Manual => {
+            match step.id {
+                "2" => hints.push(("r", "check file")),
+                "1" if state.mode.is_live() => hints.push(("r", "check")),
+                _ => {}
+            }
+            hints.push(("d", "I've done this"));
+        }
+        StepKind::Automated => hints.push(("r", "run")),
+        StepKind::Check => hints.push(("r", "check")),
+    }
+    hints.push(("n", "next"));
+    hints.push(("b", "back"));
+    if !state.screen_fields().is_empty() {
+        hints.push(("e", "edit"));
+    }
+    if step.id == "prerequisites" && !state.instances.is_empty() {
+        hints.push(("u", "use instance"));
+    }
+    if !screen_values(state).is_empty() {
+        hints.push(("c", "copy"));
+        hints.push(("1-9", "copy row"));
+        hints.push(("↑↓", "select"));
+    }
+    if step.id == "verify" {
+        hints.push(("i", "inspect response"));
+    }
+    hints.push(("s", "steps"));
+    hints.push(("Home", "first step"));
+    hints.push(("t", "troubleshoot"));
+    hints.push(("x", "skip"));
 }

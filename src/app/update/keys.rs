@@ -5,7 +5,10 @@ use super::super::{Cmd, Focus, Key, Mode, Overlay, START, State, StepStatus};
 use super::actions::{mark_done, primary_action, use_sandbox};
 use super::fields::{edit_field, leave_field};
 use super::inspect::inspect_key;
-use super::navigation::{focus_count, focus_index, next_screen, previous_screen, set_focus_index};
+use super::navigation::{
+    first_step, focus_count, focus_index, jump_to, next_screen, previous_screen, set_focus_index,
+    start_editing,
+};
 use super::results::detected_troubles;
 use super::values::{copy, screen_values, use_instance};
 
@@ -23,6 +26,9 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     }
     if let Overlay::Troubles { selected } = state.overlay {
         return troubles_key(state, selected, key);
+    }
+    if let Overlay::Steps { selected } = state.overlay {
+        return steps_key(state, selected, key);
     }
     if state.overlay != Overlay::None {
         return overlay_key(state, key);
@@ -52,7 +58,29 @@ fn troubles_key(state: &mut State, selected: usize, key: Key) -> Vec<Cmd> {
     Vec::new()
 }
 
-/// Keys of the other overlays (key map, step list): they only close.
+/// Keys of the step list: choose a screen and jump to it.
+fn steps_key(state: &mut State, selected: usize, key: Key) -> Vec<Cmd> {
+    let last = crate::app::screen_count() - 1;
+    match key {
+        Key::Up | Key::Char('k') => {
+            state.overlay = Overlay::Steps {
+                selected: selected.saturating_sub(1).max(1),
+            };
+        }
+        Key::Down | Key::Char('j') => {
+            state.overlay = Overlay::Steps {
+                selected: (selected + 1).min(last),
+            };
+        }
+        Key::Home => state.overlay = Overlay::Steps { selected: 1 },
+        Key::Enter => return jump_to(state, selected),
+        Key::Esc | Key::Char('q') | Key::Char('s') | Key::F(1) => state.overlay = Overlay::None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Keys of the key map: it only closes.
 fn overlay_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if matches!(
         key,
@@ -119,7 +147,9 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             vec![Cmd::Save]
         }
         Key::Char('s') => {
-            state.overlay = Overlay::Steps;
+            state.overlay = Overlay::Steps {
+                selected: state.screen.max(1),
+            };
             Vec::new()
         }
         Key::Char('i') if state.step().is_some_and(|s| s.id == "verify") => {
@@ -136,7 +166,10 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             Vec::new()
         }
         Key::Char('n') | Key::Right => next_screen(state),
-        Key::Enter if state.screen == START => next_screen(state),
+        // Enter goes on, as in every prompt people know; copying is c or a number.
+        Key::Enter => next_screen(state),
+        Key::Char('e') => start_editing(state),
+        Key::Home => first_step(state),
         Key::Char('b') | Key::Left => previous_screen(state),
         Key::Up => {
             state.focus = Focus::Values(row.saturating_sub(1));
@@ -147,7 +180,7 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             state.focus = Focus::Values((row + 1).min(last));
             Vec::new()
         }
-        Key::Char('c') | Key::Enter => copy(state, &values, row),
+        Key::Char('c') => copy(state, &values, row),
         Key::Char(d @ '1'..='9') => {
             let i = d as usize - '1' as usize;
             state.focus = Focus::Values(i.min(values.len().saturating_sub(1)));

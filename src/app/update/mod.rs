@@ -13,7 +13,7 @@ mod navigation;
 mod results;
 mod values;
 
-use super::{Busy, Cmd, Msg, State, StepReport, StepStatus};
+use super::{Busy, Cmd, Focus, Msg, State, StepReport, StepStatus};
 use crate::steps::Input;
 
 pub use fields::validate;
@@ -21,8 +21,49 @@ pub use hints::{GLOBAL_KEYS, key_hints, screen_key_hints};
 pub use results::detected_troubles;
 pub use values::screen_values;
 
-/// Applies one message; returns the work to start.
+/// Applies one message; returns the work to start. Afterwards every step's basis is
+/// recomputed, and once the answer being edited is left, a change that put steps out of
+/// date says which.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let cmds = dispatch(state, msg);
+    state.refresh_bases();
+    if matches!(state.focus, Focus::Field(_)) {
+        return cmds;
+    }
+    let stale = state.stale_steps();
+    let newly: Vec<&str> = stale
+        .iter()
+        .copied()
+        .filter(|s| !state.announced_stale.contains(s))
+        .collect();
+    state.announced_stale = stale;
+    if !newly.is_empty() {
+        state.flash = Some(format!(
+            "This change puts {} out of date: run or check {} again",
+            step_names(&newly),
+            if newly.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    cmds
+}
+
+/// "step 1", "steps 1, 6b and verification".
+fn step_names(ids: &[&str]) -> String {
+    let name = |id: &&str| match *id {
+        "prerequisites" => "the prerequisites".to_string(),
+        "verify" => "verification".to_string(),
+        other => other.to_string(),
+    };
+    let names: Vec<String> = ids.iter().map(name).collect();
+    match names.as_slice() {
+        [one] if ids[0].chars().next().is_some_and(|c| c.is_ascii_digit()) => format!("step {one}"),
+        [one] => one.clone(),
+        [init @ .., last] => format!("steps {} and {last}", init.join(", ")),
+        [] => String::new(),
+    }
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Resize(w, h) => {
             state.width = w;
@@ -37,6 +78,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Key(key) => keys::on_key(state, key),
         Msg::Paste(text) => inspect::on_paste(state, &text),
+        // A save's own result changes nothing worth saving: saving again would loop.
+        Msg::Done(done @ super::Done::Saved(_)) => results::on_done(state, done),
         Msg::Done(done) => {
             let mut cmds = results::on_done(state, done);
             cmds.push(Cmd::Save);
@@ -64,6 +107,7 @@ fn start(state: &mut State, step: &'static str, label: &str, cmd: Cmd) -> Cmd {
         step,
         label: label.to_string(),
         frame: 0,
+        basis: state.current_basis(step).cloned(),
     });
     state.statuses.insert(step, StepStatus::InProgress);
     cmd
@@ -78,7 +122,22 @@ fn report(state: &mut State, step: &'static str, ok: bool, lines: Vec<String>) {
     state.reports.insert(step, StepReport { ok, lines });
 }
 
+/// Stores a step's new status with the basis it was computed from: the one recorded when
+/// its action started, else (a result nobody started, such as a metadata file loaded at
+/// start-up) the current one.
 fn finish(state: &mut State, step: &'static str, status: StepStatus) {
-    state.busy = None;
+    let started = state.busy.take().filter(|b| b.step == step);
+    let basis = match started {
+        Some(busy) => busy.basis,
+        None => state.current_basis(step).cloned(),
+    };
+    record(state, step, status, basis);
+}
+
+fn record(state: &mut State, step: &'static str, status: StepStatus, basis: Option<String>) {
     state.statuses.insert(step, status);
+    match basis {
+        Some(basis) => state.bases.insert(step, basis),
+        None => state.bases.remove(step),
+    };
 }

@@ -16,20 +16,36 @@ fn go_to(state: &mut State, screen: usize) {
     state.screen = screen.min(screen_count() - 1);
     state.scroll = 0;
     state.overlay = Overlay::None;
-    // A step not started yet lands in its first empty field; otherwise on the values, so
-    // action keys act instead of typing into a field.
-    let started = state
-        .step()
-        .is_some_and(|s| state.status(s.id) != StepStatus::NotStarted);
-    let first_empty = state
-        .screen_fields()
+    // Every screen opens on its values: the keys in the help bar act, and none of them
+    // types into a field. Editing starts with e or Tab.
+    state.focus = Focus::Values(0);
+}
+
+/// `e`: edit the screen's first empty field, or its first field.
+pub(super) fn start_editing(state: &mut State) -> Vec<Cmd> {
+    let fields = state.screen_fields();
+    if fields.is_empty() {
+        state.flash = Some("Nothing to type on this screen".to_string());
+        return Vec::new();
+    }
+    let i = fields
         .iter()
         .position(|f| f.value.trim().is_empty())
-        .filter(|_| !started);
-    state.focus = match first_empty {
-        Some(i) => Focus::Field(i),
-        None => Focus::Values(0),
-    };
+        .unwrap_or(0);
+    state.focus = Focus::Field(i);
+    Vec::new()
+}
+
+/// Home: back to the first step of the guide.
+pub(super) fn first_step(state: &mut State) -> Vec<Cmd> {
+    go_to(state, START + 1);
+    vec![Cmd::Save]
+}
+
+/// Enter in the step list: jump to the chosen screen.
+pub(super) fn jump_to(state: &mut State, screen: usize) -> Vec<Cmd> {
+    go_to(state, screen);
+    vec![Cmd::Save]
 }
 
 pub(super) fn next_screen(state: &mut State) -> Vec<Cmd> {
@@ -42,8 +58,19 @@ pub(super) fn next_screen(state: &mut State) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    // Going on past a failure is allowed, but not silently.
+    let failed = state
+        .step()
+        .filter(|s| state.status(s.id) == StepStatus::Failed)
+        .map(|s| s.id);
     if state.screen + 1 < screen_count() {
         go_to(state, state.screen + 1);
+    }
+    if let Some(id) = failed {
+        state.flash = Some(match id {
+            "prerequisites" => "The prerequisites check failed: the values from here on are for that instance, and nothing can be marked done until it passes".to_string(),
+            id => format!("Step {id} failed: the steps that build on it will fail too until it is fixed (b goes back)"),
+        });
     }
     vec![Cmd::Save]
 }

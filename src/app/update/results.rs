@@ -3,7 +3,7 @@
 
 use super::super::{Cmd, Contexts, Done, LoadedMetadata, State, StepStatus};
 use super::actions::matching_applications;
-use super::{finish, report};
+use super::{finish, report, start};
 use crate::cloud::apply::instance_problem;
 use crate::cloud::doctor::{DoctorReport, Verdict};
 use crate::cloud::ensure::{Change, Outcome, UserOutcome};
@@ -16,6 +16,7 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
     match done {
         Done::Contexts(Ok((contexts, instances, identity_store_id))) => {
             contexts_loaded(state, contexts, instances, identity_store_id);
+            return recheck_application(state);
         }
         Done::Contexts(Err(message)) => state.context_error = Some(message),
         Done::Instance(result) => instance_checked(state, result),
@@ -28,10 +29,15 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Inspected { text, .. } if text != state.assertion_text => {}
         Done::Inspected { result, .. } => inspected(state, result),
         Done::Copied { label, result } => copied(state, &label, result),
-        Done::Saved(Ok(())) => {}
-        Done::Saved(Err(e)) => {
-            state.flash = Some(format!("The session could not be saved: {e}"));
+        Done::Saved(Ok(())) => state.save_error = None,
+        // Said once; the next change tries again, and a new reason is said again.
+        Done::Saved(Err(e)) if state.save_error.as_ref() != Some(&e) => {
+            state.flash = Some(format!(
+                "The session could not be saved: {e}. The wizard keeps working and tries again after the next change"
+            ));
+            state.save_error = Some(e);
         }
+        Done::Saved(Err(_)) => {}
         Done::Cancelled => cancelled(state),
     }
     Vec::new()
@@ -60,6 +66,28 @@ fn contexts_loaded(
         f.value = arn;
     }
     state.instances = instances;
+}
+
+/// After a resume the applications are not known yet: a step 1 with a result is checked
+/// again, so step 11 can use its application without a trip back.
+fn recheck_application(state: &mut State) -> Vec<Cmd> {
+    let has_result = matches!(
+        state.statuses.get("1"),
+        Some(StepStatus::Done | StepStatus::Verified)
+    );
+    if !has_result || state.busy.is_some() || !state.applications.is_empty() {
+        return Vec::new();
+    }
+    let Ok(setup) = state.setup() else {
+        return Vec::new();
+    };
+    let name = setup.app_name.to_string();
+    vec![start(
+        state,
+        "1",
+        "sso:ListApplications",
+        Cmd::FindApplication { name },
+    )]
 }
 
 /// The prerequisites check of the instance.
@@ -101,7 +129,10 @@ fn applications_found(state: &mut State, result: Result<Vec<Application>, String
         Ok(applications) => {
             state.applications = applications;
             let found = matching_applications(state);
-            let name = state.answers().app_name.unwrap_or_default();
+            let name = state
+                .setup()
+                .map(|s| s.app_name.to_string())
+                .unwrap_or_default();
             let (status, ok, lines) = match found.as_slice() {
                 [] => (
                     StepStatus::NotStarted,
@@ -268,9 +299,33 @@ fn verified(state: &mut State, report: DoctorReport) {
                 .to_string(),
         );
     }
-    let ok = report.passed(false);
+    // doctor reads AWS; the console steps it cannot see count only with a current result.
+    let behind = steps_behind(state);
+    if !behind.is_empty() {
+        lines.push(format!(
+            "✗ Not verified while {} out of date or failed: {}. Run or check {} again, then verify",
+            if behind.len() == 1 {
+                "this step is"
+            } else {
+                "these steps are"
+            },
+            behind.join(", "),
+            if behind.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    let ok = report.passed(false) && behind.is_empty();
     state.doctor = Some(report);
     report_lines(state, ok, lines);
+}
+
+/// The steps before verification whose result is stale or failed.
+fn steps_behind(state: &State) -> Vec<&'static str> {
+    crate::steps::STEPS
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| *id != "verify")
+        .filter(|id| matches!(state.status(id), StepStatus::Stale | StepStatus::Failed))
+        .collect()
 }
 
 /// A checked SAMLResponse.

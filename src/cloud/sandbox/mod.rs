@@ -278,6 +278,20 @@ impl Sandbox {
         arn
     }
 
+    /// Step 1 as the wizard stands in for it: the custom SAML 2.0 application with this
+    /// display name, added only when none has it yet, so pressing "done" twice never makes a
+    /// duplicate. Returns its ARN and whether it was added.
+    pub fn simulate_ensure_application(&self, name: &str) -> (String, bool) {
+        let existing = self.lock().applications.iter().find_map(|a| {
+            (a.application.provider_arn == CUSTOM_SAML_PROVIDER && a.application.name == name)
+                .then(|| a.application.arn.clone())
+        });
+        match existing {
+            Some(arn) => (arn, false),
+            None => (self.simulate_create_application(name), true),
+        }
+    }
+
     /// A group assigned to the application by hand in the IAM Identity Center console (the
     /// `Cloud` trait assigns users only). Not recorded in [`calls`]. Fails as
     /// `CreateApplicationAssignment` would: an unknown application or group is not found,

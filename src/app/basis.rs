@@ -1,0 +1,73 @@
+//! What each step's result was computed from. A result is recorded with the basis of its step
+//! at the time it started; when the answers change so that the step's basis differs, the step
+//! shows as stale instead of keeping a ✔ that no longer holds.
+//!
+//! A step's basis is everything of the effective setup that its values, documents and actions
+//! read: the plan's values and documents for the step (defaults applied, so an empty display
+//! name and the default it stands for are the same answer), the step's own answers, and what
+//! a few steps take from other steps (6a the metadata document, 11 step 1's application,
+//! verification every step). It is kept as a short SHA-256 so sessions stay small.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest as _, Sha256};
+
+use super::State;
+use crate::plan::Plan;
+use crate::steps::{STEPS, step};
+
+/// The current basis of every step; `None` for all of them while the answers are invalid
+/// (no result can be trusted to match answers that do not make a setup).
+pub(super) fn current_bases(state: &State) -> BTreeMap<&'static str, Option<String>> {
+    let plan = state.setup().ok().map(|mut setup| {
+        // The identity store id arrives with the contexts, after a resume too: it is not an
+        // answer, and a result does not go stale because it was not known yet.
+        setup.identity_store_id = None;
+        Plan::build(&setup, None)
+    });
+    STEPS
+        .iter()
+        .map(|s| (s.id, plan.as_ref().map(|p| basis(state, p, s.id))))
+        .collect()
+}
+
+fn basis(state: &State, plan: &Plan, id: &str) -> String {
+    let mut hash = Sha256::new();
+    let mut put = |text: &str| {
+        hash.update(text.as_bytes());
+        // A separator, so that ("ab", "c") and ("a", "bc") differ.
+        hash.update([0]);
+    };
+    put(state.mode.label());
+    for part in parts(id) {
+        put(part);
+        if let Some(ps) = plan.steps.iter().find(|s| s.id == part) {
+            for v in &ps.values {
+                put(&v.label);
+                put(&v.value);
+            }
+            for d in &ps.documents {
+                put(&d.document.to_string());
+            }
+        }
+        if let Some(s) = step(part) {
+            for input in s.inputs {
+                put(state.field(*input).value.trim());
+            }
+        }
+    }
+    if matches!(id, "6a" | "verify") {
+        put(state.metadata.as_ref().map_or("", |m| m.document.as_str()));
+    }
+    let digest = hash.finalize();
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The steps whose values and answers a step's result depends on.
+fn parts(id: &str) -> Vec<&str> {
+    match id {
+        "11" => vec!["1", "11"],
+        "verify" => STEPS.iter().map(|s| s.id).collect(),
+        other => vec![other],
+    }
+}
