@@ -87,6 +87,14 @@ pub enum Loaded<T> {
     },
 }
 
+/// The `version` a saved file says it has, read without the rest of its fields: a file of a
+/// newer format is left alone before anything tries to read it as this one.
+pub fn saved_version(path: &Path) -> Option<u64> {
+    let bytes = std::fs::read(path).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("version")?.as_u64()
+}
+
 pub fn load<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>, String> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,

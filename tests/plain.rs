@@ -90,3 +90,125 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         String::from_utf8_lossy(&doctor.stderr)
     );
 }
+
+/// The binary in plain mode on a fresh sandbox in `home`, fed `lines`.
+fn plain_run(home: &std::path::Path, extra: &[&str], lines: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(["--sandbox", "--plain", "--session", "defaults"])
+        .args(extra)
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home)
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all((lines.join("\n") + "\n").as_bytes())
+        .unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_default_kept_with_enter_ends_in_a_passing_verification() {
+    let home = tempfile::tempdir().unwrap();
+    let out = plain_run(
+        home.path(),
+        &["--user", "maria.garcia@example.com"],
+        &[""; 40],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The default the setup derives is offered in brackets, and it is the one created.
+    assert!(
+        text.contains("Application display name [Amazon Connect 5f8c2a4e]: "),
+        "{text}"
+    );
+    assert!(text.contains("Found: arn:aws:sso::"), "{text}");
+    assert!(text.contains("status: verified"), "{text}");
+    assert!(
+        !text.contains("press d"),
+        "full-screen keys in plain mode: {text}"
+    );
+    assert!(text.contains("11 of 11 steps done or verified."), "{text}");
+
+    // The next run says it resumes, and where.
+    let again = plain_run(home.path(), &[], &[""; 5]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(text.contains("Resumed session defaults"), "{text}");
+    assert!(
+        text.contains("Resuming at step 11 of 11 (verify)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failed_verification_is_the_exit_status_and_answers_are_asked_again() {
+    let home = tempfile::tempdir().unwrap();
+    // Every default up to 6c's role name, then "run it now?": a stray answer, asked
+    // again, then no.
+    let mut lines = vec![""; 13];
+    lines.extend(["maybe", "n"]);
+    lines.extend([""; 20]);
+    let out = plain_run(home.path(), &["--user", "maria.garcia@example.com"], &lines);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Please answer y or n."), "{text}");
+    assert!(text.contains("status: failed"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Verification did not pass"), "{err}");
+    let snapshot = home.path().join("connect-sso/sandbox/account.json");
+    let account = std::fs::read_to_string(snapshot).unwrap();
+    assert!(
+        !account.contains("role/ConnectSSO-5f8c2a4e"),
+        "6c was not run"
+    );
+}
+
+#[test]
+fn an_endless_line_is_cut_and_the_run_ends() {
+    let home = tempfile::tempdir().unwrap();
+    // 1 MiB without a line break, then the end of input: bounded memory, a clear note.
+    let long = "A".repeat(1 << 20);
+    let out = plain_run(home.path(), &[], &[&long]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("longer than 64 KiB"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    assert!(
+        text.contains("End of input"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+}
+
+#[test]
+fn an_unwritable_session_is_reported_once_and_the_run_ends() {
+    let home = tempfile::tempdir().unwrap();
+    // A folder where the session file should be: every save fails.
+    let session = home.path().join("connect-sso/sessions/defaults.json");
+    std::fs::create_dir_all(&session).unwrap();
+    let out = plain_run(
+        home.path(),
+        &["--user", "maria.garcia@example.com"],
+        &[""; 40],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.matches("The session could not be saved").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("status: verified"), "{text}");
+}

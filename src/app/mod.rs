@@ -449,6 +449,9 @@ impl State {
     }
 }
 
+/// The format of session files this version writes; a newer one is left alone.
+pub const SESSION_FORMAT: u32 = 1;
+
 /// What a session file holds: the answers and the progress, never credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
@@ -467,7 +470,7 @@ pub struct Saved {
 impl State {
     pub fn to_saved(&self) -> Saved {
         Saved {
-            version: 1,
+            version: SESSION_FORMAT,
             mode: self.mode,
             screen: self.screen,
             fields: self

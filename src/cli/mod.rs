@@ -78,6 +78,9 @@ pub struct WizardArgs {
     /// Plain line-by-line prompts instead of the full screen (automatic without a terminal)
     #[arg(long, env = "CONNECT_SSO_PLAIN")]
     pub plain: bool,
+    /// Plain mode: answer yes to every "run it now?" and "done in the console?" question
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// AWS contexts and the answers file; accepted before or after the subcommand.

@@ -13,8 +13,65 @@ use crate::ui::clean;
 
 struct Plain<'a> {
     d: Driver,
+    /// `--yes`: every question answered yes.
+    yes: bool,
     input: &'a mut dyn BufRead,
     out: &'a mut dyn Write,
+}
+
+/// The longest answer line read; the rest of a longer line is skipped, so a stream without
+/// line breaks (`< /dev/zero`) cannot grow memory.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Reads one line of at most [`MAX_LINE`] bytes; `Ok(None)` at the end of input, and the
+/// flag says whether the line was cut.
+fn read_line_capped(input: &mut dyn BufRead) -> std::io::Result<Option<(String, bool)>> {
+    let mut line = Vec::new();
+    let mut cut = false;
+    let mut any = false;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, end) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = MAX_LINE.saturating_sub(line.len());
+        line.extend_from_slice(&buf[..take.min(room)]);
+        cut |= take > room;
+        input.consume(take);
+        if end {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&line);
+    Ok(Some((text.trim_end_matches(['\r', '\n']).to_string(), cut)))
+}
+
+/// Full-screen key hints in results, said the way plain mode works.
+fn plain_words(line: &str) -> Option<String> {
+    const WORDS: [(&str, &str); 3] = [
+        (
+            ", then press d.",
+            ", then answer y when asked whether it is done.",
+        ),
+        ("press d when you have done it", "answer y when it is done"),
+        ("press r", "answer y to run it"),
+    ];
+    if line.starts_with("i Press t for the troubleshooting list") {
+        return Some("i `connect-sso troubleshoot` explains the usual causes".to_string());
+    }
+    let mut out = line.to_string();
+    for (screen, plain) in WORDS {
+        out = out.replace(screen, plain);
+    }
+    Some(out)
 }
 
 impl Plain<'_> {
@@ -22,17 +79,44 @@ impl Plain<'_> {
     fn ask(&mut self, prompt: &str) -> std::io::Result<Option<String>> {
         write!(self.out, "{prompt}")?;
         self.out.flush()?;
-        let mut line = String::new();
-        if self.input.read_line(&mut line)? == 0 {
-            writeln!(self.out)?;
-            return Ok(None);
+        match read_line_capped(self.input)? {
+            None => {
+                writeln!(self.out)?;
+                Ok(None)
+            }
+            Some((line, cut)) => {
+                if cut {
+                    writeln!(
+                        self.out,
+                        "  note: that line was longer than {} KiB; only its start was read",
+                        MAX_LINE / 1024
+                    )?;
+                }
+                Ok(Some(line))
+            }
         }
-        Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()))
+    }
+
+    /// A yes/no question: `default` on an empty line, asked again on anything but y/yes/n/no;
+    /// `None` at the end of input.
+    fn confirm(&mut self, question: &str, default: bool) -> std::io::Result<Option<bool>> {
+        let choices = if default { "[Y/n]" } else { "[y/N]" };
+        loop {
+            let Some(answer) = self.ask(&format!("{question} {choices}: "))? else {
+                return Ok(None);
+            };
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "" => return Ok(Some(default)),
+                "y" | "yes" => return Ok(Some(true)),
+                "n" | "no" => return Ok(Some(false)),
+                _ => writeln!(self.out, "  Please answer y or n.")?,
+            }
+        }
     }
 
     fn report(&mut self, step: &str) -> std::io::Result<()> {
         if let Some(r) = self.d.state.reports.get(step).cloned() {
-            for line in r.lines {
+            for line in r.lines.iter().filter_map(|l| plain_words(l)) {
                 // Lines of checks carry their own verdict symbol; the rest gets the result's.
                 let own = ["✓ ", "✗ ", "! ", "? ", "i ", "  "]
                     .iter()
@@ -46,6 +130,7 @@ impl Plain<'_> {
             }
         }
         if let Some(f) = self.d.state.flash.take() {
+            let f = plain_words(&f).unwrap_or(f);
             writeln!(self.out, "  note: {}", clean(&f))?;
         }
         Ok(())
@@ -108,27 +193,28 @@ impl Plain<'_> {
         let live = self.d.state.mode.is_live();
         let question = match step.kind {
             StepKind::Manual if step.id == "2" => None,
-            StepKind::Manual => Some("Done in the console? [y = done, s = skip, Enter = later]: "),
+            // Walking the guide, the usual answer is yes; n leaves it for later.
+            StepKind::Manual => Some(("Done in the console?", true, 'd')),
             _ if !live => None,
-            StepKind::Automated => Some("Run it now? [Y/n]: "),
-            StepKind::Check => Some("Check now? [Y/n]: "),
+            StepKind::Automated => Some(("Run it now?", true, 'r')),
+            StepKind::Check => Some(("Check now?", true, 'r')),
         };
-        if let Some(q) = question {
-            let Some(answer) = self.ask(q)? else {
-                return Ok(false);
+        if let Some((question, default, key)) = question {
+            // `--yes` (or a piped "y") answers; anything else is asked again.
+            let yes = match self.yes {
+                true => true,
+                false => match self.confirm(question, default)? {
+                    Some(yes) => yes,
+                    None => return Ok(false),
+                },
             };
-            let a = answer.trim().to_ascii_lowercase();
-            match step.kind {
-                StepKind::Manual if a == "y" || a == "yes" => self.d.key(Key::Char('d')).await,
-                StepKind::Manual if a == "s" => self.d.key(Key::Char('x')).await,
-                StepKind::Manual => {}
-                _ if a.is_empty() || a == "y" || a == "yes" => self.d.key(Key::Char('r')).await,
-                _ => {}
+            if yes {
+                self.d.key(Key::Char(key)).await;
             }
             self.report(step.id)?;
         }
-        let (symbol, word) = self.d.state.status(step.id).marker();
-        writeln!(self.out, "  status: {symbol} {word}")?;
+        let (_, word) = self.d.state.status(step.id).marker();
+        writeln!(self.out, "  status: {word}")?;
         Ok(true)
     }
 }
@@ -142,9 +228,14 @@ pub async fn run(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     sandbox: Option<&Sandbox>,
+    yes: bool,
 ) -> std::io::Result<State> {
+    // What the wizard noted while starting (a resumed or damaged session, the sandbox).
+    let notes = state.flash.clone();
+    let first = state.screen.saturating_sub(1).min(STEPS.len() - 1);
     let mut p = Plain {
         d: Driver::new(state, effects, rx),
+        yes,
         input,
         out,
     };
@@ -179,10 +270,34 @@ pub async fn run(
             p.d.state.mode = crate::app::Mode::PlanOnly;
         }
     }
+    if let Some(notes) = notes {
+        writeln!(p.out, "{}", clean(&notes))?;
+    }
+    if first > 0 {
+        writeln!(
+            p.out,
+            "Resuming at step {} of {} ({}); the steps before it keep their results.",
+            first + 1,
+            STEPS.len(),
+            STEPS[first].id
+        )?;
+    }
     let mut save_warned = false;
-    for index in 0..STEPS.len() {
+    let mut announced_save: Option<String> = None;
+    for index in first..STEPS.len() {
         p.d.state.screen = index + 1;
         let more = p.step_screen(index).await?;
+        // A failed save is said once (and again only if the reason changes).
+        if let Some(e) = p.d.state.save_error.clone()
+            && announced_save.as_ref() != Some(&e)
+        {
+            writeln!(
+                p.out,
+                "warning: The session could not be saved: {}. The run goes on and tries again after each step",
+                clean(&e)
+            )?;
+            announced_save = Some(e);
+        }
         if let Some(e) = sandbox.and_then(super::account::save_error)
             && !std::mem::replace(&mut save_warned, true)
         {

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use super::account::{Access, save_error};
 use super::{GlobalArgs, Status, WizardArgs};
 use crate::app::effects::Effects;
-use crate::app::{Cmd, Key, Mode, Msg, State, update};
+use crate::app::{Cmd, Key, Mode, Msg, State, StepStatus, update};
 use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, Sandbox};
 use crate::cloud::sdk::SdkCloud;
 use crate::domain::setup::Answers;
@@ -111,7 +111,7 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
         return Ok(Status::BadInput);
     };
     let state_dir = session::state_dir();
-    let session_path = state_dir
+    let mut session_path = state_dir
         .as_ref()
         .map(|d| session::session_path(d, &args.session));
     let log = init_logging(state_dir.as_ref());
@@ -143,6 +143,17 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     let mut notes = Vec::new();
     if !global.sandbox && mode == Mode::Sandbox {
         notes.push("No AWS credentials found: working on the sandbox account".to_string());
+    }
+    if let Some(path) = session_path.clone()
+        && let Some(version) = session::saved_version(&path)
+        && version > u64::from(crate::app::SESSION_FORMAT)
+    {
+        // Rewriting it in this version's format could lose what the newer one keeps.
+        notes.push(format!(
+            "Session {} was saved by a newer connect-sso (format {version}); it is left as it is and this run saves nothing: update connect-sso, or use --session NAME for another session",
+            args.session
+        ));
+        session_path = None;
     }
     if let Some(path) = &session_path {
         match session::load(path) {
@@ -193,31 +204,51 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
             let stdout = std::io::stdout();
             let mut input = stdin.lock();
             let mut output = stdout.lock();
-            super::plain::run(state, effects, rx, &mut input, &mut output, kept.as_deref())
-                .await
-                .map(|_| ())
+            super::plain::run(
+                state,
+                effects,
+                rx,
+                &mut input,
+                &mut output,
+                kept.as_deref(),
+                args.yes,
+            )
+            .await
+            .map(|end| (end.status("verify"), end.save_error.clone()))
         })
     } else {
-        runtime.block_on(event_loop(
-            state,
-            mode,
-            answers,
-            global,
-            kept.clone(),
-            session_path.clone(),
-            log_path.clone(),
-        ))
+        runtime
+            .block_on(event_loop(
+                state,
+                mode,
+                answers,
+                global,
+                kept.clone(),
+                session_path.clone(),
+                log_path.clone(),
+            ))
+            // The full screen showed the verdict; its exit status is that it ended cleanly.
+            .map(|save_error| (StepStatus::NotStarted, save_error))
     };
     drop(log);
     if plain && let Some(sandbox) = &kept {
         super::account::save_sandbox(sandbox, err)?;
     }
     match result {
-        Ok(()) => {
-            if let Some(p) = &session_path {
-                writeln!(err, "Session saved to {}", p.display())?;
+        Ok((verify, save_error)) => {
+            match (&session_path, save_error) {
+                (Some(_), Some(e)) => writeln!(err, "warning: the session was not saved: {e}")?,
+                (Some(p), None) => writeln!(err, "Session saved to {}", p.display())?,
+                (None, _) => {}
             }
-            Ok(Status::Ok)
+            // A verification that ran and did not pass is the run's result.
+            Ok(match verify {
+                StepStatus::Failed | StepStatus::Stale => {
+                    writeln!(err, "Verification did not pass: the sign-in would fail")?;
+                    Status::CheckFailed
+                }
+                _ => Status::Ok,
+            })
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -300,7 +331,7 @@ async fn event_loop(
     mut kept: Option<Arc<Sandbox>>,
     session_path: Option<PathBuf>,
     log_path: Option<PathBuf>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<String>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut effects = make_effects(
         mode,
@@ -425,5 +456,5 @@ async fn event_loop(
     if let Some(e) = kept.as_ref().and_then(|s| save_error(s)) {
         eprintln!("warning: {e}");
     }
-    result
+    result.map(|()| state.save_error.clone())
 }

@@ -140,7 +140,7 @@ pub async fn load_source(
     now: OffsetDateTime,
 ) -> Result<(CheckedMetadata, String), String> {
     if !is_url(source) {
-        let path = std::path::PathBuf::from(source);
+        let path = crate::files::expand_user_path(source);
         return tokio::task::spawn_blocking(move || load_document(&path, now))
             .await
             .map_err(|e| format!("reading the metadata stopped: {e}"))?;
@@ -156,7 +156,7 @@ pub fn load_source_blocking(
     now: OffsetDateTime,
 ) -> Result<(CheckedMetadata, String), String> {
     if !is_url(source) {
-        return load_document(Path::new(source), now);
+        return load_document(&crate::files::expand_user_path(source), now);
     }
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -2,7 +2,6 @@
 //! starting the check of a response.
 
 use super::super::{Cmd, Focus, Key, Overlay, State};
-use super::fields::edit_field;
 use super::need;
 
 /// A SAMLResponse copied from a browser is a few kilobytes; more is not a response.
@@ -23,19 +22,46 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Cmd> {
         return Vec::new();
     }
     match state.focus {
-        Focus::Field(i) if state.overlay == Overlay::None => {
-            // Line breaks and other control characters would end up in an AWS name.
-            let mut cmds = Vec::new();
-            for c in text.trim().chars().filter(|c| !c.is_control()) {
-                cmds.extend(edit_field(state, i, Key::Char(c)));
-            }
-            cmds
-        }
+        Focus::Field(i) if state.overlay == Overlay::None => paste_into_field(state, i, text),
         _ => need(
             state,
-            "Paste into a field (Tab to reach one), or press i on the verification screen to paste a SAML response",
+            "Paste into a field (e edits one), or press i on the verification screen to paste a SAML response",
         ),
     }
+}
+
+/// The most a field takes from one paste: more than any answer's limit, so the limit's own
+/// message explains a long value, and little enough that a stray paste of a whole file is
+/// refused at once instead of freezing the screen.
+const MAX_FIELD_PASTE: usize = 4096;
+
+/// A paste goes into the field at the cursor in one piece. Line breaks and other control
+/// characters would end up in an AWS name, so they are dropped.
+fn paste_into_field(state: &mut State, i: usize, text: &str) -> Vec<Cmd> {
+    let Some(input) = state.screen_fields().get(i).map(|f| f.input) else {
+        return Vec::new();
+    };
+    let clean: String = text.trim().chars().filter(|c| !c.is_control()).collect();
+    let count = clean.chars().count();
+    if count > MAX_FIELD_PASTE {
+        return need(
+            state,
+            &format!(
+                "That paste is {count} characters; a field takes at most {MAX_FIELD_PASTE}: copy only the value"
+            ),
+        );
+    }
+    let field = state.field_mut(input);
+    let cursor = field.cursor.min(field.value.chars().count());
+    let at = field
+        .value
+        .char_indices()
+        .nth(cursor)
+        .map_or(field.value.len(), |(b, _)| b);
+    field.value.insert_str(at, &clean);
+    field.cursor = cursor + count;
+    field.error = None;
+    Vec::new()
 }
 
 /// Keys of the SAMLResponse box: typing also works, for short tests by hand.

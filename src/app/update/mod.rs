@@ -38,28 +38,36 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         .collect();
     state.announced_stale = stale;
     if !newly.is_empty() {
-        state.flash = Some(format!(
-            "This change puts {} out of date: run or check {} again",
-            step_names(&newly),
-            if newly.len() == 1 { "it" } else { "them" }
-        ));
+        state.flash = Some(stale_message(&newly));
     }
     cmds
 }
 
-/// "step 1", "steps 1, 6b and verification".
-fn step_names(ids: &[&str]) -> String {
-    let name = |id: &&str| match *id {
-        "prerequisites" => "the prerequisites".to_string(),
+/// What the status line says when a change puts steps out of date: short enough for 80
+/// columns, the step list (`s`) has the rest.
+fn stale_message(ids: &[&str]) -> String {
+    let name = |id: &str| match id {
         "verify" => "verification".to_string(),
         other => other.to_string(),
     };
-    let names: Vec<String> = ids.iter().map(name).collect();
-    match names.as_slice() {
-        [one] if ids[0].chars().next().is_some_and(|c| c.is_ascii_digit()) => format!("step {one}"),
-        [one] => one.clone(),
-        [init @ .., last] => format!("steps {} and {last}", init.join(", ")),
-        [] => String::new(),
+    match ids {
+        [one] => format!(
+            "This change puts {} out of date (↻): run or check it again",
+            match *one {
+                "prerequisites" | "verify" => name(one),
+                n => format!("step {n}"),
+            }
+        ),
+        few if few.len() <= 4 => format!(
+            "Now out of date (↻): {}. Run or check them again",
+            few.iter().map(|id| name(id)).collect::<Vec<_>>().join(", ")
+        ),
+        many => format!(
+            "{} steps are now out of date (↻), from {} to {}: s lists them",
+            many.len(),
+            name(many[0]),
+            name(many[many.len() - 1])
+        ),
     }
 }
 

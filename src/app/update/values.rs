@@ -13,14 +13,22 @@ pub fn screen_values(state: &State) -> Vec<(String, String)> {
         return Vec::new();
     };
     let Some(plan) = state.plan() else {
-        return Vec::new();
+        // The instances stay listed while the typed ARN is wrong: picking one fixes it.
+        return match step.id {
+            "prerequisites" => instance_rows(state),
+            _ => Vec::new(),
+        };
     };
     let Some(ps) = plan.steps.iter().find(|s| s.id == step.id) else {
         return Vec::new();
     };
+    // Until a file is loaded, step 2's field asks for it; the plan's placeholder row speaks
+    // to the command line (`--metadata`), not to the wizard.
+    let unloaded_metadata = step.id == "2" && state.metadata.is_none();
     let mut out: Vec<(String, String)> = ps
         .values
         .iter()
+        .filter(|_| !unloaded_metadata)
         .map(|v| (v.label.clone(), v.value.clone()))
         .collect();
     for d in &ps.documents {
