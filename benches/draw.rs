@@ -70,5 +70,27 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A paste into a field: a 100 KB paste (a whole file copied by mistake) must be refused at
+/// once, and a long value that fits taken in one piece; both well under 50 ms. The update
+/// after it includes recomputing every step's basis.
+fn paste(c: &mut Criterion) {
+    let mut group = c.benchmark_group("paste into a field");
+    let mut on_field = start();
+    update(&mut on_field, Msg::Key(Key::PageDown));
+    update(&mut on_field, Msg::Key(Key::PageDown));
+    update(&mut on_field, Msg::Key(Key::Char('e')));
+    for (name, len) in [("100 KB", 100_000), ("4000 characters", 4000)] {
+        let text = "A".repeat(len);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut state = on_field.clone();
+                update(&mut state, Msg::Paste(black_box(text.clone())));
+                state
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, paste);
 criterion_main!(benches);

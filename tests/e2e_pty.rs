@@ -11,6 +11,8 @@ struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
+    /// Kept open: dropping the master side hangs the terminal up.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Screen {
@@ -38,10 +40,12 @@ impl Screen {
     }
 }
 
-#[test]
-fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
-    let home = tempfile::tempdir().unwrap();
-    let state = home.path().join("state");
+/// The binary in a 120x40 pseudo-terminal on the sandbox, with its state under `home`.
+fn start(
+    home: &std::path::Path,
+    session: &str,
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    let state = home.join("state");
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -52,13 +56,13 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_connect-sso"));
-    cmd.args(["--sandbox", "--session", "e2e"]);
+    cmd.args(["--sandbox", "--session", session]);
     cmd.env_clear();
-    cmd.env("HOME", home.path());
+    cmd.env("HOME", home);
     cmd.env("XDG_STATE_HOME", &state);
     cmd.env("TERM", "xterm-256color");
     cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
 
     let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
@@ -78,11 +82,20 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
             }
         });
     }
-    let mut s = Screen {
+    let screen = Screen {
         parser,
         raw,
         writer: pair.master.take_writer().unwrap(),
+        _master: pair.master,
     };
+    (screen, child)
+}
+
+#[test]
+fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state");
+    let (mut s, mut child) = start(home.path(), "e2e");
 
     s.wait_for("111122223333");
     s.send("\r");
@@ -198,4 +211,78 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
     assert!(account.contains("saml-provider/IdentityCenter-Connect-5f8c2a4e"));
     let ledger = std::fs::read_to_string(sandbox.join("ledger.json")).unwrap();
     assert!(ledger.contains("maria.garcia@example.com"), "{ledger}");
+}
+
+fn signal(child: &(dyn portable_pty::Child + Send + Sync), name: &str) {
+    let pid = child.process_id().expect("the wizard's pid");
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name}");
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+/// Waits for the wizard to end; its terminal must be back: the alternate screen left after
+/// it was last entered.
+fn ends_restored(s: &Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>, how: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the wizard did not end after {how}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let entered = raw.rfind("\x1b[?1049h").expect("alternate screen used");
+    let left = raw.rfind("\x1b[?1049l").expect("alternate screen left");
+    assert!(
+        left > entered,
+        "after {how} the alternate screen is still on"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn signals_restore_the_terminal_and_a_continued_wizard_redraws() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut s, mut child) = start(home.path(), "signals");
+    s.wait_for("111122223333");
+    s.send("\r");
+    s.wait_for("Check the prerequisites");
+
+    // SIGTSTP: the terminal is given back, then the process stops.
+    let before = s.raw.lock().unwrap().len();
+    signal(&*child, "TSTP");
+    let stopped = String::from_utf8_lossy(&s.raw.lock().unwrap()[before..]).into_owned();
+    assert!(
+        stopped.contains("\x1b[?1049l"),
+        "alternate screen left on SIGTSTP"
+    );
+    // SIGCONT: the screen is taken again and drawn whole.
+    let before = s.raw.lock().unwrap().len();
+    signal(&*child, "CONT");
+    s.wait_for("Check the prerequisites");
+    let resumed = String::from_utf8_lossy(&s.raw.lock().unwrap()[before..]).into_owned();
+    assert!(
+        resumed.contains("\x1b[?1049h"),
+        "alternate screen entered again"
+    );
+    assert!(
+        resumed.contains("Check the prerequisites"),
+        "the screen is redrawn"
+    );
+    // Keys work again.
+    s.send("n");
+    s.wait_for("Add a custom SAML 2.0 application");
+
+    signal(&*child, "INT");
+    ends_restored(&s, &mut child, "SIGINT");
+
+    let (s, mut child) = start(home.path(), "signals-term");
+    s.wait_for("111122223333");
+    signal(&*child, "TERM");
+    ends_restored(&s, &mut child, "SIGTERM");
 }

@@ -212,3 +212,26 @@ fn an_unwritable_session_is_reported_once_and_the_run_ends() {
     );
     assert!(text.contains("status: verified"), "{text}");
 }
+
+#[test]
+fn a_session_from_a_newer_version_is_left_alone_and_a_damaged_one_moved_aside_with_a_word() {
+    let home = tempfile::tempdir().unwrap();
+    let sessions = home.path().join("connect-sso/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let file = sessions.join("defaults.json");
+    let newer = br#"{"version": 99, "something": "new"}"#;
+    std::fs::write(&file, newer).unwrap();
+    let out = plain_run(home.path(), &[], &[""; 3]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("saved by a newer connect-sso (format 99)"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), newer, "never rewritten");
+
+    std::fs::write(&file, b"{not json").unwrap();
+    let out = plain_run(home.path(), &[], &[""; 3]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("The saved session was damaged"), "{text}");
+    assert!(sessions.join("defaults.json.corrupt").is_file());
+}

@@ -260,6 +260,30 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     }
 }
 
+/// Ctrl-Z: gives the terminal back to the shell, stops the process, and when it is continued
+/// (`fg`, SIGCONT) takes the screen again and redraws it whole.
+fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    restore_terminal();
+    #[cfg(unix)]
+    // SAFETY: raise() only sends a signal to this process; SIGSTOP cannot be caught, so
+    // this returns once the process is continued.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
+    }
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::event::EnableBracketedPaste
+    )?;
+    // What the shell drew meanwhile is not what the old buffers remember: a new terminal
+    // draws everything. (`Terminal::clear` would read the cursor position, which the input
+    // thread's pending read makes time out.)
+    *terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    Ok(())
+}
+
 /// Leaves bracketed paste, raw mode and the alternate screen.
 fn restore_terminal() {
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
@@ -369,25 +393,40 @@ async fn event_loop(
             }
         }
     });
-    // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the wizard; the session is saved
-    // after every change, so nothing confirmed is lost.
+    // A closed terminal (SIGHUP), a kill (SIGTERM, SIGINT, SIGQUIT) ends the wizard the way
+    // Ctrl-C does, so the terminal is restored; the session is saved after every change.
+    // SIGTSTP (Ctrl-Z from a shell, or `kill -TSTP`) suspends: see `suspend`.
+    let (suspend_tx, mut suspend_rx) = mpsc::unbounded_channel::<()>();
     #[cfg(unix)]
     {
         let signal_tx = tx.clone();
+        let suspend_tx = suspend_tx.clone();
         tokio::spawn(async move {
             use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut hup), Ok(mut term)) = (
+            let (Ok(mut hup), Ok(mut term), Ok(mut int), Ok(mut quit), Ok(mut tstp)) = (
                 signal(SignalKind::hangup()),
                 signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::quit()),
+                signal(SignalKind::from_raw(libc::SIGTSTP)),
             ) else {
                 return;
             };
-            tokio::select! {
-                _ = hup.recv() => {}
-                _ = term.recv() => {}
+            loop {
+                tokio::select! {
+                    _ = tstp.recv() => {
+                        let _ = suspend_tx.send(());
+                        continue;
+                    }
+                    _ = hup.recv() => {}
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                    _ = quit.recv() => {}
+                }
+                // The first cancels a running action, the second quits.
+                let _ = signal_tx.send(Msg::Key(Key::Ctrl('c')));
+                let _ = signal_tx.send(Msg::Key(Key::Ctrl('c')));
             }
-            let _ = signal_tx.send(Msg::Key(Key::Ctrl('c')));
-            let _ = signal_tx.send(Msg::Key(Key::Ctrl('c')));
         });
     }
 
@@ -401,15 +440,23 @@ async fn event_loop(
             break Err(e);
         }
         // Draw on events, not on a busy loop: ticks only while an action runs.
-        let first = if state.busy.is_some() {
-            tokio::select! {
-                m = rx.recv() => m,
-                _ = ticker.tick() => Some(Msg::Tick),
+        let busy = state.busy.is_some();
+        let first = tokio::select! {
+            m = rx.recv() => m,
+            _ = ticker.tick(), if busy => Some(Msg::Tick),
+            Some(()) = suspend_rx.recv() => {
+                if let Err(e) = suspend(&mut terminal) {
+                    break Err(e);
+                }
+                continue;
             }
-        } else {
-            rx.recv().await
         };
         let Some(first) = first else { break Ok(()) };
+        // Ctrl-Z reaches a raw terminal as a key: it suspends, as it would in a shell.
+        if matches!(first, Msg::Key(Key::Ctrl('z'))) {
+            let _ = suspend_tx.send(());
+            continue;
+        }
         let mut batch = vec![first];
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
