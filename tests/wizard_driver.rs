@@ -215,6 +215,23 @@ async fn walks_the_whole_guide_on_the_sandbox() {
         "{verify:?}"
     );
     assert!(d.state.doctor.as_ref().is_some_and(|r| r.passed(true)));
+    // What next: the same checks from the command line, and how to come back.
+    assert!(
+        verify.iter().any(
+            |l| l.contains("`connect-sso doctor --sandbox --session test`")
+                && l.contains("`connect-sso --sandbox --session test` opens this session again")
+        ),
+        "{verify:?}"
+    );
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.step(), "verify");
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .unwrap()
+            .starts_with("This is the last step. q quits")
+    );
 
     // Running 6c again finds nothing to change: verified.
     for _ in 0..4 {
@@ -769,4 +786,64 @@ async fn a_failed_prerequisite_holds_the_console_steps_back() {
     d.replace_field(0, &"A".repeat(300)).await;
     d.key(Key::Char('d')).await;
     assert_eq!(d.status("1"), StepStatus::NotStarted);
+}
+
+#[tokio::test]
+async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_users() {
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("1").await;
+    d.key(Key::Char('d')).await;
+    d.go_to("11").await;
+
+    d.replace_field(0, "maria").await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("11"), StepStatus::Failed);
+    let lines = d.state.reports["11"].lines.clone();
+    assert_eq!(
+        lines[0], "✗ maria: not found in Identity Center",
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].contains("did you mean maria.garcia@example.com?"),
+        "{lines:?}"
+    );
+
+    // Someone without a Connect user: the row says so, and a creates it.
+    d.replace_field(0, "kwame.mensah@example.com").await;
+    d.key(Key::Char('r')).await;
+    let lines = d.state.reports["11"].lines.clone();
+    assert_eq!(
+        lines[0],
+        "✗ kwame.mensah@example.com: assignment created; Connect user kwame.mensah@example.com missing",
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("i Press a to create")),
+        "{lines:?}"
+    );
+    assert!(
+        d.state
+            .key_hints()
+            .contains(&("a", "run + create Connect users"))
+    );
+    d.key(Key::Char('a')).await;
+    assert_eq!(
+        d.status("11"),
+        StepStatus::Done,
+        "{:?}",
+        d.state.reports.get("11")
+    );
+    assert_eq!(
+        d.state.reports["11"].lines[0],
+        "✓ kwame.mensah@example.com: already assigned; Connect user kwame.mensah@example.com created"
+    );
+    let created = d
+        .sandbox
+        .snapshot()
+        .connect_instances
+        .iter()
+        .flat_map(|i| i.users.clone())
+        .any(|u| u.username == "kwame.mensah@example.com");
+    assert!(created);
 }

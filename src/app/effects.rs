@@ -140,10 +140,11 @@ impl Effects {
                 application_arn,
                 identity_store_id,
                 users,
+                create_connect_users,
             } => self.spawn(async move {
                 let request = UserRequest {
                     users,
-                    create_connect_users: None,
+                    create_connect_users,
                 };
                 let result = ensure::ensure_users(
                     cloud.as_ref(),

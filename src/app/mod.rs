@@ -443,6 +443,31 @@ impl State {
         self.width >= 100
     }
 
+    /// The command that opens this session again, with the flags that matter here.
+    pub fn resume_command(&self) -> String {
+        format!(
+            "connect-sso{} --session {}",
+            self.mode_flag(),
+            self.session_name
+        )
+    }
+
+    /// The doctor command for this session: the same checks, from the command line.
+    pub fn doctor_command(&self) -> String {
+        format!(
+            "connect-sso doctor{} --session {}",
+            self.mode_flag(),
+            self.session_name
+        )
+    }
+
+    fn mode_flag(&self) -> &'static str {
+        match self.mode {
+            Mode::Sandbox => " --sandbox",
+            Mode::Aws | Mode::PlanOnly => "",
+        }
+    }
+
     /// The keys the current screen handles, for the help bar and the key map.
     pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
         update::key_hints(self)
@@ -570,6 +595,8 @@ pub enum Cmd {
         application_arn: String,
         identity_store_id: String,
         users: Vec<String>,
+        /// Also create the Connect users that are missing, with these profiles.
+        create_connect_users: Option<crate::cloud::ensure::ConnectUserTemplate>,
     },
     /// Verification: every check of the sign-in chain (`doctor`), changing nothing.
     Verify {

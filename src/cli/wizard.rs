@@ -238,7 +238,17 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
         Ok((verify, save_error)) => {
             match (&session_path, save_error) {
                 (Some(_), Some(e)) => writeln!(err, "warning: the session was not saved: {e}")?,
-                (Some(p), None) => writeln!(err, "Session saved to {}", p.display())?,
+                (Some(p), None) => writeln!(
+                    err,
+                    "Session saved to {}; `connect-sso{} --session {}` resumes it",
+                    p.display(),
+                    if mode == Mode::Sandbox {
+                        " --sandbox"
+                    } else {
+                        ""
+                    },
+                    args.session
+                )?,
                 (None, _) => {}
             }
             // A verification that ran and did not pass is the run's result.

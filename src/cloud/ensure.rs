@@ -9,6 +9,7 @@ use crate::domain::diff::json_diff;
 use crate::domain::metadata::{self, IdpMetadata};
 use crate::domain::policy::names_provider;
 use crate::domain::setup::Setup;
+use crate::domain::suggest::did_you_mean;
 
 /// IAM keeps at most five versions of a managed policy.
 pub const MAX_POLICY_VERSIONS: usize = 5;
@@ -476,6 +477,8 @@ pub async fn ensure_users(
         _ => None,
     };
     let mut out = Vec::new();
+    // Read once, and only when someone is not found: for "did you mean".
+    let mut directory: Option<Vec<super::IdcUser>> = None;
     for requested in wanted {
         let mut o = UserOutcome {
             requested: requested.clone(),
@@ -486,8 +489,24 @@ pub async fn ensure_users(
             problems: Vec::new(),
         };
         let Some(user) = find_user(cloud, identity_store_id, requested).await? else {
+            if directory.is_none() {
+                // A refused list only costs the suggestion, not the check.
+                directory = Some(
+                    cloud
+                        .list_users(identity_store_id)
+                        .await
+                        .unwrap_or_default(),
+                );
+            }
+            let known = directory.iter().flatten().flat_map(|u| {
+                std::iter::once(u.user_name.as_str()).chain(u.emails.iter().map(String::as_str))
+            });
+            let hint = match did_you_mean(requested, known).as_slice() {
+                [] => "check the spelling, or create the user in Identity Center first".to_string(),
+                names => format!("did you mean {}?", names.join(" or ")),
+            };
             o.problems.push(format!(
-                "no Identity Center user has the user name or email {requested} (identity store {identity_store_id}): check the spelling, or create the user in Identity Center first"
+                "no Identity Center user has the user name or email {requested} (identity store {identity_store_id}): {hint}"
             ));
             out.push(o);
             continue;
@@ -528,7 +547,7 @@ pub async fn ensure_users(
                 }
                 (Some(_), None) => o.connect_user = Some(Change::WouldCreate),
                 (None, _) => o.problems.push(format!(
-                    "the Connect instance has no user named exactly {email} (user names are case-sensitive): create it in Connect, or run apply with --create-connect-users"
+                    "the Connect instance has no user named exactly {email} (user names are case-sensitive): create it in Connect, or let connect-sso create it (a on the wizard's step 11, or apply --create-connect-users)"
                 )),
             },
         }

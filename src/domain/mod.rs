@@ -9,3 +9,4 @@ pub mod operator;
 pub mod policy;
 pub mod region;
 pub mod setup;
+pub mod suggest;

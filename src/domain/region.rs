@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::suggest::edit_distance;
+
 /// Why a region or sign-in endpoint answer is not valid. It lives here, not in `input`, so
 /// that `input` depends on `region` and not the other way round; `InputError::Region` wraps it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -223,20 +225,6 @@ fn suggest_region(input: &str) -> Option<&'static str> {
                 .min_by_key(|&(_, d)| d)
                 .map(|(name, _)| name)
         })
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Which AWS sign-in endpoint receives the SAML response.

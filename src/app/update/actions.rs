@@ -105,7 +105,7 @@ fn step_command(
         ),
         "11" => (
             "sso:CreateApplicationAssignment",
-            assign_users(state, setup)?,
+            assign_users(state, setup, None)?,
         ),
         "verify" => {
             let document = state.metadata.as_ref().map(|m| m.document.clone());
@@ -123,8 +123,48 @@ fn step_command(
     })
 }
 
+/// `a` on step 11: assign, and create the Connect users that are missing, with the profiles
+/// of the answers (or the instance's usual "Agent" and "Basic Routing Profile").
+pub(super) fn assign_and_create(state: &mut State) -> Vec<Cmd> {
+    if state.busy.is_some() {
+        return need(
+            state,
+            "An action is running: wait for it, or press Ctrl-C to cancel it",
+        );
+    }
+    validate(state);
+    let setup = match state.setup() {
+        Ok(s) => s,
+        Err(errors) => {
+            let first = errors.first().map(ToString::to_string).unwrap_or_default();
+            return need(state, &format!("The answers are not complete: {first}"));
+        }
+    };
+    let template = crate::cloud::apply::UserRequest::from_answers(&crate::domain::setup::Answers {
+        create_connect_users: Some(true),
+        ..state.answers()
+    })
+    .create_connect_users;
+    match assign_users(state, setup, template) {
+        Ok(cmd) => vec![
+            start(
+                state,
+                "11",
+                "sso:CreateApplicationAssignment, connect:CreateUser",
+                cmd,
+            ),
+            Cmd::Save,
+        ],
+        Err(what) => need(state, what),
+    }
+}
+
 /// Step 11's command: the users typed, assigned to step 1's application.
-fn assign_users(state: &State, setup: Setup) -> Result<Cmd, &'static str> {
+fn assign_users(
+    state: &State,
+    setup: Setup,
+    create_connect_users: Option<crate::cloud::ensure::ConnectUserTemplate>,
+) -> Result<Cmd, &'static str> {
     let users = state.answers().users.unwrap_or_default();
     if users.is_empty() {
         return Err("Type at least one user name or email to assign");
@@ -144,6 +184,7 @@ fn assign_users(state: &State, setup: Setup) -> Result<Cmd, &'static str> {
         application_arn,
         identity_store_id,
         users,
+        create_connect_users,
     })
 }
 

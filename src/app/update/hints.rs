@@ -73,7 +73,12 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
             }
             hints.push(("d", "I've done this"));
         }
-        StepKind::Automated => hints.push(("r", "run")),
+        StepKind::Automated => {
+            hints.push(("r", "run"));
+            if step.id == "11" && state.mode.is_live() {
+                hints.push(("a", "run + create Connect users"));
+            }
+        }
         StepKind::Check => hints.push(("r", "check")),
     }
     hints.push(("n", "next"));

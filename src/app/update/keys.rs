@@ -2,7 +2,7 @@
 //! or the screen's own command keys.
 
 use super::super::{Cmd, Focus, Key, Mode, Overlay, START, State, StepStatus};
-use super::actions::{mark_done, primary_action, use_sandbox};
+use super::actions::{assign_and_create, mark_done, primary_action, use_sandbox};
 use super::fields::{edit_field, leave_field};
 use super::inspect::inspect_key;
 use super::navigation::{
@@ -191,6 +191,9 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             use_instance(state, row)
         }
         Key::Char('d') => mark_done(state),
+        Key::Char('a') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
+            assign_and_create(state)
+        }
         Key::Char('x') => {
             if let Some(step) = state.step() {
                 state.statuses.insert(step.id, StepStatus::Skipped);

@@ -63,9 +63,14 @@ pub(super) fn next_screen(state: &mut State) -> Vec<Cmd> {
         .step()
         .filter(|s| state.status(s.id) == StepStatus::Failed)
         .map(|s| s.id);
-    if state.screen + 1 < screen_count() {
-        go_to(state, state.screen + 1);
+    if state.screen + 1 >= screen_count() {
+        state.flash = Some(format!(
+            "This is the last step. q quits; the session is saved, and `{}` opens it again",
+            state.resume_command()
+        ));
+        return Vec::new();
     }
+    go_to(state, state.screen + 1);
     if let Some(id) = failed {
         state.flash = Some(match id {
             "prerequisites" => "The prerequisites check failed: the values from here on are for that instance, and nothing can be marked done until it passes".to_string(),

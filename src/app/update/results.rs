@@ -231,20 +231,18 @@ fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
             let mut lines = Vec::new();
             let mut ok = true;
             for u in &users {
-                let assignment = u.assignment.map_or("not assigned", Change::label);
-                let connect = match u.connect_user {
-                    Some(c) => c.label(),
-                    None => "missing",
-                };
-                lines.push(format!(
-                    "{}: assignment {assignment}; Connect user {} {connect}",
-                    u.requested,
-                    u.connect_username.as_deref().unwrap_or("?")
-                ));
-                for p in &u.problems {
-                    ok = false;
-                    lines.push(format!("  problem: {p}"));
-                }
+                ok &= u.problems.is_empty();
+                lines.push(person_line(u));
+                lines.extend(u.problems.iter().map(|p| format!("  {p}")));
+            }
+            if users
+                .iter()
+                .any(|u| u.connect_user.is_none() && u.connect_username.is_some())
+            {
+                lines.push(
+                    "i Press a to create the missing Connect users (security profile Agent, routing profile Basic Routing Profile)"
+                        .to_string(),
+                );
             }
             state.users = users;
             report(state, "11", ok, lines);
@@ -263,6 +261,29 @@ fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
             finish(state, "11", StepStatus::Failed);
         }
     }
+}
+
+/// One person of step 11 in words: its own ✓ or ✗, what happened to the assignment and to
+/// the Connect user.
+fn person_line(u: &UserOutcome) -> String {
+    let symbol = if u.problems.is_empty() { "✓" } else { "✗" };
+    let Some(_) = &u.user_id else {
+        return format!("{symbol} {}: not found in Identity Center", u.requested);
+    };
+    let assignment = match u.assignment {
+        Some(Change::Unchanged) => "already assigned",
+        Some(Change::Created) => "assignment created",
+        Some(Change::WouldCreate) => "would be assigned",
+        Some(_) | None => "not assigned",
+    };
+    let connect = match (&u.connect_username, u.connect_user) {
+        (None, _) => "no Connect user name (no email)".to_string(),
+        (Some(name), Some(Change::Created)) => format!("Connect user {name} created"),
+        (Some(name), Some(Change::WouldCreate)) => format!("Connect user {name} would be created"),
+        (Some(name), Some(_)) => format!("Connect user {name} exists"),
+        (Some(name), None) => format!("Connect user {name} missing"),
+    };
+    format!("{symbol} {}: {assignment}; {connect}", u.requested)
 }
 
 /// Verification: one line per check, with the evidence and fix of those that did not pass.
@@ -314,6 +335,13 @@ fn verified(state: &mut State, report: DoctorReport) {
         ));
     }
     let ok = report.passed(false) && behind.is_empty();
+    if ok {
+        lines.push(format!(
+            "i Done. Check it again any time with `{}`; `{}` opens this session again",
+            state.doctor_command(),
+            state.resume_command()
+        ));
+    }
     state.doctor = Some(report);
     report_lines(state, ok, lines);
 }
