@@ -278,6 +278,25 @@ fn signals_restore_the_terminal_and_a_continued_wizard_redraws() {
     s.send("n");
     s.wait_for("Add a custom SAML 2.0 application");
 
+    // v: the selected value alone on the normal screen, on one line for the mouse; any key
+    // brings the wizard back.
+    s.send("b");
+    s.wait_for("Check the prerequisites");
+    let before = s.raw.lock().unwrap().len();
+    s.send("v");
+    s.wait_for("Select it with the mouse");
+    let shown = String::from_utf8_lossy(&s.raw.lock().unwrap()[before..]).into_owned();
+    assert!(
+        shown.contains("\x1b[?1049l"),
+        "the alternate screen is left"
+    );
+    assert!(
+        shown.contains("arn:aws:connect:us-east-1:111122223333:instance/5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b\r\n"),
+        "the ARN is written whole: {shown:?}"
+    );
+    s.send("\r");
+    s.wait_for("Check the prerequisites");
+
     signal(&*child, "INT");
     ends_restored(&s, &mut child, "SIGINT");
 

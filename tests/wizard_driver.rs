@@ -847,3 +847,28 @@ async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_use
         .any(|u| u.username == "kwame.mensah@example.com");
     assert!(created);
 }
+
+#[tokio::test]
+async fn step_10_attribute_names_can_be_copied_and_any_value_shown_whole() {
+    use connect_sso::app::Cmd;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("10").await;
+    let values = connect_sso::app::screen_values(&d.state);
+    let row = values
+        .iter()
+        .position(|(label, _)| label == "Attribute name RoleSessionName")
+        .unwrap_or_else(|| panic!("{values:?}"));
+    assert_eq!(
+        values[row].1,
+        "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
+    );
+    d.state.focus = Focus::Values(row);
+    let cmds = update(&mut d.state, Msg::Key(Key::Char('v')));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::ShowRaw { value, .. }
+            if value == "https://aws.amazon.com/SAML/Attributes/RoleSessionName")),
+        "{cmds:?}"
+    );
+}

@@ -213,6 +213,8 @@ impl Effects {
                 let result = self.copy(&value);
                 self.send(Done::Copied { label, result });
             }
+            // The terminal's business (the event loop does it); nothing to run.
+            Cmd::ShowRaw { .. } => {}
             Cmd::Save => {
                 if let Some(path) = &self.session_path {
                     let result = crate::session::save(path, &state.to_saved());

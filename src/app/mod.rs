@@ -619,6 +619,12 @@ pub enum Cmd {
         label: String,
         value: String,
     },
+    /// Show one value alone on the normal screen, unwrapped by the wizard, so a mouse
+    /// selection copies it whole; the next key comes back.
+    ShowRaw {
+        label: String,
+        value: String,
+    },
     /// Save the session.
     Save,
     /// Stop the running action.

@@ -280,6 +280,22 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     unsafe {
         libc::raise(libc::SIGSTOP);
     }
+    take_screen(terminal)
+}
+
+/// `v`: the value alone on the normal screen, where the terminal wraps it softly and a mouse
+/// selection copies it without line breaks.
+fn show_raw(label: &str, value: &str) {
+    restore_terminal();
+    println!("\n{}:\n", crate::ui::clean(label));
+    for line in value.lines() {
+        println!("{}", crate::ui::clean(line));
+    }
+    println!("\nSelect it with the mouse to copy it; press Enter to go back to the wizard.");
+}
+
+/// Raw mode and the alternate screen again, drawn whole on the next frame.
+fn take_screen(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(
         std::io::stdout(),
@@ -445,8 +461,11 @@ async fn event_loop(
     }
     let theme = crate::ui::Theme::from_env();
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
+    // While a value is shown alone on the normal screen (`v`), nothing is drawn and the
+    // next key brings the wizard back.
+    let mut raw_view = false;
     let result = loop {
-        if let Err(e) = terminal.draw(|f| crate::ui::draw_with(&state, f, &theme)) {
+        if !raw_view && let Err(e) = terminal.draw(|f| crate::ui::draw_with(&state, f, &theme)) {
             break Err(e);
         }
         // Draw on events, not on a busy loop: ticks only while an action runs.
@@ -462,6 +481,13 @@ async fn event_loop(
             }
         };
         let Some(first) = first else { break Ok(()) };
+        if raw_view && matches!(first, Msg::Key(_)) {
+            raw_view = false;
+            if let Err(e) = take_screen(&mut terminal) {
+                break Err(e);
+            }
+            continue;
+        }
         // Ctrl-Z reaches a raw terminal as a key: it suspends, as it would in a shell.
         if matches!(first, Msg::Key(Key::Ctrl('z'))) {
             let _ = suspend_tx.send(());
@@ -475,6 +501,11 @@ async fn event_loop(
         for msg in batch {
             finished |= matches!(msg, Msg::Done(_));
             for cmd in update(&mut state, msg) {
+                if let Cmd::ShowRaw { label, value } = &cmd {
+                    raw_view = true;
+                    show_raw(label, value);
+                    continue;
+                }
                 if matches!(cmd, Cmd::UseSandbox) {
                     // Switch to the account earlier runs left behind, not a fresh one.
                     let sandbox = match &kept {

@@ -93,6 +93,7 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
         hints.push(("c", "copy"));
         hints.push(("1-9", "copy row"));
         hints.push(("↑↓", "select"));
+        hints.push(("v", "show whole (mouse copy)"));
     }
     if step.id == "verify" {
         hints.push(("i", "inspect response"));

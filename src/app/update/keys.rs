@@ -10,7 +10,7 @@ use super::navigation::{
     start_editing,
 };
 use super::results::detected_troubles;
-use super::values::{copy, screen_values, use_instance};
+use super::values::{copy, screen_values, show_raw, use_instance};
 
 pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     state.flash = None;
@@ -181,6 +181,7 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             Vec::new()
         }
         Key::Char('c') => copy(state, &values, row),
+        Key::Char('v') => show_raw(state, &values, row),
         Key::Char(d @ '1'..='9') => {
             let i = d as usize - '1' as usize;
             state.focus = Focus::Values(i.min(values.len().saturating_sub(1)));

@@ -34,6 +34,19 @@ pub fn screen_values(state: &State) -> Vec<(String, String)> {
     for d in &ps.documents {
         out.push((d.label.to_string(), pretty(&d.document)));
     }
+    // Step 10's attribute names are typed into the console too: copyable as well.
+    if step.id == "10" {
+        let names: Vec<(String, String)> = ps
+            .values
+            .iter()
+            .filter(|v| v.label.starts_with("https://"))
+            .map(|v| {
+                let short = v.label.rsplit('/').next().unwrap_or(&v.label);
+                (format!("Attribute name {short}"), v.label.clone())
+            })
+            .collect();
+        out.extend(names);
+    }
     if step.id == "prerequisites" {
         out.extend(instance_rows(state));
     }
@@ -80,6 +93,17 @@ pub(super) fn use_instance(state: &mut State, row: usize) -> Vec<Cmd> {
     state.flash = Some("Instance selected: press r to check it".to_string());
     validate(state);
     vec![Cmd::Save]
+}
+
+/// `v`: the selected value alone, for copying with the mouse.
+pub(super) fn show_raw(state: &mut State, values: &[(String, String)], row: usize) -> Vec<Cmd> {
+    match values.get(row) {
+        Some((label, value)) => vec![Cmd::ShowRaw {
+            label: label.clone(),
+            value: value.clone(),
+        }],
+        None => need(state, "Nothing to show on this screen"),
+    }
 }
 
 pub(super) fn copy(state: &mut State, values: &[(String, String)], row: usize) -> Vec<Cmd> {
