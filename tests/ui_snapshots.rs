@@ -336,6 +336,34 @@ fn stale_report() {
 }
 
 #[test]
+fn people_picker() {
+    use connect_sso::app::people::PeoplePicker;
+    use connect_sso::cloud::IdcUser;
+
+    let mut state = on_screen(10); // step 11
+    let user = |name: &str, display: &str| IdcUser {
+        user_id: format!("id-{name}"),
+        user_name: name.to_string(),
+        display_name: Some(display.to_string()),
+        given_name: None,
+        family_name: None,
+        emails: vec![format!("{name}@example.com")],
+    };
+    let mut picker = PeoplePicker::new(&["kwame.mensah@example.com".to_string()]);
+    picker.loaded(&[
+        user("maria.garcia", "Maria Garcia"),
+        user("kwame.mensah", "Kwame Mensah"),
+        user("aisha.khan", "Aisha Khan"),
+    ]);
+    picker.type_char('a');
+    picker.move_by(1);
+    state.people = Some(picker);
+    state.overlay = Overlay::People;
+    assert_eq!(state.key_hints()[0], ("type", "filter"));
+    snapshot_both("people_picker", &state);
+}
+
+#[test]
 fn outside_text_is_cleaned() {
     let mut state = on_screen(2);
     state.fields[1].value = "Agents\u{1b}[2J\u{1b}]52;c;cGF3bmVk\u{7}".to_string();

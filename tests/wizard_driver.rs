@@ -872,3 +872,49 @@ async fn step_10_attribute_names_can_be_copied_and_any_value_shown_whole() {
         "{cmds:?}"
     );
 }
+
+#[tokio::test]
+async fn step_11_picks_people_from_the_identity_store() {
+    use connect_sso::app::Overlay;
+
+    let mut d = Driver::new(SandboxOptions::default());
+    d.settle().await;
+    d.go_to("1").await;
+    d.key(Key::Char('d')).await;
+    d.go_to("11").await;
+    assert!(d.state.key_hints().contains(&("p", "pick people")));
+    d.key(Key::Char('p')).await;
+    assert_eq!(d.state.overlay, Overlay::People);
+    let picker = d.state.people.as_ref().unwrap();
+    assert_eq!(
+        picker.visible().len(),
+        6,
+        "every sample user: {:?}",
+        picker.visible()
+    );
+    // Keys of the screen type into the filter here: `r` runs nothing.
+    d.type_text("sofia").await;
+    assert!(d.state.busy.is_none());
+    assert_eq!(d.state.people.as_ref().unwrap().visible().len(), 1);
+    d.key(Key::Char(' ')).await;
+    for _ in 0..5 {
+        d.key(Key::Backspace).await;
+    }
+    d.type_text("kwame").await;
+    d.key(Key::Char(' ')).await;
+    d.key(Key::Enter).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(
+        d.state.field(connect_sso::steps::Input::Users).value,
+        "sofia.rossi@example.com, kwame.mensah@example.com"
+    );
+    d.key(Key::Char('a')).await;
+    assert_eq!(
+        d.status("11"),
+        StepStatus::Done,
+        "{:?}",
+        d.state.reports.get("11")
+    );
+    let lines = &d.state.reports["11"].lines;
+    assert!(lines.iter().all(|l| !l.starts_with('✗')), "{lines:?}");
+}

@@ -80,6 +80,14 @@ impl Effects {
             Cmd::LoadContexts => self.spawn(async move {
                 Done::Contexts(load_contexts(cloud.as_ref()).await.map_err(|e| e.to_string()))
             }),
+            Cmd::ListPeople { identity_store_id } => self.spawn(async move {
+                Done::People(
+                    cloud
+                        .list_users(&identity_store_id)
+                        .await
+                        .map_err(|e| e.to_string()),
+                )
+            }),
             Cmd::CheckInstance { instance_id } => self.spawn(async move {
                 Done::Instance(match cloud.describe_connect_instance(&instance_id).await {
                     Ok(Some(i)) => Ok(i),

@@ -6,6 +6,7 @@
 mod basis;
 pub mod driver;
 pub mod effects;
+pub mod people;
 mod update;
 
 use std::collections::BTreeMap;
@@ -163,6 +164,8 @@ pub enum Overlay {
     },
     /// The box where a captured SAMLResponse is pasted and checked.
     Inspect,
+    /// Step 11's people picker (its state is [`State::people`]).
+    People,
 }
 
 /// An action running right now.
@@ -233,6 +236,8 @@ pub struct State {
     pub save_error: Option<String>,
     /// The stale steps already announced in the status line.
     announced_stale: Vec<&'static str>,
+    /// Step 11's people picker, while it is open.
+    pub people: Option<people::PeoplePicker>,
     pub overlay: Overlay,
     /// Scroll offset of the screen's documents.
     pub scroll: u16,
@@ -306,6 +311,7 @@ impl State {
             flash: None,
             save_error: None,
             announced_stale: Vec::new(),
+            people: None,
             overlay: Overlay::None,
             scroll: 0,
             width: 80,
@@ -619,6 +625,10 @@ pub enum Cmd {
         label: String,
         value: String,
     },
+    /// Step 11's picker: every user of the identity store.
+    ListPeople {
+        identity_store_id: String,
+    },
     /// Show one value alone on the normal screen, unwrapped by the wizard, so a mouse
     /// selection copies it whole; the next key comes back.
     ShowRaw {
@@ -645,6 +655,8 @@ pub enum Done {
         result: Result<Outcome, String>,
     },
     Users(Result<Vec<UserOutcome>, String>),
+    /// The identity store's users, for the people picker.
+    People(Result<Vec<crate::cloud::IdcUser>, String>),
     Verified(Box<crate::cloud::doctor::DoctorReport>),
     Inspected {
         /// The text checked: a result for text no longer in the box is dropped.

@@ -19,6 +19,13 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match state.overlay {
         Overlay::None => screen_key_hints(state),
         Overlay::Troubles { .. } => vec![("↑↓", "select"), ("Esc", "close")],
+        Overlay::People => vec![
+            ("type", "filter"),
+            ("↑↓", "move"),
+            ("Space", "choose"),
+            ("Enter", "use the chosen"),
+            ("Esc", "close"),
+        ],
         Overlay::Steps { .. } => vec![("↑↓", "choose"), ("Enter", "go to step"), ("Esc", "close")],
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
         _ => vec![("Esc", "close")],
@@ -76,6 +83,7 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
         StepKind::Automated => {
             hints.push(("r", "run"));
             if step.id == "11" && state.mode.is_live() {
+                hints.push(("p", "pick people"));
                 hints.push(("a", "run + create Connect users"));
             }
         }

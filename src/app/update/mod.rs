@@ -10,6 +10,7 @@ mod hints;
 mod inspect;
 mod keys;
 mod navigation;
+mod people;
 mod results;
 mod values;
 

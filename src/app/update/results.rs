@@ -24,6 +24,14 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Metadata(result) => metadata_loaded(state, result),
         Done::Ensured { step, result } => ensured(state, step, result),
         Done::Users(result) => users_assigned(state, result),
+        Done::People(result) => {
+            if let Some(picker) = &mut state.people {
+                match result {
+                    Ok(users) => picker.loaded(&users),
+                    Err(e) => picker.error = Some(e),
+                }
+            }
+        }
         Done::Verified(report) => verified(state, *report),
         // Checked text that was since changed or cleared: its result is for something else.
         Done::Inspected { text, .. } if text != state.assertion_text => {}
