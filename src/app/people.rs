@@ -144,7 +144,10 @@ mod tests {
             Some("sofia.rossi@example.com"),
             "what the answer already had"
         );
-        assert!(PeoplePicker::new(&[]).answer().is_none(), "nothing listed yet");
+        assert!(
+            PeoplePicker::new(&[]).answer().is_none(),
+            "nothing listed yet"
+        );
         p.loaded(&[
             user("maria", "Maria Garcia", Some("maria.garcia@example.com")),
             user("akhan", "Aisha Khan", Some("aisha.khan@example.com")),
