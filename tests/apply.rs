@@ -566,3 +566,23 @@ fn sandbox_faults_from_the_command_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--sandbox-fault"));
 }
+
+#[test]
+fn a_bad_user_is_refused_before_any_change() {
+    let home = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(["--sandbox", "apply", "--yes", "--user", ""])
+        .env_remove("CONNECT_SSO_YES")
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("a user to assign (--user) is empty"), "{err}");
+    // Nothing was made: no sandbox account was even saved with changes.
+    let account = home.path().join("state/connect-sso/sandbox/account.json");
+    let saved = std::fs::read_to_string(&account).unwrap_or_default();
+    assert!(!saved.contains("role/ConnectSSO"), "{saved}");
+}

@@ -57,8 +57,13 @@ pub fn check_url(url: &str) -> Result<hyper::Uri, String> {
         .parse()
         .map_err(|e| format!("'{url}' is not a valid URL ({e}): copy the metadata URL from the Identity Center application again"))?;
     let host = uri.host().unwrap_or_default();
-    let loopback =
-        host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+    // Plain http only to this machine: `localhost` or a literal loopback address (127.0.0.0/8,
+    // ::1), never a name that merely starts with "127.".
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || literal
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     match uri.scheme_str() {
         Some("https") => {}
         Some("http") if loopback => {}
@@ -173,6 +178,17 @@ mod tests {
     fn urls_must_be_https_except_to_this_machine() {
         assert!(check_url("https://portal.sso.us-east-1.amazonaws.com/saml/metadata/abc").is_ok());
         assert!(check_url("http://127.0.0.1:8080/m.xml").is_ok());
+        assert!(check_url("http://127.9.9.9/m.xml").is_ok());
+        assert!(check_url("http://[::1]:8080/m.xml").is_ok());
+        assert!(check_url("http://localhost/m.xml").is_ok());
+        for remote in [
+            "http://127.attacker.example/m.xml",
+            "http://127.0.0.1.attacker.example/m.xml",
+            "http://128.0.0.1/m.xml",
+            "http://[::2]/m.xml",
+        ] {
+            assert!(check_url(remote).is_err(), "{remote}");
+        }
         let err =
             check_url("http://portal.sso.us-east-1.amazonaws.com/saml/metadata/abc").unwrap_err();
         assert!(err.contains("not an https URL"), "{err}");

@@ -132,6 +132,21 @@ impl From<RegionError> for InputError {
 pub const MAX_DISPLAY_NAME: usize = 255;
 pub const MAX_DESCRIPTION: usize = 1024;
 
+/// The longest person's name accepted for step 11: an Identity Store user name is at most
+/// 128 characters, an email at most 254.
+pub const MAX_USER: usize = 254;
+
+/// A person to assign in step 11 (a user name or an email), checked before any AWS call.
+pub fn check_user(value: &str) -> Result<(), InputError> {
+    const FIELD: &str = "a user to assign (--user)";
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(InputError::Empty { field: FIELD });
+    }
+    check_max(FIELD, v, MAX_USER)?;
+    check_no_control(FIELD, v)
+}
+
 fn check_max(field: &'static str, value: &str, max: usize) -> Result<(), InputError> {
     let len = value.chars().count();
     if len > max {

@@ -155,7 +155,9 @@ impl Setup {
 
         let instance = match (&a.instance_arn, &a.instance_id) {
             (Some(arn), _) => keep(&mut errors, "instance_arn", instance_from_arn(arn, a)),
-            (None, Some(id)) => keep(&mut errors, "instance_id", instance_from_parts(id, a)),
+            (None, Some(id)) => instance_from_parts(id, a)
+                .map_err(|(key, error)| errors.push(AnswerError { key, error }))
+                .ok(),
             (None, None) => keep(
                 &mut errors,
                 "instance_arn",
@@ -165,6 +167,9 @@ impl Setup {
                 }),
             ),
         };
+        for user in a.users.iter().flatten() {
+            keep(&mut errors, "users", crate::domain::input::check_user(user));
+        }
         let app_name = a
             .app_name
             .as_deref()
@@ -391,21 +396,36 @@ fn instance_from_arn(arn: &str, a: &Answers) -> Result<ConnectInstance, InputErr
     Ok(instance)
 }
 
-fn instance_from_parts(id: &str, a: &Answers) -> Result<ConnectInstance, InputError> {
+/// The instance from its id, region and account; a problem is reported under the answer it
+/// is about (`region`, `account_id` or `instance_id`).
+fn instance_from_parts(
+    id: &str,
+    a: &Answers,
+) -> Result<ConnectInstance, (&'static str, InputError)> {
     // An ARN pasted where the id was asked for is still understood.
     if id.trim_start().starts_with("arn:") {
-        return instance_from_arn(id, a);
+        return instance_from_arn(id, a).map_err(|e| ("instance_id", e));
     }
-    let id = InstanceId::parse(id)?;
-    let region = Region::parse(a.region.as_deref().ok_or(InputError::Missing {
-        missing: "the instance's region",
-        hint: "give --region (for example us-east-1), or the whole --instance-arn instead",
-    })?)?;
-    let account = AccountId::parse(a.account_id.as_deref().ok_or(InputError::Missing {
-        missing: "the instance's account id",
-        hint: "give --account-id (12 digits), or the whole --instance-arn instead",
-    })?)?;
-    ConnectInstance::new(region, account, id)
+    let id = InstanceId::parse(id).map_err(|e| ("instance_id", e))?;
+    let region = a
+        .region
+        .as_deref()
+        .ok_or(InputError::Missing {
+            missing: "the instance's region",
+            hint: "give --region (for example us-east-1), or the whole --instance-arn instead",
+        })
+        .and_then(|r| Region::parse(r).map_err(InputError::from))
+        .map_err(|e| ("region", e))?;
+    let account = a
+        .account_id
+        .as_deref()
+        .ok_or(InputError::Missing {
+            missing: "the instance's account id",
+            hint: "give --account-id (12 digits), or the whole --instance-arn instead",
+        })
+        .and_then(AccountId::parse)
+        .map_err(|e| ("account_id", e))?;
+    ConnectInstance::new(region, account, id).map_err(|e| ("region", e))
 }
 
 #[cfg(test)]
@@ -420,6 +440,54 @@ mod tests {
             instance_arn: Some(ARN.into()),
             ..Answers::default()
         }
+    }
+
+    #[test]
+    fn instance_parts_are_reported_under_their_own_keys() {
+        let parts = |id: &str, region: Option<&str>, account: Option<&str>| Answers {
+            instance_id: Some(id.into()),
+            region: region.map(Into::into),
+            account_id: account.map(Into::into),
+            ..Answers::default()
+        };
+        let key_of = |a: Answers| Setup::from_answers(&a).unwrap_err()[0].key;
+        let id = "12345678-90ab-cdef-1234-567890abcdef";
+        assert_eq!(
+            key_of(parts(id, Some("mars-1"), Some("123456789012"))),
+            "region"
+        );
+        assert_eq!(key_of(parts(id, None, Some("123456789012"))), "region");
+        assert_eq!(
+            key_of(parts(id, Some("us-east-1"), Some("12"))),
+            "account_id"
+        );
+        assert_eq!(
+            key_of(parts("not-a-uuid", Some("us-east-1"), None)),
+            "instance_id"
+        );
+        assert!(Setup::from_answers(&parts(id, Some("us-east-1"), Some("123456789012"))).is_ok());
+    }
+
+    #[test]
+    fn people_to_assign_are_checked_before_any_call() {
+        for bad in ["", "  ", "a\u{1b}[2Jb"] {
+            let a = Answers {
+                users: Some(vec!["maria@example.com".into(), bad.into()]),
+                ..answers()
+            };
+            let errors = Setup::from_answers(&a).unwrap_err();
+            assert_eq!(errors[0].key, "users", "{bad:?}");
+        }
+        let long = Answers {
+            users: Some(vec!["x".repeat(300)]),
+            ..answers()
+        };
+        assert!(
+            Setup::from_answers(&long).unwrap_err()[0]
+                .error
+                .to_string()
+                .contains("at most 254")
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ fn input_of_key(key: &str) -> Option<Input> {
         "policy_name" => Input::PolicyName,
         "role_name" => Input::RoleName,
         "sign_in_endpoint" => Input::SignInEndpoint,
+        "users" => Input::Users,
         _ => return None,
     })
 }
