@@ -568,6 +568,33 @@ impl Driver {
         self.key(Key::Esc).await;
     }
 
+    /// A fresh wizard with its opening work (contexts, metadata) done.
+    async fn started() -> Driver {
+        let mut d = Driver::new(SandboxOptions::default());
+        d.settle().await;
+        d
+    }
+
+    /// On step 11, with step 1's application created (by `d`) and found.
+    async fn on_step_11_with_application() -> Driver {
+        let mut d = Driver::started().await;
+        d.go_to("1").await;
+        d.key(Key::Char('d')).await;
+        d.go_to("11").await;
+        d
+    }
+
+    /// Asserts a step's status, showing its last report when it differs.
+    fn assert_status(&self, id: &str, expected: StepStatus) {
+        assert_eq!(
+            self.status(id),
+            expected,
+            "{id}: {:?} {:?}",
+            self.state.reports.get(id),
+            self.state.flash
+        );
+    }
+
     fn applications_named(&self, name: &str) -> usize {
         self.sandbox
             .snapshot()
@@ -580,8 +607,7 @@ impl Driver {
 
 #[tokio::test]
 async fn the_default_display_name_is_the_one_checked_and_created_once() {
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.go_to("1").await;
     let name = d
         .state
@@ -595,12 +621,7 @@ async fn the_default_display_name_is_the_one_checked_and_created_once() {
             .is_empty()
     );
     d.key(Key::Char('d')).await;
-    assert_eq!(
-        d.status("1"),
-        StepStatus::Verified,
-        "{:?}",
-        d.state.reports.get("1")
-    );
+    d.assert_status("1", StepStatus::Verified);
     assert!(d.state.reports["1"].lines[0].starts_with("Found: "));
     // Pressing it again checks the same application instead of adding a second one.
     d.key(Key::Char('d')).await;
@@ -611,20 +632,14 @@ async fn the_default_display_name_is_the_one_checked_and_created_once() {
     d.go_to("11").await;
     d.replace_field(0, "maria.garcia@example.com").await;
     d.key(Key::Char('r')).await;
-    assert_eq!(
-        d.status("11"),
-        StepStatus::Done,
-        "{:?}",
-        d.state.reports.get("11")
-    );
+    d.assert_status("11", StepStatus::Done);
 }
 
 #[tokio::test]
 async fn results_go_stale_when_their_answers_change_and_block_verification() {
     use connect_sso::cloud::sandbox::SANDBOX_LEGACY_INSTANCE_ARN;
 
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.key(Key::Enter).await;
     d.key(Key::Char('r')).await;
     assert_eq!(d.status("prerequisites"), StepStatus::Verified);
@@ -670,8 +685,7 @@ async fn results_go_stale_when_their_answers_change_and_block_verification() {
 
 #[tokio::test]
 async fn keys_from_the_help_bar_never_type_into_a_field() {
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.go_to("6c").await;
     assert_eq!(d.state.focus, Focus::Values(0));
     let hints = d.state.key_hints();
@@ -709,8 +723,7 @@ async fn keys_from_the_help_bar_never_type_into_a_field() {
 async fn the_step_list_jumps_and_home_goes_back_to_the_first_step() {
     use connect_sso::app::Overlay;
 
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.go_to("verify").await;
     d.key(Key::Home).await;
     assert_eq!(
@@ -730,8 +743,7 @@ async fn the_step_list_jumps_and_home_goes_back_to_the_first_step() {
 
 #[tokio::test]
 async fn after_a_resume_step_11_uses_step_1s_application() {
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.go_to("1").await;
     d.key(Key::Char('d')).await;
     assert_eq!(d.status("1"), StepStatus::Verified);
@@ -747,20 +759,14 @@ async fn after_a_resume_step_11_uses_step_1s_application() {
         "checked again on start"
     );
     d.key(Key::Char('r')).await;
-    assert_eq!(
-        d.status("11"),
-        StepStatus::Done,
-        "{:?}",
-        d.state.reports.get("11")
-    );
+    d.assert_status("11", StepStatus::Done);
 }
 
 #[tokio::test]
 async fn a_failed_prerequisite_holds_the_console_steps_back() {
     use connect_sso::cloud::sandbox::SANDBOX_LEGACY_INSTANCE_ARN;
 
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.key(Key::Enter).await;
     d.replace_field(0, SANDBOX_LEGACY_INSTANCE_ARN).await;
     d.key(Key::Char('r')).await;
@@ -790,11 +796,7 @@ async fn a_failed_prerequisite_holds_the_console_steps_back() {
 
 #[tokio::test]
 async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_users() {
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
-    d.go_to("1").await;
-    d.key(Key::Char('d')).await;
-    d.go_to("11").await;
+    let mut d = Driver::on_step_11_with_application().await;
 
     d.replace_field(0, "maria").await;
     d.key(Key::Char('r')).await;
@@ -828,12 +830,7 @@ async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_use
             .contains(&("a", "run + create Connect users"))
     );
     d.key(Key::Char('a')).await;
-    assert_eq!(
-        d.status("11"),
-        StepStatus::Done,
-        "{:?}",
-        d.state.reports.get("11")
-    );
+    d.assert_status("11", StepStatus::Done);
     assert_eq!(
         d.state.reports["11"].lines[0],
         "✓ kwame.mensah@example.com: already assigned; Connect user kwame.mensah@example.com created"
@@ -852,8 +849,7 @@ async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_use
 async fn step_10_attribute_names_can_be_copied_and_any_value_shown_whole() {
     use connect_sso::app::Cmd;
 
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
+    let mut d = Driver::started().await;
     d.go_to("10").await;
     let values = connect_sso::app::screen_values(&d.state);
     let row = values
@@ -877,11 +873,7 @@ async fn step_10_attribute_names_can_be_copied_and_any_value_shown_whole() {
 async fn step_11_picks_people_from_the_identity_store() {
     use connect_sso::app::Overlay;
 
-    let mut d = Driver::new(SandboxOptions::default());
-    d.settle().await;
-    d.go_to("1").await;
-    d.key(Key::Char('d')).await;
-    d.go_to("11").await;
+    let mut d = Driver::on_step_11_with_application().await;
     assert!(d.state.key_hints().contains(&("p", "pick people")));
     d.key(Key::Char('p')).await;
     assert_eq!(d.state.overlay, Overlay::People);
@@ -909,12 +901,7 @@ async fn step_11_picks_people_from_the_identity_store() {
         "sofia.rossi@example.com, kwame.mensah@example.com"
     );
     d.key(Key::Char('a')).await;
-    assert_eq!(
-        d.status("11"),
-        StepStatus::Done,
-        "{:?}",
-        d.state.reports.get("11")
-    );
+    d.assert_status("11", StepStatus::Done);
     let lines = &d.state.reports["11"].lines;
     assert!(lines.iter().all(|l| !l.starts_with('✗')), "{lines:?}");
 }

@@ -20,30 +20,36 @@ pub(super) fn use_sandbox(state: &mut State) -> Vec<Cmd> {
     vec![Cmd::UseSandbox, Cmd::LoadContexts, Cmd::Save]
 }
 
+/// What every action needs first: nothing else running, and answers that make a setup.
+/// `Err` is the message already shown.
+fn ready_setup(state: &mut State) -> Result<Setup, Vec<Cmd>> {
+    if state.busy.is_some() {
+        return Err(need(
+            state,
+            "An action is running: wait for it, or press Ctrl-C to cancel it",
+        ));
+    }
+    validate(state);
+    state.setup().map_err(|errors| {
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        need(state, &format!("The answers are not complete: {first}"))
+    })
+}
+
 /// RUN for automated steps, CHECK for what can be verified.
 pub(super) fn primary_action(state: &mut State) -> Vec<Cmd> {
     let Some(step) = state.step() else {
         return next_screen(state);
     };
-    if state.busy.is_some() {
-        return need(
-            state,
-            "An action is running: wait for it, or press Ctrl-C to cancel it",
-        );
-    }
     if !state.mode.is_live() && step.id != "2" {
         return need(
             state,
             "Plan-only mode: nothing runs against AWS. Do this step in the console with the values shown, then press d",
         );
     }
-    validate(state);
-    let setup = match state.setup() {
-        Ok(s) => s,
-        Err(errors) => {
-            let first = errors.first().map(ToString::to_string).unwrap_or_default();
-            return need(state, &format!("The answers are not complete: {first}"));
-        }
+    let setup = match ready_setup(state) {
+        Ok(setup) => setup,
+        Err(cmds) => return cmds,
     };
     match step_command(state, step.id, setup) {
         Ok((label, cmd)) => vec![start(state, step.id, label, cmd), Cmd::Save],
@@ -126,19 +132,9 @@ fn step_command(
 /// `a` on step 11: assign, and create the Connect users that are missing, with the profiles
 /// of the answers (or the instance's usual "Agent" and "Basic Routing Profile").
 pub(super) fn assign_and_create(state: &mut State) -> Vec<Cmd> {
-    if state.busy.is_some() {
-        return need(
-            state,
-            "An action is running: wait for it, or press Ctrl-C to cancel it",
-        );
-    }
-    validate(state);
-    let setup = match state.setup() {
-        Ok(s) => s,
-        Err(errors) => {
-            let first = errors.first().map(ToString::to_string).unwrap_or_default();
-            return need(state, &format!("The answers are not complete: {first}"));
-        }
+    let setup = match ready_setup(state) {
+        Ok(setup) => setup,
+        Err(cmds) => return cmds,
     };
     let template = crate::cloud::apply::UserRequest::from_answers(&crate::domain::setup::Answers {
         create_connect_users: Some(true),

@@ -35,17 +35,17 @@ pub fn screen_values(state: &State) -> Vec<(String, String)> {
         out.push((d.label.to_string(), pretty(&d.document)));
     }
     // Step 10's attribute names are typed into the console too: copyable as well.
-    if step.id == "10" {
-        let names: Vec<(String, String)> = ps
-            .values
-            .iter()
-            .filter(|v| v.label.starts_with("https://"))
-            .map(|v| {
-                let short = v.label.rsplit('/').next().unwrap_or(&v.label);
-                (format!("Attribute name {short}"), v.label.clone())
-            })
-            .collect();
-        out.extend(names);
+    if step.id == "10"
+        && let Ok(setup) = state.setup()
+    {
+        for m in setup.attribute_mappings() {
+            if let Some(short) = m
+                .attribute
+                .strip_prefix("https://aws.amazon.com/SAML/Attributes/")
+            {
+                out.push((format!("Attribute name {short}"), m.attribute.to_string()));
+            }
+        }
     }
     if step.id == "prerequisites" {
         out.extend(instance_rows(state));
