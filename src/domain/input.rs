@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::region::{Partition, Region, RegionError};
+use super::text::echo;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
@@ -191,6 +192,8 @@ fn check_name(
                 uniq.push(c);
             }
         }
+        // A pasted blob can hold hundreds of distinct characters: name the first few.
+        uniq.truncate(10);
         let found = uniq
             .iter()
             .map(|c| match c {
@@ -344,9 +347,7 @@ impl AccountId {
         if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(v.to_string()))
         } else {
-            Err(InputError::AccountId {
-                input: v.to_string(),
-            })
+            Err(InputError::AccountId { input: echo(v) })
         }
     }
 }
@@ -364,9 +365,7 @@ impl InstanceId {
         if well_formed {
             Ok(Self(v.to_ascii_lowercase()))
         } else {
-            Err(InputError::InstanceId {
-                input: v.to_string(),
-            })
+            Err(InputError::InstanceId { input: echo(v) })
         }
     }
 
@@ -384,9 +383,7 @@ impl IdentityStoreId {
         if ok {
             Ok(Self(v.to_ascii_lowercase()))
         } else {
-            Err(InputError::IdentityStoreId {
-                input: v.to_string(),
-            })
+            Err(InputError::IdentityStoreId { input: echo(v) })
         }
     }
 }
@@ -411,18 +408,15 @@ impl ConnectInstance {
         check_no_control("instance ARN", v)?;
         let fields: Vec<&str> = v.splitn(6, ':').collect();
         if fields.len() != 6 || fields[0] != "arn" {
-            return Err(InstanceArnError::NotAnArn {
-                input: v.to_string(),
-            }
-            .into());
+            return Err(InstanceArnError::NotAnArn { input: echo(v) }.into());
         }
         let partition =
             Partition::from_id(fields[1]).ok_or_else(|| InstanceArnError::Partition {
-                partition: fields[1].to_string(),
+                partition: echo(fields[1]),
             })?;
         if fields[2] != "connect" {
             return Err(InstanceArnError::Service {
-                service: fields[2].to_string(),
+                service: echo(fields[2]),
             }
             .into());
         }
@@ -443,7 +437,7 @@ impl ConnectInstance {
         let mut parts = resource.split('/');
         if parts.next() != Some("instance") {
             return Err(InstanceArnError::NotInstance {
-                resource: resource.to_string(),
+                resource: echo(resource),
             }
             .into());
         }
@@ -455,7 +449,7 @@ impl ConnectInstance {
                 id,
             };
             return Err(InstanceArnError::InsideInstance {
-                resource: inner.to_string(),
+                resource: echo(inner),
                 instance_arn: instance.arn(),
             }
             .into());

@@ -10,3 +10,4 @@ pub mod policy;
 pub mod region;
 pub mod setup;
 pub mod suggest;
+pub mod text;

@@ -160,7 +160,7 @@ impl Region {
                 connect,
             })
             .ok_or_else(|| RegionError::UnknownRegion {
-                input: wanted.to_string(),
+                input: super::text::echo(wanted),
                 suggestion: suggest_region(&lower),
             })
     }
@@ -244,7 +244,7 @@ impl SignInEndpoint {
             "global" => Ok(SignInEndpoint::Global),
             "regional" => Ok(SignInEndpoint::Regional),
             _ => Err(RegionError::SignInEndpoint {
-                input: input.to_string(),
+                input: super::text::echo(input),
             }),
         }
     }

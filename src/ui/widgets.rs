@@ -28,7 +28,8 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 }
 
 fn unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    // A screen line has no room for line feeds or tabs either.
+    crate::domain::text::is_unsafe(c) || c == '\n' || c == '\t'
 }
 
 /// Display width in terminal cells.
