@@ -17,6 +17,10 @@ pub struct PlanValue {
     /// Where to paste it or what it is for.
     #[serde(rename = "where")]
     pub target: String,
+    /// Not a value to type but a description of what goes there (the value is not known
+    /// yet): a runbook must not show it in code font.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub placeholder: bool,
 }
 
 /// A JSON document shown whole (policies).
@@ -114,6 +118,19 @@ fn value(
         label: label.into(),
         value: value.into(),
         target: target.into(),
+        placeholder: false,
+    }
+}
+
+/// A value that is not known yet, described.
+fn fill_in(
+    label: impl Into<String>,
+    what: impl Into<String>,
+    target: impl Into<String>,
+) -> PlanValue {
+    PlanValue {
+        placeholder: true,
+        ..value(label, what, target)
     }
 }
 
@@ -217,7 +234,7 @@ fn plan_step(step: &'static Step, setup: &Setup, metadata: Option<&MetadataSumma
                     "read from the metadata",
                 ));
             }
-            None => values.push(value(
+            None => values.push(fill_in(
                 "Metadata file",
                 "(not given: pass --metadata FILE)",
                 "IAM Identity Center SAML metadata › Download",
@@ -241,11 +258,18 @@ fn plan_step(step: &'static Step, setup: &Setup, metadata: Option<&MetadataSumma
                 setup.provider_name.as_str(),
                 "IAM › Identity providers › Provider name (type SAML)",
             ));
-            values.push(value(
-                "Metadata document",
-                metadata.map_or("(the file from step 2)", |m| m.file.as_str()),
-                "IAM › Identity providers › Metadata document",
-            ));
+            values.push(match metadata {
+                Some(m) => value(
+                    "Metadata document",
+                    m.file.as_str(),
+                    "IAM › Identity providers › Metadata document",
+                ),
+                None => fill_in(
+                    "Metadata document",
+                    "(the file from step 2)",
+                    "IAM › Identity providers › Metadata document",
+                ),
+            });
             values.push(value("Provider ARN", setup.provider_arn(), "the result"));
         }
         "6b" => {
@@ -304,20 +328,22 @@ fn plan_step(step: &'static Step, setup: &Setup, metadata: Option<&MetadataSumma
             }
         }
         "11" => {
-            values.push(value(
+            values.push(fill_in(
                 "Connect user name of each assigned person",
                 format!("{USER_EMAIL} (the user's email)"),
                 "Amazon Connect › Users: must equal this value exactly, letter case included",
             ));
         }
         "verify" => {
-            values.push(value(
-                "AWS access portal",
-                setup
-                    .access_portal_url()
-                    .unwrap_or_else(|| "(pass --identity-store-id to show it)".to_string()),
-                "start the sign-in here, then choose the application's tile",
-            ));
+            let portal = "start the sign-in here, then choose the application's tile";
+            values.push(match setup.access_portal_url() {
+                Some(url) => value("AWS access portal", url, portal),
+                None => fill_in(
+                    "AWS access portal",
+                    "(pass --identity-store-id to show it)",
+                    portal,
+                ),
+            });
             values.push(value(
                 "Application tile",
                 setup.app_name.as_str(),

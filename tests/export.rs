@@ -45,7 +45,7 @@ fn the_cloudformation_template_is_valid_json_with_the_generated_documents() {
         .unwrap();
     assert!(binary.status.success());
     let t: Value = serde_json::from_slice(&binary.stdout).expect("the template is JSON");
-    assert_eq!(t, cloudformation(&s));
+    assert_eq!(t, cloudformation(&s, None));
     assert_eq!(t["AWSTemplateFormatVersion"], "2010-09-09");
     let r = &t["Resources"];
     assert_eq!(r["SamlProvider"]["Type"], "AWS::IAM::SAMLProvider");
@@ -104,7 +104,7 @@ fn the_cloudformation_template_is_valid_json_with_the_generated_documents() {
 #[test]
 fn the_cli_script_is_valid_bash_with_the_generated_documents() {
     let s = setup();
-    let script = cli_script(&s);
+    let script = cli_script(&s, None);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("setup.sh");
     std::fs::write(&path, &script).unwrap();
@@ -135,7 +135,7 @@ fn the_cli_script_creates_the_resources_against_moto() {
     let s = setup();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("setup.sh");
-    std::fs::write(&script, cli_script(&s)).unwrap();
+    std::fs::write(&script, cli_script(&s, None)).unwrap();
     let metadata = format!(
         "{}/tests/fixtures/metadata/idc-metadata.xml",
         env!("CARGO_MANIFEST_DIR")
@@ -182,4 +182,84 @@ fn the_cli_script_creates_the_resources_against_moto() {
         .unwrap();
     assert_eq!(policy.change, connect_sso::cloud::ensure::Change::Unchanged);
     assert_eq!(role.change, connect_sso::cloud::ensure::Change::Unchanged);
+}
+
+fn export(args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .arg("export")
+        .args(args)
+        .args(["--instance-arn", &setup().instance.arn()])
+        .env("HOME", home.path())
+        .env_remove("CONNECT_SSO_METADATA")
+        .output()
+        .unwrap()
+}
+
+fn metadata_fixture() -> String {
+    format!(
+        "{}/tests/fixtures/metadata/idc-metadata.xml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn export_checks_the_metadata_it_is_given_in_every_format() {
+    for format in ["markdown", "cli", "cloudformation"] {
+        let o = export(&["--format", format, "--metadata", "/nonexistent/m.xml"]);
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        assert!(o.stdout.is_empty(), "{format}: nothing is exported");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("/nonexistent/m.xml"), "{format}: {e}");
+    }
+}
+
+#[test]
+fn the_runbook_carries_the_given_metadata_and_no_placeholder_in_code_font() {
+    let file = metadata_fixture();
+    let o = export(&["--metadata", &file]);
+    assert!(o.status.success());
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(!md.contains("not given"), "{md}");
+    assert!(md.contains(&format!("`{file}`")), "{md}");
+    assert!(md.contains("portal.sso.us-east-1.amazonaws.com/saml/assertion"));
+
+    let o = export(&[]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    for placeholder in [
+        "(not given",
+        "(the file from step 2)",
+        "(pass --identity-store-id",
+    ] {
+        assert!(md.contains(placeholder), "{placeholder} shown");
+        assert!(
+            !md.contains(&format!("`{placeholder}")),
+            "{placeholder} in code font:\n{md}"
+        );
+    }
+}
+
+#[test]
+fn the_script_and_template_default_to_the_given_metadata() {
+    let file = metadata_fixture();
+    let o = export(&["--format", "cli", "--metadata", &file]);
+    assert!(o.status.success());
+    let script = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        script.contains(&format!("METADATA_FILE='{file}'")),
+        "{script}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("setup.sh");
+    std::fs::write(&path, &script).unwrap();
+    let check = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    assert!(check.status.success());
+
+    let o = export(&["--format", "cloudformation", "--metadata", &file]);
+    assert!(o.status.success());
+    let t: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        t["Parameters"]["MetadataDocument"]["Default"],
+        json!(std::fs::read_to_string(&file).unwrap())
+    );
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use time::OffsetDateTime;
 
-use super::{Format, GlobalArgs, PlanArgs, Status, config};
+use super::{Format, GlobalArgs, PermissionsArgs, PlanArgs, Status, config};
 use crate::cloud::metadata_source::load_source_blocking;
 use crate::domain::metadata::format_date;
 use crate::domain::operator;
@@ -45,6 +45,28 @@ pub fn load_answers(
     }
 }
 
+/// The metadata the answers name, checked: its summary and the document; `Ok(None)` when
+/// it is unusable (reported to `err`), `Ok(Some(None))` when no metadata is given.
+pub fn given_metadata(
+    answers: &Answers,
+    now: OffsetDateTime,
+    err: &mut dyn Write,
+) -> io::Result<Option<Option<(MetadataSummary, String)>>> {
+    let Some(path) = &answers.metadata else {
+        return Ok(Some(None));
+    };
+    match load_source_blocking(&path.to_string_lossy(), now) {
+        Ok((checked, document)) => Ok(Some(Some((
+            MetadataSummary::new(path.display().to_string(), &checked),
+            document,
+        )))),
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            Ok(None)
+        }
+    }
+}
+
 /// The answers and the validated setup; `None` when either is unusable (reported to `err`).
 pub fn load_setup(
     global: &GlobalArgs,
@@ -73,17 +95,10 @@ pub fn run(
     let Some((answers, setup)) = load_setup(global, args.answers.to_answers(global), err)? else {
         return Ok(Status::BadInput);
     };
-    let metadata = match &answers.metadata {
-        Some(path) => match load_source_blocking(&path.to_string_lossy(), now) {
-            Ok((checked, _)) => Some(MetadataSummary::new(path.display().to_string(), &checked)),
-            Err(message) => {
-                writeln!(err, "error: {message}")?;
-                return Ok(Status::BadInput);
-            }
-        },
-        None => None,
+    let Some(metadata) = given_metadata(&answers, now, err)? else {
+        return Ok(Status::BadInput);
     };
-    let plan = Plan::build(&setup, metadata);
+    let plan = Plan::build(&setup, metadata.map(|(summary, _)| summary));
     match args.format {
         Format::Text => out.write_all(render_text(&plan).as_bytes())?,
         Format::Markdown => out.write_all(render_markdown(&plan).as_bytes())?,
@@ -99,7 +114,7 @@ pub fn run(
 /// `connect-sso permissions`: the operator's policies, scoped to the setup when it is known.
 pub fn run_permissions(
     global: &GlobalArgs,
-    args: &PlanArgs,
+    args: &PermissionsArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
@@ -303,10 +318,16 @@ pub fn render_markdown(plan: &Plan) -> String {
         if !s.values.is_empty() {
             o.push_str("| Field | Value | Where |\n|---|---|---|\n");
             for v in &s.values {
+                // A value still unknown is described in italics, never in code font.
+                let shown = if v.placeholder {
+                    format!("_{}_", md_text(&v.value))
+                } else {
+                    md_code(&v.value)
+                };
                 o.push_str(&format!(
                     "| {} | {} | {} |\n",
                     md_text(&v.label),
-                    md_code(&v.value),
+                    shown,
                     md_text(&v.target)
                 ));
             }

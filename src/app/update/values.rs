@@ -24,11 +24,10 @@ pub fn screen_values(state: &State) -> Vec<(String, String)> {
     };
     // Until a file is loaded, step 2's field asks for it; the plan's placeholder row speaks
     // to the command line (`--metadata`), not to the wizard.
-    let unloaded_metadata = step.id == "2" && state.metadata.is_none();
     let mut out: Vec<(String, String)> = ps
         .values
         .iter()
-        .filter(|_| !unloaded_metadata)
+        .filter(|v| !(step.id == "2" && v.placeholder))
         .map(|v| (v.label.clone(), v.value.clone()))
         .collect();
     for d in &ps.documents {
