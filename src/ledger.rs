@@ -3,13 +3,15 @@
 //! `teardown` removes only those. One JSON file in the state directory, written atomically
 //! with mode 0600 like the sessions; a damaged file is moved aside with a warning.
 //!
-//! Two runs recording at the very same moment may lose one of their entries: teardown then
-//! keeps that assignment, which is the safe side.
+//! Recording and forgetting hold an advisory lock on `ledger.lock` beside the file for their
+//! read-modify-write, so two runs at the same moment both keep their entries.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::{self, FileLock, LockError};
 use crate::session::{self, Loaded};
 
 /// The file's format version, for readers of later versions.
@@ -93,12 +95,35 @@ fn save(path: &Path, ledger: &Ledger) -> Result<(), String> {
     session::save(path, &ledger)
 }
 
+/// How long a change of the ledger waits for another run's: theirs takes milliseconds.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// The lock file of the ledger at `path`.
+pub fn lock_path(path: &Path) -> PathBuf {
+    path.with_file_name("ledger.lock")
+}
+
+/// Holds the ledger's lock for one read-modify-write.
+fn locked(path: &Path) -> Result<FileLock, String> {
+    files::lock_exclusive(&lock_path(path), &files::this_process(), LOCK_WAIT, &mut |_| {})
+        .map_err(|e| match e {
+            LockError::Busy { .. } => format!(
+                "{} kept the ledger of assignments {} locked for {} s: run the command again once it has finished",
+                e.holder(),
+                path.display(),
+                LOCK_WAIT.as_secs()
+            ),
+            LockError::Io(message) => message,
+        })
+}
+
 /// Adds `entries` (those not recorded yet) to the ledger at `path`. Returns the warnings
 /// the reading gave.
 pub fn record(path: &Path, entries: &[LedgerEntry]) -> Result<Vec<String>, String> {
     if entries.is_empty() {
         return Ok(Vec::new());
     }
+    let _lock = locked(path)?;
     let (mut ledger, warning) = load(path)?;
     let mut changed = false;
     for e in entries {
@@ -123,6 +148,7 @@ pub fn forget(path: &Path, done: &[(String, String)]) -> Result<Vec<String>, Str
     if done.is_empty() {
         return Ok(Vec::new());
     }
+    let _lock = locked(path)?;
     let (mut ledger, warning) = load(path)?;
     let before = ledger.assignments.len();
     ledger
@@ -203,12 +229,52 @@ mod tests {
         // Forgetting what is not there changes nothing.
         forget(&path, &[("c".to_string(), "u9".to_string())]).unwrap();
         assert_eq!(load(&path).unwrap().0.assignments.len(), 2);
-        // No temporary file is left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        // No temporary file is left behind; the lock file stays (removing it would race).
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(names, [std::ffi::OsString::from("ledger.json")]);
+        names.sort();
+        assert_eq!(names, ["ledger.json", "ledger.lock"]);
+    }
+
+    #[test]
+    fn a_ledger_locked_by_another_run_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger_path(dir.path());
+        record(&path, &[entry("a", "u1")]).unwrap();
+        // Another run holds the lock for a moment, as it does while it records.
+        let held =
+            files::lock_exclusive(&lock_path(&path), "pid 1", Duration::ZERO, &mut |_| {}).unwrap();
+        let other = {
+            let path = path.clone();
+            std::thread::spawn(move || record(&path, &[entry("a", "u2")]))
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        // It has not written while the lock is held.
+        assert_eq!(load(&path).unwrap().0.assignments.len(), 1);
+        drop(held);
+        other.join().unwrap().unwrap();
+        assert_eq!(
+            load(&path).unwrap().0.assignments,
+            [entry("a", "u1"), entry("a", "u2")]
+        );
+    }
+
+    #[test]
+    fn two_runs_recording_at_once_keep_both_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger_path(dir.path());
+        let runs: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || record(&path, &[entry("a", &format!("u{i}"))]))
+            })
+            .collect();
+        for r in runs {
+            r.join().unwrap().unwrap();
+        }
+        assert_eq!(load(&path).unwrap().0.assignments.len(), 8);
     }
 
     #[test]

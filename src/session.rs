@@ -1,11 +1,15 @@
 //! Saved wizard sessions: one JSON file per named session in the user's state directory,
-//! written atomically with mode 0600. Never holds credentials.
+//! written atomically with mode 0600, beside a lock file that keeps a second wizard off a
+//! session in use. Never holds credentials.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::files::{self, FileLock, LockError};
 
 /// Session names become file names: keep them to a safe set.
 pub fn valid_name(name: &str) -> Result<(), String> {
@@ -39,6 +43,34 @@ pub fn state_dir() -> Option<PathBuf> {
 
 pub fn session_path(dir: &Path, name: &str) -> PathBuf {
     dir.join("sessions").join(format!("{name}.json"))
+}
+
+/// The lock file of the session kept at `path`: `sessions/NAME.lock`.
+pub fn lock_path(path: &Path) -> PathBuf {
+    path.with_extension("lock")
+}
+
+/// Takes the lock of the session kept at `path`, named `name`, for the whole of a wizard's
+/// run: two wizards on one session would each save over the other's answers, so the second
+/// is refused at once, with the way out. A lock that cannot be taken at all (a read-only
+/// state folder) is no reason to refuse: saving then fails and says so.
+pub fn lock(path: &Path, name: &str) -> Result<Option<FileLock>, String> {
+    match files::lock_exclusive(
+        &lock_path(path),
+        &files::this_process(),
+        Duration::ZERO,
+        &mut |_| {},
+    ) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(busy @ LockError::Busy { .. }) => Err(format!(
+            "session {name} is open in {}: finish or quit that wizard first, or pick another session with --session NAME (for example --session {name}-2)",
+            busy.holder()
+        )),
+        Err(LockError::Io(message)) => {
+            tracing::warn!("{message}; the session {name} is used without a lock");
+            Ok(None)
+        }
+    }
 }
 
 /// Writes `value` as JSON to `path` atomically: a temporary file in the same folder,
@@ -192,6 +224,28 @@ mod tests {
             std::fs::read(path.with_extension("json.corrupt")).unwrap(),
             b"{ not json"
         );
+    }
+
+    #[test]
+    fn a_session_in_use_is_refused_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = session_path(dir.path(), "acme");
+        let first = lock(&path, "acme").unwrap();
+        assert!(first.is_some());
+        let message = lock(&path, "acme").unwrap_err();
+        assert!(
+            message.contains("session acme is open in another connect-sso (pid "),
+            "{message}"
+        );
+        assert!(message.contains("--session NAME"), "{message}");
+        // Another session is free, and this one once the first wizard has ended.
+        assert!(
+            lock(&session_path(dir.path(), "other"), "other")
+                .unwrap()
+                .is_some()
+        );
+        drop(first);
+        assert!(lock(&path, "acme").unwrap().is_some());
     }
 
     #[test]

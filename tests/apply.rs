@@ -372,7 +372,7 @@ async fn wrong_account_and_missing_instance() {
 async fn access_denied_names_the_action_and_context() {
     let sandbox = Sandbox::new();
     sandbox.inject_fault(Fault::new(FaultKind::AccessDenied, "iam:CreateRole", None));
-    let err = apply(
+    let report = apply(
         &sandbox,
         &setup_for(SANDBOX_INSTANCE_ARN),
         SANDBOX_METADATA,
@@ -380,8 +380,16 @@ async fn access_denied_names_the_action_and_context() {
         false,
     )
     .await
-    .unwrap_err();
-    let text = err.to_string();
+    .unwrap();
+    // What was done before the failure is in the report beside it.
+    assert_eq!(
+        changes(&report),
+        [("6a", Change::Created), ("6b", Change::Created)]
+    );
+    let failure = report.failure.as_ref().expect("the failure");
+    assert_eq!(failure.step, "6c");
+    assert!(!report.complete());
+    let text = &failure.error;
     assert!(
         text.contains("iam:CreateRole") && text.contains("connect context"),
         "{text}"
@@ -585,4 +593,273 @@ fn a_bad_user_is_refused_before_any_change() {
     let account = home.path().join("state/connect-sso/sandbox/account.json");
     let saved = std::fs::read_to_string(&account).unwrap_or_default();
     assert!(!saved.contains("role/ConnectSSO"), "{saved}");
+}
+
+/// Runs the binary in `home`, no terminal, no CONNECT_SSO_* settings.
+fn binary_in(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-sso"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CONNECT_SSO_") || k.starts_with("AWS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.args(args)
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The applications of the sandbox account saved in `home` (none when nothing was saved).
+fn saved_applications(home: &std::path::Path) -> Vec<serde_json::Value> {
+    let file = home.join("state/connect-sso/sandbox/account.json");
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let account: serde_json::Value = serde_json::from_str(&text).unwrap();
+    account["applications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_sandbox_apply_stopped_by_its_prerequisites_adds_no_application() {
+    let missing = SANDBOX_INSTANCE_ARN.replace("5f8c2a4e", "00000000");
+    let elsewhere = SANDBOX_INSTANCE_ARN.replace("111122223333", "999988887777");
+    for (arn, reason) in [
+        (missing.as_str(), "no Connect instance"),
+        (elsewhere.as_str(), "belongs to account 999988887777"),
+        (SANDBOX_LEGACY_INSTANCE_ARN, "not SAML"),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let o = binary_in(
+            home.path(),
+            &["--sandbox", "apply", "--yes", "--instance-arn", arn],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{arn}: {err}");
+        assert!(err.contains(reason), "{arn}: {err}");
+        assert!(!out.contains("stands in"), "{arn}: {out}");
+        assert!(saved_applications(home.path()).is_empty(), "{arn}");
+        // The next run on the right instance starts from an account without a stray one.
+        let o = binary_in(home.path(), &["--sandbox", "apply", "--yes"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let apps = saved_applications(home.path());
+        assert_eq!(apps.len(), 1, "{apps:?}");
+        assert_eq!(apps[0]["application"]["name"], "Amazon Connect 5f8c2a4e");
+    }
+}
+
+#[test]
+fn after_a_failure_apply_says_what_it_did_before_it() {
+    let home = tempfile::tempdir().unwrap();
+    let o = binary_in(
+        home.path(),
+        &[
+            "--sandbox",
+            "--sandbox-fault",
+            "deny:iam:CreateRole",
+            "apply",
+            "--yes",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for line in [
+        "6a  SAML provider created",
+        "6b  policy        created",
+        "6c  role          failed       access denied",
+        "Stopped at step 6c: 2 automated step(s) changed before it (listed above). Fix the error, then run apply again: it picks up where it stopped.",
+    ] {
+        assert!(out.contains(line), "{line:?} not in:\n{out}");
+    }
+    assert!(!out.contains("automated step(s) changed."), "{out}");
+    assert!(
+        err.contains("error: step 6c (role): access denied"),
+        "{err}"
+    );
+
+    // The JSON report says the same.
+    let o = binary_in(
+        home.path(),
+        &[
+            "--sandbox",
+            "--sandbox-fault",
+            "deny:iam:CreateRole",
+            "apply",
+            "--yes",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["failure"]["step"], "6c");
+    assert_eq!(v["outcomes"][0]["change"], "unchanged");
+    assert_eq!(v["outcomes"].as_array().unwrap().len(), 2);
+
+    // Fixed, the next run picks up where it stopped.
+    let o = binary_in(home.path(), &["--sandbox", "apply", "--yes"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("6c  role          created"), "{out}");
+    assert!(out.contains("1 automated step(s) changed."), "{out}");
+}
+
+#[test]
+fn the_closing_line_agrees_with_the_exit_status() {
+    let home = tempfile::tempdir().unwrap();
+    // Kwame has no Connect user: the run changes things, and sign-in is not ready.
+    let o = binary_in(
+        home.path(),
+        &[
+            "--sandbox",
+            "apply",
+            "--yes",
+            "--user",
+            "kwame.mensah@example.com",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.trim_end().ends_with(
+            "4 automated step(s) changed, but sign-in is not ready yet: see the problems above."
+        ),
+        "{out}"
+    );
+    let o = binary_in(
+        home.path(),
+        &[
+            "--sandbox",
+            "apply",
+            "--yes",
+            "--user",
+            "kwame.mensah@example.com",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("Nothing changed, but sign-in is not ready yet: see the problems above."),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_proposal_is_not_called_a_dry_run() {
+    let home = tempfile::tempdir().unwrap();
+    // No terminal, no --yes: what would change is shown, then --yes is asked for.
+    let o = binary_in(home.path(), &["--sandbox", "apply"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("proposed: nothing is changed until you confirm"),
+        "{out}"
+    );
+    assert!(!out.contains("dry run"), "{out}");
+    assert!(!out.contains("--dry-run"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("3 automated step(s) would change."),
+        "{out}"
+    );
+    // --dry-run is one.
+    let o = binary_in(home.path(), &["--sandbox", "apply", "--dry-run"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("dry run: nothing is changed"), "{out}");
+}
+
+#[test]
+fn users_wait_for_no_application_the_run_adds_itself() {
+    let home = tempfile::tempdir().unwrap();
+    let maria = "maria.garcia@example.com";
+    for args in [
+        &["--sandbox", "apply", "--dry-run", "--user", maria][..],
+        &["--sandbox", "apply", "--user", maria],
+    ] {
+        let o = binary_in(home.path(), args);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("applying adds the custom SAML 2.0 application"),
+            "{out}"
+        );
+        assert!(!out.contains("do step 1"), "{args:?}: {out}");
+        assert!(
+            !out.contains("Add a custom SAML 2.0 application"),
+            "{args:?}: {out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "11  user          {maria}: would be assigned; Connect user {maria} exists"
+            )),
+            "{args:?}: {out}"
+        );
+    }
+    let o = binary_in(
+        home.path(),
+        &["--sandbox", "apply", "--dry-run", "--user", maria],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn user_rows_are_in_words() {
+    let home = tempfile::tempdir().unwrap();
+    let o = binary_in(
+        home.path(),
+        &[
+            "--sandbox",
+            "apply",
+            "--yes",
+            "--user",
+            "maria.garcia@example.com",
+            "--user",
+            "kwame.mensah@example.com",
+            "--user",
+            "nobody@example.com",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    for row in [
+        "11  user          maria.garcia@example.com: assignment created; Connect user maria.garcia@example.com exists",
+        "11  user          kwame.mensah@example.com: assignment created; Connect user kwame.mensah@example.com missing",
+        "11  user          nobody@example.com: not found in Identity Center",
+    ] {
+        assert!(out.contains(row), "{row:?} not in:\n{out}");
+    }
+    for line in out.lines().filter(|l| l.starts_with("11  user")) {
+        assert!(!line.contains('?') && !line.contains(" - "), "{line}");
+    }
+    let o = binary_in(
+        home.path(),
+        &[
+            "--sandbox",
+            "apply",
+            "--yes",
+            "--user",
+            "maria.garcia@example.com",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("maria.garcia@example.com: already assigned; Connect user maria.garcia@example.com exists"),
+        "{out}"
+    );
 }

@@ -118,7 +118,9 @@ fn apply_then_doctor_then_teardown_in_separate_runs() {
     assert!(text.contains("1   application   found"), "{text}");
     assert!(text.contains("6c  role          created"), "{text}");
     assert!(
-        text.contains(&format!("11  user          created      {MARIA}")),
+        text.contains(&format!(
+            "11  user          {MARIA}: assignment created; Connect user {MARIA} exists"
+        )),
         "{text}"
     );
     assert!(!text.contains("problem:"), "{text}");
@@ -236,6 +238,33 @@ fn sandbox_reset_starts_from_the_seeded_account() {
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn a_refused_sandbox_reset_changes_nothing() {
+    let home = Home::new();
+    assert_exit(
+        &home.run(&["apply", "--sandbox", "--yes", "--user", MARIA]),
+        0,
+    );
+    let account = std::fs::read(home.account()).unwrap();
+    let ledger = std::fs::read(home.ledger()).unwrap();
+
+    // No terminal and no --yes: apply asks for --yes and the saved account stays as it was.
+    let o = home.run(&["apply", "--sandbox", "--sandbox-reset"]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    // It showed what starting over would change, without calling it a dry run.
+    assert!(stdout(&o).contains("would create"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("dry run"), "{}", stdout(&o));
+    assert_eq!(std::fs::read(home.account()).unwrap(), account);
+    assert_eq!(std::fs::read(home.ledger()).unwrap(), ledger);
+    // Teardown refused the same way leaves both too.
+    let o = home.run(&["teardown", "--sandbox", "--sandbox-reset"]);
+    assert!(o.status.code().is_some());
+    assert_eq!(std::fs::read(home.account()).unwrap(), account);
+    assert_eq!(std::fs::read(home.ledger()).unwrap(), ledger);
+    assert_exit(&home.run(&["doctor", "--sandbox", "--user", MARIA]), 0);
 }
 
 #[test]

@@ -1,16 +1,20 @@
 //! The account a command works on: AWS with its two contexts, or the sandbox account, which
 //! `--sandbox` keeps in the state directory between runs (`sandbox/account.json`, with its
-//! own ledger of assignments beside it). Commands that may change the account save it after
-//! they ran; the others only read it.
+//! own ledger of assignments beside it). Commands that may change the account hold its lock
+//! (`sandbox/account.lock`) from loading it to saving it, so two of them take turns; the
+//! others only read it.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use super::GlobalArgs;
 use crate::cloud::Cloud;
 use crate::cloud::sandbox::{self, Sandbox};
 use crate::cloud::sdk::SdkCloud;
+use crate::files::LockError;
 
 /// Whether a command may change the account; only those that may, save it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,17 +34,26 @@ impl Access {
     }
 }
 
+/// How long a command that changes the sandbox account waits for another one to finish.
+pub const SANDBOX_WAIT: Duration = Duration::from_secs(60);
+
 /// The cloud a command runs on.
 pub enum Account {
     Aws(Box<SdkCloud>),
-    Sandbox(Arc<Sandbox>),
+    Sandbox {
+        sandbox: Arc<Sandbox>,
+        /// `--sandbox-reset` asked to start over and nothing was changed yet: the saved
+        /// account and its ledger are replaced only once the command goes on to change
+        /// things ([`Account::begin_changes`]), so a refused command changes nothing.
+        reset_pending: AtomicBool,
+    },
 }
 
 impl Account {
     pub fn cloud(&self) -> &dyn Cloud {
         match self {
             Account::Aws(sdk) => sdk.as_ref(),
-            Account::Sandbox(sandbox) => sandbox.as_ref(),
+            Account::Sandbox { sandbox, .. } => sandbox.as_ref(),
         }
     }
 
@@ -48,7 +61,7 @@ impl Account {
     pub fn sandbox(&self) -> Option<&Sandbox> {
         match self {
             Account::Aws(_) => None,
-            Account::Sandbox(sandbox) => Some(sandbox),
+            Account::Sandbox { sandbox, .. } => Some(sandbox),
         }
     }
 
@@ -58,13 +71,43 @@ impl Account {
     pub fn ledger_path(&self) -> Option<PathBuf> {
         match self {
             Account::Aws(_) => crate::ledger::default_path(),
-            Account::Sandbox(sandbox) => sandbox.file().map(crate::ledger::beside_account),
+            Account::Sandbox { sandbox, .. } => sandbox.file().map(crate::ledger::beside_account),
         }
+    }
+
+    /// Whether `--sandbox-reset` is still to replace the saved account: until then its
+    /// ledger belongs to the account being replaced and is not this one's.
+    pub fn reset_pending(&self) -> bool {
+        match self {
+            Account::Aws(_) => false,
+            Account::Sandbox { reset_pending, .. } => reset_pending.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Called once a command goes on to change the account: a pending `--sandbox-reset`
+    /// now replaces the saved account with the seeded one and empties its ledger. Problems
+    /// are warnings.
+    pub fn begin_changes(&self, err: &mut dyn Write) -> io::Result<()> {
+        let Account::Sandbox {
+            sandbox,
+            reset_pending,
+        } = self
+        else {
+            return Ok(());
+        };
+        if !reset_pending.swap(false, Ordering::SeqCst) {
+            return Ok(());
+        }
+        for w in start_over(sandbox) {
+            writeln!(err, "warning: {w}")?;
+        }
+        Ok(())
     }
 
     /// Writes a sandbox account back to its file, after a command that may have changed it
     /// (also when it failed half-way: what was done is done). Nothing to do on AWS.
     pub fn save(&self, err: &mut dyn Write) -> io::Result<()> {
+        self.begin_changes(err)?;
         match self.sandbox() {
             Some(sandbox) => save_sandbox(sandbox, err),
             None => Ok(()),
@@ -91,26 +134,14 @@ pub fn save_error(sandbox: &Sandbox) -> Option<String> {
     })
 }
 
-/// The sandbox account as the flags ask for it, with the warnings to show: the one saved in
-/// the state directory, or the seeded one with `--sandbox-reset` (which, for a command that
-/// changes the account, also replaces the saved account and empties its ledger at once).
-/// Without a state directory the account lives in memory, silently, as it always did.
-pub fn open_sandbox(global: &GlobalArgs, access: Access) -> (Sandbox, Vec<String>) {
-    let options = global.sandbox_options();
-    let Some(path) = crate::session::state_dir().map(|d| sandbox::account_path(&d)) else {
-        return (Sandbox::with_options(options), Vec::new());
+/// `--sandbox-reset` carried out: the seeded `sandbox` replaces the saved account, and the
+/// ledger of the earlier account goes. Returns the warnings.
+fn start_over(sandbox: &Sandbox) -> Vec<String> {
+    let mut warnings: Vec<String> = save_error(sandbox).into_iter().collect();
+    let Some(path) = sandbox.file() else {
+        return warnings;
     };
-    if !global.sandbox_reset {
-        let (sandbox, warning) = Sandbox::load_or_seed(&path, options);
-        return (sandbox, warning.into_iter().collect());
-    }
-    if access == Access::ReadOnly {
-        // Starting over is only looked at: the saved account stays as it is.
-        return (Sandbox::with_options(options), Vec::new());
-    }
-    let sandbox = Sandbox::seeded_at(&path, options);
-    let mut warnings: Vec<String> = save_error(&sandbox).into_iter().collect();
-    let ledger = crate::ledger::beside_account(&path);
+    let ledger = crate::ledger::beside_account(path);
     match std::fs::remove_file(&ledger) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => warnings.push(format!(
             "the sandbox's ledger of assignments {} could not be removed ({e}); remove it by hand, or teardown on the sandbox may list assignments of the earlier account",
@@ -118,11 +149,175 @@ pub fn open_sandbox(global: &GlobalArgs, access: Access) -> (Sandbox, Vec<String
         )),
         _ => {}
     }
-    (sandbox, warnings)
+    warnings
 }
 
-/// Builds the account the command works on: the sandbox (loaded as [`open_sandbox`] says,
-/// its warnings written to `err`), or AWS with two contexts.
+/// Whether opening the sandbox account may wait for another command that changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Up to this long, saying so once on the error output (a command's start).
+    UpTo(Duration),
+    /// Not at all: when it is taken, this run works on a copy in memory and saves nothing
+    /// (the full-screen wizard switching to the sandbox, where nobody reads the error output).
+    No,
+}
+
+/// The sandbox account as opened: the account, what to warn about, and whether a
+/// `--sandbox-reset` is still to be carried out.
+pub struct Opened {
+    pub sandbox: Sandbox,
+    pub warnings: Vec<String>,
+    pub reset_pending: bool,
+}
+
+/// The sandbox account as the flags ask for it: the one saved in the state directory, or
+/// the seeded one with `--sandbox-reset` (which replaces the saved account only once the
+/// command changes something; see [`Account::begin_changes`]). A command that may change the
+/// account holds its lock from here until the account is dropped, after it was saved.
+/// Without a state directory the account lives in memory, silently, as it always did.
+/// `Err` when the lock stayed taken for the whole wait: the message says by whom and what
+/// to do, and nothing was changed.
+pub fn open_sandbox_with(
+    global: &GlobalArgs,
+    access: Access,
+    wait: Wait,
+    err: &mut dyn Write,
+) -> Result<Opened, String> {
+    let options = global.sandbox_options();
+    let opened = |sandbox, warnings: Vec<String>, reset_pending| Opened {
+        sandbox,
+        warnings,
+        reset_pending,
+    };
+    let Some(path) = crate::session::state_dir().map(|d| sandbox::account_path(&d)) else {
+        return Ok(opened(Sandbox::with_options(options), Vec::new(), false));
+    };
+    if access == Access::ReadOnly {
+        // Saves are atomic renames: a command that only looks reads a whole account
+        // without the lock. Starting over is only looked at: the saved account stays.
+        if global.sandbox_reset {
+            return Ok(opened(Sandbox::with_options(options), Vec::new(), false));
+        }
+        let (sandbox, warning) = Sandbox::load_or_seed(&path, options);
+        return Ok(opened(sandbox, warning.into_iter().collect(), false));
+    }
+    let limit = match wait {
+        Wait::UpTo(d) => d,
+        Wait::No => Duration::ZERO,
+    };
+    let mut told = Ok(());
+    let lock = Sandbox::lock_account(&path, limit, &mut |busy| {
+        told = writeln!(
+            err,
+            "{} is using the sandbox account {}; waiting up to {} s for it to finish",
+            busy.holder(),
+            path.display(),
+            limit.as_secs()
+        );
+    });
+    // The waiting message is a courtesy: a closed error output does not stop the run.
+    let _ = told;
+    let lock = match (lock, wait) {
+        (Ok(lock), _) => lock,
+        (Err(busy @ LockError::Busy { .. }), Wait::UpTo(d)) => {
+            return Err(format!(
+                "{} is still using the sandbox account {} after {} s, so this run changed nothing: let it finish (or end it), then run this again",
+                busy.holder(),
+                path.display(),
+                d.as_secs()
+            ));
+        }
+        (Err(busy @ LockError::Busy { .. }), Wait::No) => {
+            let (copy, warning) = Sandbox::load_or_seed(&path, options);
+            let mut warnings: Vec<String> = warning.into_iter().collect();
+            warnings.push(format!(
+                "{} is using the sandbox account {}: this run works on a copy in memory and saves nothing; quit the other one first to keep your changes",
+                busy.holder(),
+                path.display()
+            ));
+            return Ok(opened(copy.detached(), warnings, false));
+        }
+        (Err(LockError::Io(message)), _) => {
+            // Without a lock the account could lose another run's changes: keep it in memory.
+            let (copy, warning) = Sandbox::load_or_seed(&path, options);
+            let mut warnings: Vec<String> = warning.into_iter().collect();
+            warnings.push(format!(
+                "{message}; the sandbox works on a copy in memory and saves nothing this time: check that {} is writable",
+                path.parent().unwrap_or(&path).display()
+            ));
+            return Ok(opened(copy.detached(), warnings, false));
+        }
+    };
+    if global.sandbox_reset {
+        return Ok(opened(
+            Sandbox::seeded_at(&path, options).holding(lock),
+            Vec::new(),
+            true,
+        ));
+    }
+    let (sandbox, warning) = Sandbox::load_or_seed(&path, options);
+    Ok(opened(
+        sandbox.holding(lock),
+        warning.into_iter().collect(),
+        false,
+    ))
+}
+
+impl Opened {
+    /// The account with a pending `--sandbox-reset` carried out at once, for the wizard:
+    /// opening it is already the start of its changes.
+    pub fn started(mut self) -> (Sandbox, Vec<String>) {
+        if self.reset_pending {
+            self.warnings.extend(start_over(&self.sandbox));
+        }
+        (self.sandbox, self.warnings)
+    }
+}
+
+/// [`open_sandbox_with`] without waiting, a `--sandbox-reset` carried out at once: for the
+/// wizard switching to the sandbox in the middle of a run.
+pub fn open_sandbox(global: &GlobalArgs, access: Access) -> (Sandbox, Vec<String>) {
+    match open_sandbox_with(global, access, Wait::No, &mut io::sink()) {
+        Ok(opened) => opened.started(),
+        // Not reached without waiting; an account in memory is the safe answer anyway.
+        Err(e) => (Sandbox::with_options(global.sandbox_options()), vec![e]),
+    }
+}
+
+/// Builds the account the command works on: the sandbox (opened as [`open_sandbox_with`]
+/// says, waiting for another command that changes it, its warnings written to `err`), or AWS
+/// with two contexts. `None` when the sandbox account stayed busy: the error is written and
+/// nothing was changed.
+pub async fn open(
+    global: &GlobalArgs,
+    answers: &crate::domain::setup::Answers,
+    access: Access,
+    err: &mut dyn Write,
+) -> io::Result<Option<Account>> {
+    if global.sandbox {
+        let opened = match open_sandbox_with(global, access, Wait::UpTo(SANDBOX_WAIT), err) {
+            Ok(o) => o,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(None);
+            }
+        };
+        for w in &opened.warnings {
+            writeln!(err, "warning: {w}")?;
+        }
+        return Ok(Some(Account::Sandbox {
+            sandbox: Arc::new(opened.sandbox),
+            reset_pending: AtomicBool::new(opened.reset_pending),
+        }));
+    }
+    let (connect, identity) = super::context_settings(answers);
+    Ok(Some(Account::Aws(Box::new(
+        SdkCloud::load(&connect, &identity).await,
+    ))))
+}
+
+/// [`open`] for commands that only read the account (doctor, inspect-assertion): they never
+/// wait, and a sandbox account busy elsewhere is read as it was last saved.
 pub async fn connect(
     global: &GlobalArgs,
     answers: &crate::domain::setup::Answers,
@@ -134,7 +329,10 @@ pub async fn connect(
         for w in warnings {
             writeln!(err, "warning: {w}")?;
         }
-        return Ok(Account::Sandbox(Arc::new(sandbox)));
+        return Ok(Account::Sandbox {
+            sandbox: Arc::new(sandbox),
+            reset_pending: AtomicBool::new(false),
+        });
     }
     let (connect, identity) = super::context_settings(answers);
     Ok(Account::Aws(Box::new(

@@ -3,12 +3,11 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use super::account::Access;
 pub use super::account::connect as connect_cloud;
+use super::account::{Access, Account, open as open_account};
 use super::plan::load_setup;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
-use crate::cloud::apply::{Report, UserRequest, apply};
-use crate::cloud::ensure::Change;
+use crate::cloud::apply::{Prerequisites, Report, UserRequest, apply_steps, check_prerequisites};
 use crate::cloud::metadata_source::load_source_blocking;
 use crate::cloud::sandbox::{self, Sandbox};
 use crate::cloud::teardown::created_assignments;
@@ -17,7 +16,28 @@ use crate::domain::setup::Setup;
 use crate::plan::Plan;
 use crate::ui::clean;
 
+/// What a report stands for, which decides its heading and closing line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// `--dry-run`: only looking.
+    DryRun,
+    /// What a run would change, shown before asking to confirm it.
+    Proposal,
+    /// What a run did.
+    Done,
+}
+
+/// The report in text, as [`render`] writes it for a finished run.
 pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::Result<()> {
+    let view = if report.dry_run {
+        View::DryRun
+    } else {
+        View::Done
+    };
+    render(report, setup, view, out)
+}
+
+pub fn render(report: &Report, setup: &Setup, view: View, out: &mut dyn Write) -> io::Result<()> {
     let who = |c: &CallerIdentity| format!("account {} as {}", c.account, clean(&c.arn));
     writeln!(out, "connect context:  {}", who(&report.connect_caller))?;
     writeln!(out, "identity context: {}", who(&report.identity_caller))?;
@@ -34,15 +54,17 @@ pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::R
         report.instance.arn,
         report.instance.status
     )?;
-    if report.dry_run {
-        writeln!(out, "dry run: nothing is changed")?;
+    match view {
+        View::DryRun => writeln!(out, "dry run: nothing is changed")?,
+        View::Proposal => writeln!(out, "proposed: nothing is changed until you confirm")?,
+        View::Done => {}
     }
     writeln!(out)?;
     match report.applications.as_slice() {
         [] => writeln!(
             out,
             "1   application   not found yet: no custom SAML application is named \"{}\"",
-            setup.app_name
+            clean(setup.app_name.as_str())
         )?,
         [one] => writeln!(out, "1   application   found        {}", clean(&one.arn))?,
         many => writeln!(
@@ -72,18 +94,20 @@ pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::R
         }
     }
     for u in &report.users {
-        let state = |c: Option<Change>| c.map_or("-", Change::label);
-        writeln!(
-            out,
-            "11  user          {:<12} {} (Connect user {}: {})",
-            state(u.assignment),
-            clean(&u.requested),
-            clean(u.connect_username.as_deref().unwrap_or("?")),
-            state(u.connect_user)
-        )?;
+        writeln!(out, "11  user          {}", clean(&u.in_words()))?;
         for p in &u.problems {
             writeln!(out, "      problem: {}", clean(p))?;
         }
+    }
+    if let Some(f) = &report.failure {
+        writeln!(
+            out,
+            "{:<3} {:<13} {:<12} {}",
+            f.step,
+            f.resource,
+            "failed",
+            clean(&f.error)
+        )?;
     }
     for w in &report.warnings {
         writeln!(out, "warning: {w}")?;
@@ -103,26 +127,52 @@ pub fn render_text(report: &Report, setup: &Setup, out: &mut dyn Write) -> io::R
             }
         }
     }
-    let changes = report.changes();
     writeln!(out)?;
-    match (report.dry_run, changes) {
-        (_, 0) => writeln!(
-            out,
-            "Nothing to change: every automated step is already done."
-        )?,
-        (true, n) => writeln!(
-            out,
-            "{n} automated step(s) would change; run without --dry-run to apply."
-        )?,
-        (false, n) => writeln!(out, "{n} automated step(s) changed.")?,
+    writeln!(out, "{}", closing_line(report, view))
+}
+
+/// The last line: what the run changed (or would), in agreement with its exit status.
+fn closing_line(report: &Report, view: View) -> String {
+    let n = report.changes();
+    match view {
+        View::DryRun | View::Proposal if n == 0 => {
+            "Nothing to change: every automated step is already done.".to_string()
+        }
+        View::DryRun => {
+            format!("{n} automated step(s) would change; run without --dry-run to apply.")
+        }
+        View::Proposal => format!("{n} automated step(s) would change."),
+        View::Done => match &report.failure {
+            Some(f) => {
+                let before = match n {
+                    0 => "nothing was changed before it".to_string(),
+                    n => format!("{n} automated step(s) changed before it (listed above)"),
+                };
+                format!(
+                    "Stopped at step {}: {before}. Fix the error, then run apply again: it picks up where it stopped.",
+                    f.step
+                )
+            }
+            None if !report.complete() => match n {
+                0 => "Nothing changed, but sign-in is not ready yet: see the problems above."
+                    .to_string(),
+                n => format!(
+                    "{n} automated step(s) changed, but sign-in is not ready yet: see the problems above."
+                ),
+            },
+            None if n == 0 => {
+                "Nothing to change: every automated step is already done.".to_string()
+            }
+            None => format!("{n} automated step(s) changed."),
+        },
     }
-    Ok(())
 }
 
 /// Step 1 (the custom SAML application) has no API. On the sandbox, when no application
 /// has the display name yet, the sandbox stands in for the IAM Identity Center console and
 /// adds it (unless this is only a look), so a workshop rehearses the whole flow without the
-/// wizard. Returns the line that says so; `None` when the application exists.
+/// wizard. Called only once the prerequisites passed: a run they stop adds nothing. Returns
+/// the line that says so; `None` when the application exists.
 fn stand_in_for_step_1(sandbox: &Sandbox, setup: &Setup, dry_run: bool) -> Option<String> {
     let name = setup.app_name.as_str();
     let exists =
@@ -196,36 +246,84 @@ pub fn run(
     };
     runtime.block_on(async {
         let access = Access::unless_dry_run(args.dry_run);
-        let account = connect_cloud(global, &answers, access, err).await?;
+        // Held (with the sandbox account's lock) until the end of this block, after saving.
+        let Some(account) = open_account(global, &answers, access, err).await? else {
+            return Ok(Status::CheckFailed);
+        };
+        let run = Run {
+            global,
+            args,
+            setup: &setup,
+            document: &document,
+            people: UserRequest::from_answers(&answers),
+            now,
+        };
         // Whether anything that may change the account ran.
         let mut ran = false;
-        let status = async {
-            let cloud = account.cloud();
+        let status = run.go(&account, &mut ran, out, err).await;
+        // Saved whatever happened: a run that failed half-way has still changed the account.
+        if ran {
+            account.save(err)?;
+        }
+        status
+    })
+}
+
+/// One `apply` run, once its answers are read.
+struct Run<'a> {
+    global: &'a GlobalArgs,
+    args: &'a ApplyArgs,
+    setup: &'a Setup,
+    document: &'a str,
+    people: UserRequest,
+    now: time::OffsetDateTime,
+}
+
+impl Run<'_> {
+    /// Checks the prerequisites, shows what would change and asks (unless --yes or
+    /// --dry-run), then changes it. `ran` says whether anything that may change the account
+    /// ran, so it is saved.
+    async fn go(
+        &self,
+        account: &Account,
+        ran: &mut bool,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<Status> {
+        let args = self.args;
+        let cloud = account.cloud();
+        // Nothing is created, the sandbox's step 1 included, before these pass.
+        let mut checked = match check_prerequisites(cloud, self.setup).await {
+            Ok(c) => c,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(Status::CheckFailed);
+            }
+        };
+        // On the sandbox, step 1's application is added by the run itself.
+        let adds_application =
+            account.sandbox().is_some() && checked.idc.is_some() && checked.applications.is_empty();
+        if args.dry_run || !args.yes {
+            let report = self
+                .steps(cloud, checked.clone(), true, adds_application)
+                .await;
+            if args.dry_run {
+                if let Some(sandbox) = account.sandbox() {
+                    let line = stand_in_for_step_1(sandbox, self.setup, true);
+                    stood_in(line, args.format, out, err)?;
+                }
+                return self.finish(&report, View::DryRun, out);
+            }
+            if report.changes() == 0 && !adds_application {
+                // Nothing to confirm: the look is the whole run, and nothing is to be done.
+                return self.finish(&report, View::Done, out);
+            }
             let interactive = std::io::stdin().is_terminal() && args.format == Format::Text;
-            let confirm_first = !args.dry_run && !args.yes;
-            let people = UserRequest::from_answers(&answers);
-            let looking = args.dry_run || confirm_first;
-            ran = !looking;
-            let mut adds_application = false;
             if let Some(sandbox) = account.sandbox() {
-                let line = stand_in_for_step_1(sandbox, &setup, looking);
-                adds_application = line.is_some();
+                let line = stand_in_for_step_1(sandbox, self.setup, true);
                 stood_in(line, args.format, out, err)?;
             }
-            let first = apply(cloud, &setup, &document, &people, looking).await;
-            let report = match first {
-                Ok(r) => r,
-                Err(e) => {
-                    writeln!(err, "error: {e}")?;
-                    return Ok(Status::CheckFailed);
-                }
-            };
-            if !confirm_first || (report.changes() == 0 && !adds_application) {
-                let ledger = account.ledger_path();
-                record_assignments(global, &report, &setup, now, ledger.as_deref(), err)?;
-                return finish(&report, &setup, args.format, out);
-            }
-            render_text(&report, &setup, out)?;
+            self.show(&report, View::Proposal, out)?;
             if !interactive {
                 writeln!(
                     err,
@@ -241,29 +339,88 @@ pub fn run(
                 writeln!(out, "Nothing changed.")?;
                 return Ok(Status::Ok);
             }
-            ran = true;
-            if let Some(sandbox) = account.sandbox() {
-                stood_in(stand_in_for_step_1(sandbox, &setup, false), args.format, out, err)?;
-            }
-            match apply(cloud, &setup, &document, &people, false).await {
-                Ok(r) => {
-                    let ledger = account.ledger_path();
-                    record_assignments(global, &r, &setup, now, ledger.as_deref(), err)?;
-                    finish(&r, &setup, args.format, out)
-                }
-                Err(e) => {
-                    writeln!(err, "error: {e}")?;
-                    Ok(Status::CheckFailed)
-                }
+        }
+        *ran = true;
+        account.begin_changes(err)?;
+        if let Some(sandbox) = account.sandbox()
+            && adds_application
+        {
+            stood_in(
+                stand_in_for_step_1(sandbox, self.setup, false),
+                args.format,
+                out,
+                err,
+            )?;
+            if let Err(e) = checked.refresh_applications(cloud, self.setup).await {
+                writeln!(err, "error: {e}")?;
+                return Ok(Status::CheckFailed);
             }
         }
-        .await;
-        // Saved whatever happened: a run that failed half-way has still changed the account.
-        if ran {
-            account.save(err)?;
+        let report = self.steps(cloud, checked, false, false).await;
+        let ledger = account.ledger_path();
+        record_assignments(
+            self.global,
+            &report,
+            self.setup,
+            self.now,
+            ledger.as_deref(),
+            err,
+        )?;
+        self.finish(&report, View::Done, out).and_then(|status| {
+            if let Some(f) = &report.failure {
+                writeln!(
+                    err,
+                    "error: step {} ({}): {}",
+                    f.step,
+                    f.resource,
+                    clean(&f.error)
+                )?;
+            }
+            Ok(status)
+        })
+    }
+
+    async fn steps(
+        &self,
+        cloud: &dyn crate::cloud::Cloud,
+        checked: Prerequisites,
+        dry_run: bool,
+        application_pending: bool,
+    ) -> Report {
+        let setup = self.setup;
+        apply_steps(
+            cloud,
+            setup,
+            checked,
+            self.document,
+            &self.people,
+            dry_run,
+            application_pending,
+        )
+        .await
+    }
+
+    fn show(&self, report: &Report, view: View, out: &mut dyn Write) -> io::Result<()> {
+        match self.args.format {
+            Format::Json => writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(report).expect("the report serializes")
+            ),
+            Format::Text | Format::Markdown => render(report, self.setup, view, out),
         }
-        status
-    })
+    }
+
+    /// Shows the report; the exit status: 0 when everything is done (or would be), 1 when a
+    /// step failed or something still blocks sign-in.
+    fn finish(&self, report: &Report, view: View, out: &mut dyn Write) -> io::Result<Status> {
+        self.show(report, view, out)?;
+        Ok(if report.complete() {
+            Status::Ok
+        } else {
+            Status::CheckFailed
+        })
+    }
 }
 
 /// Writes the application assignments this run created to the ledger of the account, so
@@ -309,31 +466,11 @@ fn record_assignments(
     Ok(())
 }
 
-fn finish(
-    report: &Report,
-    setup: &Setup,
-    format: Format,
-    out: &mut dyn Write,
-) -> io::Result<Status> {
-    match format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(report).expect("the report serializes")
-        )?,
-        Format::Text | Format::Markdown => render_text(report, setup, out)?,
-    }
-    Ok(if report.complete() {
-        Status::Ok
-    } else {
-        Status::CheckFailed
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cloud::api::*;
+    use crate::cloud::apply::apply;
     use crate::cloud::sandbox::{SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, SANDBOX_USERS, Sandbox};
     use crate::domain::setup::Answers;
 

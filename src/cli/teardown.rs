@@ -5,8 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::account::{Access, Account};
-use super::apply::connect_cloud;
+use super::account::{Access, Account, open as open_account};
 use super::plan::load_setup;
 use super::{Format, GlobalArgs, Status, TeardownArgs};
 use crate::cloud::teardown::{
@@ -170,6 +169,10 @@ fn show_plan(
 /// The entries of the account's ledger; problems are warnings (without a ledger,
 /// assignments are kept).
 fn read_ledger(account: &Account, err: &mut dyn Write) -> io::Result<Vec<LedgerEntry>> {
+    if account.reset_pending() {
+        // The ledger belongs to the saved account that --sandbox-reset replaces.
+        return Ok(Vec::new());
+    }
     let Some(path) = account.ledger_path() else {
         // A sandbox account in memory only records nothing: nothing to say.
         if account.sandbox().is_some() {
@@ -239,7 +242,10 @@ pub fn run(
     };
     runtime.block_on(async {
         let access = Access::unless_dry_run(args.dry_run);
-        let account = connect_cloud(global, &answers, access, err).await?;
+        // Held (with the sandbox account's lock) until the end of this block, after saving.
+        let Some(account) = open_account(global, &answers, access, err).await? else {
+            return Ok(Status::CheckFailed);
+        };
         let entries = read_ledger(&account, err)?;
         let cloud = account.cloud();
         let plan = match plan_teardown(cloud, &setup, &entries).await {
@@ -279,6 +285,7 @@ pub fn run(
                 return Ok(Status::Ok);
             }
         }
+        account.begin_changes(err)?;
         let report = execute(cloud, &plan).await;
         // Saved also after a partial failure: what was removed is gone.
         account.save(err)?;

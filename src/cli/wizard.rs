@@ -116,6 +116,18 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
         .map(|d| session::session_path(d, &args.session));
     let log = init_logging(state_dir.as_ref());
     let log_path = log.as_ref().map(|(p, _)| p.clone());
+    // Held until the wizard ends: a second wizard on this session is refused.
+    let _session_lock = match session_path
+        .as_deref()
+        .map(|p| session::lock(p, &args.session))
+    {
+        Some(Err(e)) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Status::CheckFailed);
+        }
+        Some(Ok(lock)) => lock,
+        None => None,
+    };
 
     let mut mode = if global.sandbox || !aws_credentials_configured(&answers) {
         Mode::Sandbox
@@ -177,7 +189,16 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     // On the sandbox, the account earlier runs left behind (seeded with --sandbox-reset); it
     // is saved after every finished action and at the end.
     let kept = if mode == Mode::Sandbox {
-        let (sandbox, warnings) = global.sandbox_account(Access::Changes);
+        // Holds the account's lock until the wizard ends; waits for a command using it.
+        let wait = super::account::Wait::UpTo(super::account::SANDBOX_WAIT);
+        let (sandbox, warnings) =
+            match super::account::open_sandbox_with(global, Access::Changes, wait, err) {
+                Ok(opened) => opened.started(),
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(Status::CheckFailed);
+                }
+            };
         for w in warnings {
             writeln!(err, "warning: {w}")?;
             if !plain {
@@ -511,7 +532,8 @@ async fn event_loop(
                     let sandbox = match &kept {
                         Some(s) => s.clone(),
                         None => {
-                            let (s, warnings) = global.sandbox_account(Access::Changes);
+                            let (s, warnings) =
+                                super::account::open_sandbox(global, Access::Changes);
                             if !warnings.is_empty() {
                                 state.flash = Some(format!("Warning: {}", warnings.join(". ")));
                             }

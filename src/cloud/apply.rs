@@ -6,9 +6,9 @@ use serde::Serialize;
 use super::ensure::{self, Change, ConnectUserTemplate, Outcome, UserOutcome};
 use super::{
     Application, CUSTOM_SAML_PROVIDER, CallerIdentity, Cloud, CloudError, ConnectInstanceSummary,
-    Context,
+    Context, IdcInstance,
 };
-use crate::domain::setup::{Answers, Setup};
+use crate::domain::setup::{Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, Setup};
 
 /// Everything `apply` found and did, for text or JSON output.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +28,8 @@ pub struct Report {
     pub problems: Vec<String>,
     /// Manual steps still to do: (step id, title).
     pub manual_steps: Vec<(&'static str, &'static str)>,
+    /// The step that failed and stopped the run; what was done before it is listed above.
+    pub failure: Option<Failure>,
 }
 
 impl Report {
@@ -47,7 +49,9 @@ impl Report {
 
     /// Everything `apply` could do is done, and nothing blocks sign-in that it knows of.
     pub fn complete(&self) -> bool {
-        self.problems.is_empty() && self.users.iter().all(|u| u.problems.is_empty())
+        self.failure.is_none()
+            && self.problems.is_empty()
+            && self.users.iter().all(|u| u.problems.is_empty())
     }
 }
 
@@ -91,11 +95,14 @@ impl UserRequest {
             users: a.users.clone().unwrap_or_default(),
             create_connect_users: a.create_connect_users.unwrap_or(false).then(|| {
                 ConnectUserTemplate {
-                    security_profile: a.security_profile.clone().unwrap_or_else(|| "Agent".into()),
+                    security_profile: a
+                        .security_profile
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_SECURITY_PROFILE.into()),
                     routing_profile: a
                         .routing_profile
                         .clone()
-                        .unwrap_or_else(|| "Basic Routing Profile".into()),
+                        .unwrap_or_else(|| DEFAULT_ROUTING_PROFILE.into()),
                 }
             }),
         }
@@ -128,14 +135,42 @@ pub fn instance_problem(instance: &ConnectInstanceSummary) -> Option<String> {
     instance_check(instance).err().map(|e| e.to_string())
 }
 
-/// Runs the automated steps. Reads that do not depend on each other run concurrently.
-pub async fn apply(
+/// What `apply` checks before it changes anything: the contexts, the instance, Identity
+/// Center and step 1's application. Nothing is created before these pass.
+#[derive(Debug, Clone)]
+pub struct Prerequisites {
+    pub connect_caller: CallerIdentity,
+    pub identity_caller: CallerIdentity,
+    pub instance: ConnectInstanceSummary,
+    pub idc: Option<IdcInstance>,
+    /// Step 1's check: applications with the display name.
+    pub applications: Vec<Application>,
+    pub warnings: Vec<String>,
+}
+
+impl Prerequisites {
+    /// Reads step 1's applications again, after something (the sandbox standing in for the
+    /// console) added one.
+    pub async fn refresh_applications(
+        &mut self,
+        cloud: &dyn Cloud,
+        setup: &Setup,
+    ) -> Result<(), CloudError> {
+        if let Some(i) = &self.idc {
+            self.applications =
+                find_applications(cloud, &i.instance_arn, setup.app_name.as_str()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks the prerequisites, reads only: the contexts' accounts, the instance (there, active,
+/// SAML), Identity Center and step 1. Reads that do not depend on each other run
+/// concurrently.
+pub async fn check_prerequisites(
     cloud: &dyn Cloud,
     setup: &Setup,
-    metadata_document: &str,
-    people: &UserRequest,
-    dry_run: bool,
-) -> Result<Report, ApplyError> {
+) -> Result<Prerequisites, ApplyError> {
     let instance_id = setup.instance.id.as_str();
     let (connect_caller, identity_caller, instance, idc_instances) = tokio::try_join!(
         cloud.caller_identity(Context::Connect),
@@ -174,6 +209,61 @@ pub async fn apply(
             Vec::new()
         }
     };
+    Ok(Prerequisites {
+        connect_caller,
+        identity_caller,
+        instance,
+        idc,
+        applications,
+        warnings,
+    })
+}
+
+/// Checks the prerequisites, then runs the automated steps. `Err` only when a prerequisite
+/// stops it, before anything changed; a step that fails later is the report's `failure`,
+/// beside what was done before it.
+pub async fn apply(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    metadata_document: &str,
+    people: &UserRequest,
+    dry_run: bool,
+) -> Result<Report, ApplyError> {
+    let checked = check_prerequisites(cloud, setup).await?;
+    Ok(apply_steps(
+        cloud,
+        setup,
+        checked,
+        metadata_document,
+        people,
+        dry_run,
+        false,
+    )
+    .await)
+}
+
+/// Runs steps 6a-6c and 11 once the prerequisites passed. `application_pending`: a dry run
+/// knows that step 1's application is added before the real run (the sandbox stands in for
+/// the console), so its users are shown as they would be assigned, and step 1 is not left
+/// as a manual step.
+pub async fn apply_steps(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    checked: Prerequisites,
+    metadata_document: &str,
+    people: &UserRequest,
+    dry_run: bool,
+    application_pending: bool,
+) -> Report {
+    let Prerequisites {
+        connect_caller,
+        identity_caller,
+        instance,
+        idc,
+        applications,
+        mut warnings,
+    } = checked;
+    let application_pending = application_pending && dry_run && applications.is_empty();
     if applications.len() > 1 {
         warnings.push(format!(
             "{} Identity Center applications are named \"{}\": give each a unique display name so users can tell the tiles apart",
@@ -183,36 +273,61 @@ pub async fn apply(
     }
 
     // 6a and 6b are independent; 6c needs both to exist (IAM checks the trust principal).
-    let (provider, policy) = tokio::try_join!(
+    // Both run to their end even when one fails, so the report says what each did.
+    let (provider, policy) = tokio::join!(
         ensure::ensure_saml_provider(cloud, setup, metadata_document, dry_run),
         ensure::ensure_policy(cloud, setup, dry_run),
-    )?;
-    let role = ensure::ensure_role(cloud, setup, dry_run).await?;
+    );
+    let mut outcomes = Vec::new();
+    let mut failure = None;
+    for (step, resource, result) in [("6a", "SAML provider", provider), ("6b", "policy", policy)] {
+        match result {
+            Ok(o) => outcomes.push(o),
+            Err(e) => {
+                failure.get_or_insert(Failure::new(step, resource, &e));
+            }
+        }
+    }
+    if failure.is_none() {
+        match ensure::ensure_role(cloud, setup, dry_run).await {
+            Ok(o) => outcomes.push(o),
+            Err(e) => failure = Some(Failure::new("6c", "role", &e)),
+        }
+    }
 
     let mut problems = Vec::new();
     let mut users = Vec::new();
-    if !people.users.is_empty() {
-        match (&idc, applications.as_slice()) {
-            (Some(idc), [app]) => {
-                users = ensure::ensure_users(
+    if failure.is_none() && !people.users.is_empty() {
+        let app = match applications.as_slice() {
+            [app] => Some(Some(app.arn.as_str())),
+            [] if application_pending => Some(None),
+            _ => None,
+        };
+        match (&idc, app) {
+            (Some(idc), Some(application_arn)) => {
+                let (done, error) = ensure::ensure_users_so_far(
                     cloud,
                     setup,
-                    &app.arn,
+                    application_arn,
                     &idc.identity_store_id,
                     &people.users,
                     people.create_connect_users.as_ref(),
                     dry_run,
                 )
-                .await?;
+                .await;
+                users = done;
+                if let Some(e) = error {
+                    failure = Some(Failure::new("11", "user", &e));
+                }
             }
             (None, _) => problems.push(
                 "users cannot be assigned (step 11) without an IAM Identity Center instance in the identity context".to_string(),
             ),
-            (Some(_), []) => problems.push(format!(
+            (Some(_), None) if applications.is_empty() => problems.push(format!(
                 "users cannot be assigned (step 11) before the application \"{}\" exists: do step 1, then run apply again",
                 setup.app_name
             )),
-            (Some(_), _) => problems.push(format!(
+            (Some(_), None) => problems.push(format!(
                 "users are not assigned (step 11) because several applications are named \"{}\": rename all but one",
                 setup.app_name
             )),
@@ -223,7 +338,7 @@ pub async fn apply(
     let mut manual_steps = Vec::new();
     for step in crate::steps::STEPS {
         let still_to_do = match step.id {
-            "1" => applications.is_empty(),
+            "1" => applications.is_empty() && !application_pending,
             "11" => !assigned,
             "2" | "prerequisites" | "6a" | "6b" | "6c" | "verify" => false,
             _ => step.kind == crate::steps::StepKind::Manual,
@@ -232,19 +347,38 @@ pub async fn apply(
             manual_steps.push((step.id, step.title));
         }
     }
-    Ok(Report {
+    Report {
         dry_run,
         connect_caller,
         identity_caller,
         instance,
         identity_store_id: idc.map(|i| i.identity_store_id),
         applications,
-        outcomes: vec![provider, policy, role],
+        outcomes,
         users,
         warnings,
         problems,
         manual_steps,
-    })
+        failure,
+    }
+}
+
+/// The step that failed and stopped the run, with the error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub step: &'static str,
+    pub resource: &'static str,
+    pub error: String,
+}
+
+impl Failure {
+    fn new(step: &'static str, resource: &'static str, error: &CloudError) -> Failure {
+        Failure {
+            step,
+            resource,
+            error: error.to_string(),
+        }
+    }
 }
 
 async fn find_applications(

@@ -433,6 +433,32 @@ pub struct UserOutcome {
     pub problems: Vec<String>,
 }
 
+impl UserOutcome {
+    /// This person in words, as apply and the wizard show it: "maria@example.com:
+    /// assignment created; Connect user maria@example.com exists".
+    pub fn in_words(&self) -> String {
+        let Some(_) = &self.user_id else {
+            return format!("{}: not found in Identity Center", self.requested);
+        };
+        let assignment = match self.assignment {
+            Some(Change::Unchanged) => "already assigned",
+            Some(Change::Created) => "assignment created",
+            Some(Change::WouldCreate) => "would be assigned",
+            Some(_) | None => "not assigned",
+        };
+        let connect = match (&self.connect_username, self.connect_user) {
+            (None, _) => "no Connect user name (no email in Identity Center)".to_string(),
+            (Some(name), Some(Change::Created)) => format!("Connect user {name} created"),
+            (Some(name), Some(Change::WouldCreate)) => {
+                format!("Connect user {name} would be created")
+            }
+            (Some(name), Some(_)) => format!("Connect user {name} exists"),
+            (Some(name), None) => format!("Connect user {name} missing"),
+        };
+        format!("{}: {assignment}; {connect}", self.requested)
+    }
+}
+
 /// Finds an Identity Center user by email (when the text has an @) or by user name.
 pub(crate) async fn find_user(
     cloud: &dyn Cloud,
@@ -464,21 +490,62 @@ pub async fn ensure_users(
     create_connect_users: Option<&ConnectUserTemplate>,
     dry_run: bool,
 ) -> CloudResult<Vec<UserOutcome>> {
-    let instance_id = setup.instance.id.as_str();
-    let assigned: Vec<String> = cloud
-        .list_application_assignments(application_arn)
-        .await?
-        .into_iter()
-        .map(|a| a.principal_id)
-        .collect();
+    let (done, error) = ensure_users_so_far(
+        cloud,
+        setup,
+        Some(application_arn),
+        identity_store_id,
+        wanted,
+        create_connect_users,
+        dry_run,
+    )
+    .await;
+    match error {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
+}
+
+/// [`ensure_users`] that, when a call fails, still returns what was done for the people
+/// before it (and for the one it stopped at), beside the error. `application_arn` is `None`
+/// in a dry run before step 1's application exists (added before the real run): nobody is
+/// assigned to it yet.
+pub async fn ensure_users_so_far(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    application_arn: Option<&str>,
+    identity_store_id: &str,
+    wanted: &[String],
+    create_connect_users: Option<&ConnectUserTemplate>,
+    dry_run: bool,
+) -> (Vec<UserOutcome>, Option<CloudError>) {
+    let mut out = Vec::new();
+    let assigned: Vec<String> = match application_arn {
+        Some(arn) => match cloud.list_application_assignments(arn).await {
+            Ok(list) => list.into_iter().map(|a| a.principal_id).collect(),
+            Err(e) => return (out, Some(e)),
+        },
+        None => Vec::new(),
+    };
     // Profiles are looked up once, by name, only when users may be created.
     let profiles = match create_connect_users {
-        Some(t) if !dry_run => Some(resolve_profiles(cloud, instance_id, t).await?),
+        Some(t) if !dry_run => match resolve_profiles(cloud, setup.instance.id.as_str(), t).await {
+            Ok(p) => Some(p),
+            Err(e) => return (out, Some(e)),
+        },
         _ => None,
     };
-    let mut out = Vec::new();
-    // Read once, and only when someone is not found: for "did you mean".
-    let mut directory: Option<Vec<super::IdcUser>> = None;
+    let mut people = People {
+        cloud,
+        instance_id: setup.instance.id.as_str(),
+        application_arn,
+        identity_store_id,
+        assigned,
+        create_connect_users,
+        profiles,
+        dry_run,
+        directory: None,
+    };
     for requested in wanted {
         let mut o = UserOutcome {
             requested: requested.clone(),
@@ -488,38 +555,71 @@ pub async fn ensure_users(
             connect_user: None,
             problems: Vec::new(),
         };
-        let Some(user) = find_user(cloud, identity_store_id, requested).await? else {
-            if directory.is_none() {
+        let result = people.ensure(&mut o).await;
+        out.push(o);
+        if let Err(e) = result {
+            return (out, Some(e));
+        }
+    }
+    (out, None)
+}
+
+/// What step 11 needs for each person, read once.
+struct People<'a> {
+    cloud: &'a dyn Cloud,
+    instance_id: &'a str,
+    application_arn: Option<&'a str>,
+    identity_store_id: &'a str,
+    /// Principal ids already assigned to the application.
+    assigned: Vec<String>,
+    create_connect_users: Option<&'a ConnectUserTemplate>,
+    /// Security and routing profile ids, when users may be created.
+    profiles: Option<(String, String)>,
+    dry_run: bool,
+    /// Read once, and only when someone is not found: for "did you mean".
+    directory: Option<Vec<super::IdcUser>>,
+}
+
+impl People<'_> {
+    /// One person: filled in as it goes, so a failure leaves in `o` what was already done.
+    async fn ensure(&mut self, o: &mut UserOutcome) -> CloudResult<()> {
+        let cloud = self.cloud;
+        let identity_store_id = self.identity_store_id;
+        let requested = o.requested.clone();
+        let Some(user) = find_user(cloud, identity_store_id, &requested).await? else {
+            if self.directory.is_none() {
                 // A refused list only costs the suggestion, not the check.
-                directory = Some(
+                self.directory = Some(
                     cloud
                         .list_users(identity_store_id)
                         .await
                         .unwrap_or_default(),
                 );
             }
-            let known = directory.iter().flatten().flat_map(|u| {
+            let known = self.directory.iter().flatten().flat_map(|u| {
                 std::iter::once(u.user_name.as_str()).chain(u.emails.iter().map(String::as_str))
             });
-            let hint = match did_you_mean(requested, known).as_slice() {
+            let hint = match did_you_mean(&requested, known).as_slice() {
                 [] => "check the spelling, or create the user in Identity Center first".to_string(),
                 names => format!("did you mean {}?", names.join(" or ")),
             };
             o.problems.push(format!(
                 "no Identity Center user has the user name or email {requested} (identity store {identity_store_id}): {hint}"
             ));
-            out.push(o);
-            continue;
+            return Ok(());
         };
         o.user_id = Some(user.user_id.clone());
-        if assigned.contains(&user.user_id) {
+        if self.assigned.contains(&user.user_id) {
             o.assignment = Some(Change::Unchanged);
         } else {
-            o.assignment = Some(Change::planned(false, dry_run));
-            if !dry_run {
-                cloud
-                    .create_application_assignment(application_arn, &user.user_id)
-                    .await?;
+            match self.application_arn.filter(|_| !self.dry_run) {
+                Some(arn) => {
+                    cloud
+                        .create_application_assignment(arn, &user.user_id)
+                        .await?;
+                    o.assignment = Some(Change::Created);
+                }
+                None => o.assignment = Some(Change::WouldCreate),
             }
         }
         let Some(email) = user.emails.first().cloned() else {
@@ -527,13 +627,12 @@ pub async fn ensure_users(
                 "{} has no email address in Identity Center, so the RoleSessionName mapping ${{user:email}} is empty: add an email to the user",
                 user.user_name
             ));
-            out.push(o);
-            continue;
+            return Ok(());
         };
         o.connect_username = Some(email.clone());
-        match cloud.search_connect_user(instance_id, &email).await? {
+        match cloud.search_connect_user(self.instance_id, &email).await? {
             Some(_) => o.connect_user = Some(Change::Unchanged),
-            None => match (create_connect_users, &profiles) {
+            None => match (self.create_connect_users, &self.profiles) {
                 (Some(_), Some((security, routing))) => {
                     let new = super::NewConnectUser {
                         username: email.clone(),
@@ -542,7 +641,7 @@ pub async fn ensure_users(
                         security_profile_ids: vec![security.clone()],
                         routing_profile_id: routing.clone(),
                     };
-                    cloud.create_connect_user(instance_id, &new).await?;
+                    cloud.create_connect_user(self.instance_id, &new).await?;
                     o.connect_user = Some(Change::Created);
                 }
                 (Some(_), None) => o.connect_user = Some(Change::WouldCreate),
@@ -551,9 +650,8 @@ pub async fn ensure_users(
                 )),
             },
         }
-        out.push(o);
+        Ok(())
     }
-    Ok(out)
 }
 
 /// Security and routing profile ids from their names.

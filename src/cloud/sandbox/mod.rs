@@ -58,7 +58,7 @@ pub use account::{
     SANDBOX_USERS, SampleGroup, SampleUser,
 };
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
-pub use persist::account_path;
+pub use persist::{account_path, lock_path};
 
 // ---------------------------------------------------------------------------------------------
 // Read-only views for tests
@@ -140,6 +140,8 @@ pub struct Sandbox {
     state: Mutex<State>,
     /// The file the account is kept in between runs; `None` in memory only.
     file: Option<PathBuf>,
+    /// The lock beside that file, held while this account may change it (see `persist`).
+    lock: Option<crate::files::FileLock>,
 }
 
 impl Default for Sandbox {
@@ -159,6 +161,7 @@ impl Sandbox {
             latency: options.latency,
             state: Mutex::new(State::seeded(options.faults)),
             file: None,
+            lock: None,
         }
     }
 

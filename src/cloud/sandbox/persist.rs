@@ -1,9 +1,10 @@
-//! Keeping the account in a file between runs: where it lives, its format, and loading,
-//! seeding and saving it. The recorded calls, faults and latency belong to one run and are
+//! Keeping the account in a file between runs: where it lives, its format, its lock, and
+//! loading, seeding and saving it. The recorded calls, faults and latency belong to one run and are
 //! never saved.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -11,6 +12,7 @@ use super::account::{InstanceRecord, PolicyRecord, RoleRecord, State};
 use super::faults::Fault;
 use super::{ApplicationSnapshot, Sandbox, SandboxOptions};
 use crate::cloud::{IdcUser, SamlProvider};
+use crate::files::{self, FileLock, LockError};
 use crate::session::{self, Loaded};
 
 /// The format of a saved account. A file of another version is moved aside, never misread.
@@ -19,6 +21,14 @@ const ACCOUNT_FORMAT: u32 = 1;
 /// `STATE_DIR/sandbox/account.json`: where `--sandbox` keeps the account between runs.
 pub fn account_path(state_dir: &Path) -> PathBuf {
     state_dir.join("sandbox").join("account.json")
+}
+
+/// `STATE_DIR/sandbox/account.lock`, beside the account at `account`: held by a command that
+/// may change the account from loading it to saving it, so two such commands take turns
+/// instead of each saving over the other's changes. Not the account file itself: a save
+/// replaces that by renaming another file over it.
+pub fn lock_path(account: &Path) -> PathBuf {
+    account.with_file_name("account.lock")
 }
 
 /// Everything the account holds, as its file holds it. Not the recorded calls, their timings
@@ -94,6 +104,7 @@ impl Sandbox {
                     latency: options.latency,
                     state: Mutex::new(State::restored(saved, options.faults)),
                     file: Some(path.to_path_buf()),
+                    lock: None,
                 };
                 (sandbox, None)
             }
@@ -121,6 +132,40 @@ impl Sandbox {
         Sandbox {
             file: Some(path.to_path_buf()),
             ..Sandbox::with_options(options)
+        }
+    }
+
+    /// Takes the lock of the account kept at `path` ([`lock_path`]), waiting at most `wait`;
+    /// `waiting` is told once who holds it when this has to wait. Load the account only
+    /// once it is held, then keep it with [`holding`](Sandbox::holding).
+    pub fn lock_account(
+        path: &Path,
+        wait: Duration,
+        waiting: &mut dyn FnMut(&LockError),
+    ) -> Result<FileLock, LockError> {
+        files::lock_exclusive(&lock_path(path), &files::this_process(), wait, waiting)
+    }
+
+    /// This account, holding `lock` for as long as it lives.
+    pub fn holding(self, lock: FileLock) -> Sandbox {
+        Sandbox {
+            lock: Some(lock),
+            ..self
+        }
+    }
+
+    /// Whether this account holds the lock of its file.
+    pub fn holds_lock(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// The same account in memory only: saving it writes nothing (for a run that may not
+    /// change the saved account, because another holds its lock).
+    pub fn detached(self) -> Sandbox {
+        Sandbox {
+            file: None,
+            lock: None,
+            ..self
         }
     }
 
