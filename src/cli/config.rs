@@ -10,7 +10,9 @@ const MAX_CONFIG_BYTES: u64 = 1_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the answers file {path}: {source}. Check the path given to --config")]
+    #[error(
+        "cannot read the answers file {path}: {source}. Check the path given to --config; `connect-sso answers example > answers.toml` starts one"
+    )]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -20,7 +22,7 @@ pub enum ConfigError {
     )]
     TooLarge { path: PathBuf },
     #[error(
-        "the answers file {path} is not valid: {message}See assets/answers.example.toml for every key it may hold"
+        "the answers file {path} is not valid: {message}`connect-sso answers example` prints every key it may hold, with comments"
     )]
     Parse { path: PathBuf, message: String },
 }

@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::options::{AwsOptions, InstanceOptions, MetadataOptions, SandboxOptions, SetupOptions};
 use super::plan::load_setup;
 use super::{AnswerArgs, Format, GlobalArgs, Status};
 use crate::cloud::inspect::{InspectReport, inspect};
@@ -23,15 +24,26 @@ pub struct InspectArgs {
     /// the whole form body (SAMLResponse=...&RelayState=...) or the XML; - reads standard input
     #[arg(value_name = "FILE|-")]
     pub file: PathBuf,
-    #[command(flatten)]
-    pub answers: AnswerArgs,
     /// Check against the plan only, with no AWS calls (the SAML provider, role and Connect
     /// user are not checked)
     #[arg(long)]
     pub offline: bool,
+    #[command(flatten)]
+    pub(super) instance: InstanceOptions,
+    #[command(flatten)]
+    pub(super) setup: SetupOptions,
+    #[command(flatten)]
+    pub(super) metadata: MetadataOptions,
+    #[command(flatten)]
+    pub(super) aws: AwsOptions,
+    #[command(flatten)]
+    pub(super) sandbox: SandboxOptions,
     /// Output format (markdown prints text)
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
 /// Reads the input, at most [`MAX_INPUT_BYTES`] (and one byte more to tell it was more).

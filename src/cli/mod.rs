@@ -2,12 +2,19 @@
 //! answers file, and the non-interactive commands. Precedence: flag > environment > file.
 
 pub mod account;
+pub mod answers;
 pub mod apply;
+pub mod completions;
 pub mod config;
 pub mod doctor;
 pub mod export;
+pub mod help;
 pub mod inspect;
+pub mod man;
 pub mod metadata;
+pub mod options;
+pub mod output;
+mod parse;
 pub mod plain;
 pub mod plan;
 pub mod teardown;
@@ -18,6 +25,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use options::{
+    AwsOptions, ConnectUserOptions, InstanceOptions, MetadataOptions, RegionOptions,
+    SandboxOptions, SandboxSetupOptions, SetupOptions, UserOptions,
+};
 
 use crate::domain::setup::Answers;
 
@@ -42,28 +54,36 @@ impl From<Status> for ExitCode {
     }
 }
 
+/// A parsed command line: the command to run, with the AWS contexts, answers file and
+/// sandbox options of that command in `global` (options given before the command name count
+/// as given to it, when it has them). Parsed by [`clap::Parser`] as [`CommandLine`] says.
+#[derive(Debug)]
+pub struct Cli {
+    pub global: GlobalArgs,
+    pub wizard: WizardArgs,
+    pub command: Option<Command>,
+}
+
+/// The clap definition of the whole command line; [`Cli`] is what it resolves to.
 #[derive(Debug, Parser)]
 #[command(
     name = "connect-sso",
     version,
     about = "Set up single sign-on into Amazon Connect through an IAM Identity Center SAML 2.0 application",
-    long_about = None,
+    long_about = help::ABOUT_WIZARD,
+    after_help = help::after_help(""),
     propagate_version = true
 )]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
+pub struct CommandLine {
     #[command(flatten)]
     pub wizard: WizardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// The wizard (no subcommand).
+/// The wizard (no command): its own options, and every group of answers and contexts.
 #[derive(Debug, Clone, Default, Args)]
 pub struct WizardArgs {
-    #[command(flatten)]
-    pub answers: AnswerArgs,
     /// Name of the saved session: keep one per customer
     #[arg(
         long,
@@ -81,52 +101,46 @@ pub struct WizardArgs {
     /// Plain mode: answer yes to every "run it now?" and "done in the console?" question
     #[arg(long, short = 'y')]
     pub yes: bool,
+    #[command(flatten)]
+    instance: InstanceOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    #[command(flatten)]
+    metadata: MetadataOptions,
+    #[command(flatten)]
+    users: UserOptions,
+    #[command(flatten)]
+    connect_users: ConnectUserOptions,
+    #[command(flatten)]
+    aws: AwsOptions,
+    #[command(flatten)]
+    sandbox: SandboxOptions,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
-/// AWS contexts and the answers file; accepted before or after the subcommand.
-#[derive(Debug, Clone, Default, Args)]
+/// AWS contexts, the answers file and the sandbox options of the command that runs; each
+/// command's options fill only what it uses.
+#[derive(Debug, Clone, Default)]
 pub struct GlobalArgs {
-    /// AWS profile of the Connect context (the account that owns the Connect instance)
-    #[arg(long, global = true, env = "CONNECT_SSO_PROFILE", value_name = "NAME")]
+    /// AWS profile of the Connect context.
     pub profile: Option<String>,
-    /// Region of the Connect context, and of the instance when only its id is given
-    #[arg(long, global = true, env = "CONNECT_SSO_REGION", value_name = "REGION")]
+    /// Region of the Connect context, and of the instance when only its id is given.
     pub region: Option<String>,
-    /// AWS profile of the identity context (where IAM Identity Center runs); defaults to --profile
-    #[arg(
-        long,
-        global = true,
-        env = "CONNECT_SSO_IDENTITY_PROFILE",
-        value_name = "NAME"
-    )]
+    /// AWS profile of the identity context; defaults to `profile`.
     pub identity_profile: Option<String>,
-    /// Region of IAM Identity Center; defaults to --region
-    #[arg(
-        long,
-        global = true,
-        env = "CONNECT_SSO_IDENTITY_REGION",
-        value_name = "REGION"
-    )]
+    /// Region of IAM Identity Center; defaults to `region`.
     pub identity_region: Option<String>,
-    /// Answers file (TOML); see assets/answers.example.toml
-    #[arg(long, global = true, env = "CONNECT_SSO_CONFIG", value_name = "FILE")]
+    /// The answers file.
     pub config: Option<PathBuf>,
-    /// Work on the built-in sandbox account instead of AWS (no credentials needed)
-    #[arg(long, global = true, env = "CONNECT_SSO_SANDBOX")]
+    /// The built-in sandbox account instead of AWS.
     pub sandbox: bool,
-    /// With --sandbox: every AWS call takes this long (milliseconds), to watch spinners or cancel
-    #[arg(
-        long,
-        global = true,
-        env = "CONNECT_SSO_SANDBOX_LATENCY_MS",
-        value_name = "MS"
-    )]
+    /// With `sandbox`: the latency of every call, in milliseconds.
     pub sandbox_latency_ms: Option<u64>,
-    /// With --sandbox: make calls fail, e.g. deny:iam:CreateRole, throttle:iam:*, deny:*:2 (repeat it)
-    #[arg(long = "sandbox-fault", global = true, value_name = "SPEC")]
+    /// With `sandbox`: calls made to fail.
     pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
-    /// With --sandbox: start from the seeded account instead of the saved one; apply, teardown and the wizard replace the saved one
-    #[arg(long, global = true, env = "CONNECT_SSO_SANDBOX_RESET")]
+    /// With `sandbox`: start from the seeded account.
     pub sandbox_reset: bool,
 }
 
@@ -152,30 +166,47 @@ impl GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the whole procedure offline: every step, every value to paste, both IAM documents
+    #[command(after_help = help::after_help("plan"))]
     Plan(Box<PlanArgs>),
     /// Run every automated step on AWS (or --sandbox), idempotently
+    #[command(after_help = help::after_help("apply"))]
     Apply(Box<ApplyArgs>),
     /// The setup as a Markdown runbook, an AWS CLI script or a CloudFormation template
+    #[command(after_help = help::after_help("export"))]
     Export(Box<ExportArgs>),
     /// Check the whole sign-in chain on AWS (or --sandbox), read-only, and say how to fix what fails
+    #[command(after_help = help::after_help("doctor"))]
     Doctor(Box<DoctorArgs>),
     /// What sign-in errors mean and how to fix them; give an ID for one entry
+    #[command(after_help = help::after_help("troubleshoot"))]
     Troubleshoot(TroubleshootArgs),
     /// Remove what connect-sso created (tagged managed-by=connect-sso), and only that
-    #[command(long_about = teardown::HELP)]
+    #[command(long_about = teardown::HELP, after_help = help::after_help("teardown"))]
     Teardown(Box<TeardownArgs>),
     /// Check a SAMLResponse captured in the browser, field by field, against the setup
+    #[command(after_help = help::after_help("inspect-assertion"))]
     InspectAssertion(Box<inspect::InspectArgs>),
     /// Print the IAM policies the person running connect-sso needs, per context
-    Permissions(Box<PlanArgs>),
+    #[command(after_help = help::after_help("permissions"))]
+    Permissions(Box<PermissionsArgs>),
     /// Work with IAM Identity Center SAML metadata files
-    #[command(subcommand)]
+    #[command(subcommand, after_help = help::after_help("metadata"))]
     Metadata(MetadataCommand),
+    /// The answers file: print a commented example of it
+    #[command(subcommand, after_help = help::after_help("answers"))]
+    Answers(answers::AnswersCommand),
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = help::after_help("completions"))]
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write one page per command with --dir
+    #[command(after_help = help::after_help("man"))]
+    Man(man::ManArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MetadataCommand {
     /// Check that IAM would accept a metadata file, and show what it holds
+    #[command(after_help = help::after_help("metadata check"))]
     Check(MetadataCheckArgs),
 }
 
@@ -185,109 +216,127 @@ pub struct MetadataCheckArgs {
     #[arg(value_name = "FILE|URL")]
     pub file: PathBuf,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
 }
 
-/// The answers that describe one setup; every flag also reads `CONNECT_SSO_<NAME>`.
-#[derive(Debug, Clone, Default, Args)]
+/// The answers given on the command line or in the environment, as a command's options
+/// collected them (those it does not have stay empty). Precedence over the answers file is
+/// applied when they are resolved.
+#[derive(Debug, Clone, Default)]
 pub struct AnswerArgs {
-    /// Connect instance ARN (Connect console › instance › Overview)
-    #[arg(long, env = "CONNECT_SSO_INSTANCE_ARN", value_name = "ARN")]
     pub instance_arn: Option<String>,
-    /// Connect instance id, with --region and --account-id, instead of --instance-arn
-    #[arg(long, env = "CONNECT_SSO_INSTANCE_ID", value_name = "ID")]
     pub instance_id: Option<String>,
-    /// Account that owns the instance (12 digits), with --instance-id
-    #[arg(long, env = "CONNECT_SSO_ACCOUNT_ID", value_name = "ACCOUNT")]
     pub account_id: Option<String>,
-    /// Identity store id (d-xxxxxxxxxx), to show the AWS access portal URL
-    #[arg(long, env = "CONNECT_SSO_IDENTITY_STORE_ID", value_name = "ID")]
     pub identity_store_id: Option<String>,
-    /// Display name of the IAM Identity Center application [default: Amazon Connect <id>]
-    #[arg(long, env = "CONNECT_SSO_APP_NAME", value_name = "NAME")]
     pub app_name: Option<String>,
-    /// Description of the IAM Identity Center application
-    #[arg(long, env = "CONNECT_SSO_APP_DESCRIPTION", value_name = "TEXT")]
     pub app_description: Option<String>,
-    /// IAM SAML provider name [default: IdentityCenter-Connect-<id>]
-    #[arg(long, env = "CONNECT_SSO_PROVIDER_NAME", value_name = "NAME")]
     pub provider_name: Option<String>,
-    /// IAM policy name [default: ConnectFederation-<id>]
-    #[arg(long, env = "CONNECT_SSO_POLICY_NAME", value_name = "NAME")]
     pub policy_name: Option<String>,
-    /// IAM role name [default: ConnectSSO-<id>]
-    #[arg(long, env = "CONNECT_SSO_ROLE_NAME", value_name = "NAME")]
     pub role_name: Option<String>,
-    /// IAM Identity Center SAML metadata: the file, or its https URL (checked, and used for the SAML provider)
-    #[arg(long, env = "CONNECT_SSO_METADATA", value_name = "FILE|URL")]
     pub metadata: Option<PathBuf>,
-    /// Which AWS sign-in endpoint receives the SAML response [default: global]
-    #[arg(
-        long,
-        env = "CONNECT_SSO_SIGN_IN_ENDPOINT",
-        value_name = "global|regional"
-    )]
     pub sign_in_endpoint: Option<String>,
-    /// Identity Center user (user name or email) to assign to the application; repeat it
-    #[arg(
-        long = "user",
-        env = "CONNECT_SSO_USERS",
-        value_delimiter = ',',
-        value_name = "USER"
-    )]
     pub users: Vec<String>,
-    /// Create the Connect users that are missing for the assigned users
-    #[arg(long, env = "CONNECT_SSO_CREATE_CONNECT_USERS")]
     pub create_connect_users: bool,
-    /// Security profile of created Connect users [default: Agent]
-    #[arg(long, env = "CONNECT_SSO_SECURITY_PROFILE", value_name = "NAME")]
     pub security_profile: Option<String>,
-    /// Routing profile of created Connect users [default: Basic Routing Profile]
-    #[arg(long, env = "CONNECT_SSO_ROUTING_PROFILE", value_name = "NAME")]
     pub routing_profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
-    pub answers: AnswerArgs,
+    instance: InstanceOptions,
+    #[command(flatten)]
+    region: RegionOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    #[command(flatten)]
+    metadata: MetadataOptions,
+    #[command(flatten)]
+    sandbox: SandboxSetupOptions,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    #[command(flatten)]
+    instance: InstanceOptions,
+    #[command(flatten)]
+    region: RegionOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    /// Output format (markdown prints text)
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
+    pub format: Format,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub answers: AnswerArgs,
     /// Show what would change without changing anything
     #[arg(long)]
     pub dry_run: bool,
     /// Apply without asking for confirmation (needed when there is no terminal)
     #[arg(long, short = 'y', env = "CONNECT_SSO_YES")]
     pub yes: bool,
+    #[command(flatten)]
+    instance: InstanceOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    #[command(flatten)]
+    metadata: MetadataOptions,
+    #[command(flatten)]
+    users: UserOptions,
+    #[command(flatten)]
+    connect_users: ConnectUserOptions,
+    #[command(flatten)]
+    aws: AwsOptions,
+    #[command(flatten)]
+    sandbox: SandboxOptions,
     /// Output format (markdown prints text)
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    #[command(flatten)]
-    pub answers: AnswerArgs,
     /// Check the setup of a session saved by the wizard (flags still win over it)
     #[arg(long, value_name = "NAME")]
     pub session: Option<String>,
     /// Fail on warnings too (a certificate expiring within 30 days, extra permissions)
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    instance: InstanceOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    #[command(flatten)]
+    metadata: MetadataOptions,
+    #[command(flatten)]
+    users: UserOptions,
+    #[command(flatten)]
+    aws: AwsOptions,
+    #[command(flatten)]
+    sandbox: SandboxOptions,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
     /// Same as --format json
-    #[arg(long, conflicts_with = "format")]
+    #[arg(long, conflicts_with = "format", help_heading = "Output")]
     pub json: bool,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -296,32 +345,52 @@ pub struct TroubleshootArgs {
     #[arg(value_name = "ID")]
     pub id: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct TeardownArgs {
-    #[command(flatten)]
-    pub answers: AnswerArgs,
     /// List what would be removed without removing anything
     #[arg(long)]
     pub dry_run: bool,
     /// Remove without asking for confirmation (needed when there is no terminal)
     #[arg(long, short = 'y', env = "CONNECT_SSO_YES")]
     pub yes: bool,
+    #[command(flatten)]
+    instance: InstanceOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    #[command(flatten)]
+    aws: AwsOptions,
+    #[command(flatten)]
+    sandbox: SandboxOptions,
     /// Output format (markdown prints text)
-    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
     pub format: Format,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
-    pub answers: AnswerArgs,
+    instance: InstanceOptions,
+    #[command(flatten)]
+    region: RegionOptions,
+    #[command(flatten)]
+    setup: SetupOptions,
+    #[command(flatten)]
+    metadata: MetadataOptions,
+    #[command(flatten)]
+    sandbox: SandboxSetupOptions,
     /// What to produce
-    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown, help_heading = "Output")]
     pub format: ExportFormat,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -418,11 +487,14 @@ fn default_sandbox_instance(global: &GlobalArgs, answers: &mut Answers) {
 
 /// Runs a parsed command line, writing results to `out` and problems to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    let mut out = output::SafeWriter::new(out);
+    let mut err = output::SafeWriter::new(err);
+    let (out, err) = (&mut out as &mut dyn Write, &mut err as &mut dyn Write);
     let now = time::OffsetDateTime::now_utc();
     let result = match cli.command {
         Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
         Some(Command::Apply(args)) => apply::run(&cli.global, &args, now, out, err),
-        Some(Command::Export(args)) => export::run(&cli.global, &args, out, err),
+        Some(Command::Export(args)) => export::run(&cli.global, &args, now, out, err),
         Some(Command::Doctor(args)) => doctor::run(&cli.global, &args, now, out, err),
         Some(Command::Troubleshoot(args)) => doctor::run_troubleshoot(&args, out, err),
         Some(Command::Teardown(args)) => teardown::run(&cli.global, &args, out, err),
@@ -431,6 +503,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)
         }
+        Some(Command::Answers(command)) => answers::run(&command, out),
+        Some(Command::Completions(args)) => completions::run(&args, out),
+        Some(Command::Man(args)) => man::run(&args, out, err),
         None => wizard::run(&cli.global, &cli.wizard, err),
     };
     result.unwrap_or_else(|e| {
