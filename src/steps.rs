@@ -59,6 +59,9 @@ pub enum Input {
     RoleName,
     SignInEndpoint,
     Users,
+    /// The profiles of the Connect users step 11 creates.
+    SecurityProfile,
+    RoutingProfile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -184,7 +187,7 @@ pub static STEPS: &[Step] = &[
         title: "Assign users to the application",
         kind: StepKind::Automated,
         console: Console::IdentityCenter,
-        inputs: &[Input::Users],
+        inputs: &[Input::Users, Input::SecurityProfile, Input::RoutingProfile],
         runs: &["sso:CreateApplicationAssignment"],
         checks: &[
             "sso:ListApplicationAssignments",

@@ -337,7 +337,7 @@ fn stale_report() {
 
 #[test]
 fn people_picker() {
-    use connect_sso::app::people::PeoplePicker;
+    use connect_sso::app::picker::{Pick, Picker};
     use connect_sso::cloud::IdcUser;
 
     let mut state = on_screen(10); // step 11
@@ -349,18 +349,48 @@ fn people_picker() {
         family_name: None,
         emails: vec![format!("{name}@example.com")],
     };
-    let mut picker = PeoplePicker::new(&["kwame.mensah@example.com".to_string()]);
-    picker.loaded(&[
+    let mut picker = Picker::new(Pick::People, &["kwame.mensah@example.com".to_string()]);
+    picker.loaded_people(&[
         user("maria.garcia", "Maria Garcia"),
         user("kwame.mensah", "Kwame Mensah"),
         user("aisha.khan", "Aisha Khan"),
     ]);
     picker.type_char('a');
     picker.move_by(1);
-    state.people = Some(picker);
-    state.overlay = Overlay::People;
+    state.picker = Some(picker);
+    state.overlay = Overlay::Picker;
     assert_eq!(state.key_hints()[0], ("type", "filter"));
     snapshot_both("people_picker", &state);
+}
+
+#[test]
+fn profile_picker() {
+    use connect_sso::app::picker::{Pick, Picker};
+    use connect_sso::cloud::NamedId;
+
+    let mut state = on_screen(10); // step 11
+    let profile = |name: &str| NamedId {
+        id: format!("id-{name}"),
+        name: name.to_string(),
+    };
+    let mut picker = Picker::new(Pick::SecurityProfile, &["Agent".to_string()]);
+    picker.loaded_profiles(&[
+        profile("Admin"),
+        profile("Agent"),
+        profile("CallCenterManager"),
+    ]);
+    state.picker = Some(picker);
+    state.overlay = Overlay::Picker;
+    assert_eq!(
+        state.key_hints(),
+        [
+            ("type", "filter"),
+            ("↑↓", "move"),
+            ("Enter", "use it"),
+            ("Esc", "cancel")
+        ]
+    );
+    snapshot_both("profile_picker", &state);
 }
 
 #[test]

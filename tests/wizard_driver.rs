@@ -181,7 +181,11 @@ async fn walks_the_whole_guide_on_the_sandbox() {
     assert_eq!(d.step(), "11");
     d.key(Key::Char('e')).await;
     d.type_text("maria.garcia@example.com").await;
-    d.key(Key::Enter).await;
+    // Enter goes through the profile fields (their defaults kept), then back to the values.
+    for _ in 0..3 {
+        d.key(Key::Enter).await;
+    }
+    assert_eq!(d.state.focus, Focus::Values(0));
     d.key(Key::Char('r')).await;
     assert_eq!(
         d.status("11"),
@@ -796,6 +800,9 @@ async fn a_failed_prerequisite_holds_the_console_steps_back() {
 
 #[tokio::test]
 async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_users() {
+    use connect_sso::app::picker::Pick;
+    use connect_sso::app::{Cmd, Msg, Overlay};
+
     let mut d = Driver::on_step_11_with_application().await;
 
     d.replace_field(0, "maria").await;
@@ -829,7 +836,40 @@ async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_use
             .key_hints()
             .contains(&("a", "run + create Connect users"))
     );
+    // a lists the instance's security profiles, on the answer's default.
     d.key(Key::Char('a')).await;
+    assert_eq!(d.state.overlay, Overlay::Picker);
+    let picker = d.state.picker.as_ref().unwrap();
+    assert_eq!(picker.pick, Pick::SecurityProfile);
+    let shown: Vec<&str> = picker.visible().iter().map(|c| c.value.as_str()).collect();
+    assert_eq!(
+        shown,
+        ["Admin", "Agent", "CallCenterManager", "QualityAnalyst"]
+    );
+    assert_eq!(picker.answer().as_deref(), Some("Agent"));
+    assert!(
+        d.state.busy.is_none(),
+        "nothing runs before both are picked"
+    );
+    d.type_text("manager").await;
+    d.key(Key::Enter).await;
+    let picker = d.state.picker.as_ref().unwrap();
+    assert_eq!(picker.pick, Pick::RoutingProfile);
+    assert_eq!(picker.answer().as_deref(), Some("Basic Routing Profile"));
+    // Enter keeps the routing profile and runs.
+    let cmds = connect_sso::app::update(&mut d.state.clone(), Msg::Key(Key::Enter));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::AssignUsers { create_connect_users: Some(t), .. }
+            if t.security_profile == "CallCenterManager" && t.routing_profile == "Basic Routing Profile")),
+        "{cmds:?}"
+    );
+    d.key(Key::Enter).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(
+        d.state.answers().security_profile.as_deref(),
+        Some("CallCenterManager"),
+        "the choice is the answer, saved with the session"
+    );
     d.assert_status("11", StepStatus::Done);
     assert_eq!(
         d.state.reports["11"].lines[0],
@@ -876,8 +916,8 @@ async fn step_11_picks_people_from_the_identity_store() {
     let mut d = Driver::on_step_11_with_application().await;
     assert!(d.state.key_hints().contains(&("p", "pick people")));
     d.key(Key::Char('p')).await;
-    assert_eq!(d.state.overlay, Overlay::People);
-    let picker = d.state.people.as_ref().unwrap();
+    assert_eq!(d.state.overlay, Overlay::Picker);
+    let picker = d.state.picker.as_ref().unwrap();
     assert_eq!(
         picker.visible().len(),
         6,
@@ -887,7 +927,7 @@ async fn step_11_picks_people_from_the_identity_store() {
     // Keys of the screen type into the filter here: `r` runs nothing.
     d.type_text("sofia").await;
     assert!(d.state.busy.is_none());
-    assert_eq!(d.state.people.as_ref().unwrap().visible().len(), 1);
+    assert_eq!(d.state.picker.as_ref().unwrap().visible().len(), 1);
     d.key(Key::Char(' ')).await;
     for _ in 0..5 {
         d.key(Key::Backspace).await;
@@ -901,6 +941,9 @@ async fn step_11_picks_people_from_the_identity_store() {
         "sofia.rossi@example.com, kwame.mensah@example.com"
     );
     d.key(Key::Char('a')).await;
+    // Both profile lists open on their defaults: Enter twice keeps them.
+    d.key(Key::Enter).await;
+    d.key(Key::Enter).await;
     d.assert_status("11", StepStatus::Done);
     let lines = &d.state.reports["11"].lines;
     assert!(lines.iter().all(|l| !l.starts_with('✗')), "{lines:?}");

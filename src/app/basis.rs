@@ -51,8 +51,9 @@ fn basis(state: &State, plan: &Plan, id: &str) -> String {
             }
         }
         if let Some(s) = step(part) {
+            // As used: an empty answer and the default it stands for are one answer.
             for input in s.inputs {
-                put(state.field(*input).value.trim());
+                put(&state.answers_or_default(*input).unwrap_or_default());
             }
         }
     }

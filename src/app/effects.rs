@@ -9,6 +9,7 @@ use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::picker::Pick;
 use super::{Cmd, Contexts, Done, LoadedMetadata, Msg, State};
 use crate::cloud::apply::UserRequest;
 use crate::cloud::sandbox::Sandbox;
@@ -87,6 +88,16 @@ impl Effects {
                         .await
                         .map_err(|e| e.to_string()),
                 )
+            }),
+            Cmd::ListProfiles { instance_id, pick } => self.spawn(async move {
+                let result = match pick {
+                    Pick::RoutingProfile => cloud.list_routing_profiles(&instance_id).await,
+                    _ => cloud.list_security_profiles(&instance_id).await,
+                };
+                Done::Profiles {
+                    pick,
+                    result: result.map_err(|e| e.to_string()),
+                }
             }),
             Cmd::CheckInstance { instance_id } => self.spawn(async move {
                 Done::Instance(match cloud.describe_connect_instance(&instance_id).await {

@@ -6,7 +6,7 @@
 mod basis;
 pub mod driver;
 pub mod effects;
-pub mod people;
+pub mod picker;
 mod update;
 
 use std::collections::BTreeMap;
@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cloud::ensure::{Outcome, UserOutcome};
 use crate::cloud::{Application, CallerIdentity, ConnectInstanceSummary};
-use crate::domain::setup::{AnswerError, Answers, Setup};
+use crate::domain::setup::{
+    AnswerError, Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, Setup,
+};
 use crate::plan::{MetadataSummary, Plan};
 use crate::steps::{Input, STEPS, Step};
 
@@ -135,6 +137,8 @@ pub fn field_label(input: Input) -> &'static str {
         Input::RoleName => "Role name",
         Input::SignInEndpoint => "Sign-in endpoint (global or regional)",
         Input::Users => "Users to assign (user names or emails, comma-separated)",
+        Input::SecurityProfile => "Security profile of Connect users it creates",
+        Input::RoutingProfile => "Routing profile of Connect users it creates",
     }
 }
 
@@ -165,7 +169,7 @@ pub enum Overlay {
     /// The box where a captured SAMLResponse is pasted and checked.
     Inspect,
     /// Step 11's people picker (its state is [`State::people`]).
-    People,
+    Picker,
 }
 
 /// An action running right now.
@@ -237,7 +241,7 @@ pub struct State {
     /// The stale steps already announced in the status line.
     announced_stale: Vec<&'static str>,
     /// Step 11's people picker, while it is open.
-    pub people: Option<people::PeoplePicker>,
+    pub picker: Option<picker::Picker>,
     pub overlay: Overlay,
     /// Scroll offset of the screen's documents.
     pub scroll: u16,
@@ -266,6 +270,8 @@ impl State {
                 Input::RoleName => answers.role_name.clone(),
                 Input::SignInEndpoint => answers.sign_in_endpoint.clone(),
                 Input::Users => answers.users.as_ref().map(|u| u.join(", ")),
+                Input::SecurityProfile => answers.security_profile.clone(),
+                Input::RoutingProfile => answers.routing_profile.clone(),
             }
             .unwrap_or_default()
         };
@@ -311,7 +317,7 @@ impl State {
             flash: None,
             save_error: None,
             announced_stale: Vec::new(),
-            people: None,
+            picker: None,
             overlay: Overlay::None,
             scroll: 0,
             width: 80,
@@ -369,6 +375,8 @@ impl State {
                     .filter(|s| !s.is_empty())
                     .collect()
             }),
+            security_profile: text(Input::SecurityProfile),
+            routing_profile: text(Input::RoutingProfile),
             identity_store_id: self.identity_store_id.clone(),
             ..Answers::default()
         }
@@ -391,8 +399,20 @@ impl State {
             Input::PolicyName => setup.policy_name.to_string(),
             Input::RoleName => setup.role_name.to_string(),
             Input::SignInEndpoint => setup.sign_in_endpoint.as_str().to_string(),
+            Input::SecurityProfile => DEFAULT_SECURITY_PROFILE.to_string(),
+            Input::RoutingProfile => DEFAULT_ROUTING_PROFILE.to_string(),
             _ => return None,
         })
+    }
+
+    /// An answer as it will be used: the one typed, else its default.
+    pub fn answers_or_default(&self, input: Input) -> Option<String> {
+        let typed = self.field(input).value.trim();
+        if typed.is_empty() {
+            self.default_of(input)
+        } else {
+            Some(typed.to_string())
+        }
     }
 
     /// The whole procedure with the answers so far, when they are valid.
@@ -629,6 +649,11 @@ pub enum Cmd {
     ListPeople {
         identity_store_id: String,
     },
+    /// Step 11's profile pickers: the instance's security or routing profiles.
+    ListProfiles {
+        instance_id: String,
+        pick: picker::Pick,
+    },
     /// Show one value alone on the normal screen, unwrapped by the wizard, so a mouse
     /// selection copies it whole; the next key comes back.
     ShowRaw {
@@ -657,6 +682,11 @@ pub enum Done {
     Users(Result<Vec<UserOutcome>, String>),
     /// The identity store's users, for the people picker.
     People(Result<Vec<crate::cloud::IdcUser>, String>),
+    /// The instance's security or routing profiles, for a profile picker.
+    Profiles {
+        pick: picker::Pick,
+        result: Result<Vec<crate::cloud::NamedId>, String>,
+    },
     Verified(Box<crate::cloud::doctor::DoctorReport>),
     Inspected {
         /// The text checked: a result for text no longer in the box is dropped.

@@ -6,9 +6,9 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::driver::Driver;
 use crate::app::effects::Effects;
-use crate::app::{Focus, Key, Msg, State, StepStatus, screen_values, validate};
+use crate::app::{Focus, Key, Msg, Overlay, State, StepStatus, screen_values, validate};
 use crate::cloud::sandbox::Sandbox;
-use crate::steps::{STEPS, StepKind};
+use crate::steps::{Input, STEPS, StepKind};
 use crate::ui::clean;
 
 struct Plain<'a> {
@@ -56,7 +56,11 @@ fn read_line_capped(input: &mut dyn BufRead) -> std::io::Result<Option<(String, 
 
 /// Full-screen key hints in results, said the way plain mode works.
 fn plain_words(line: &str) -> Option<String> {
-    const WORDS: [(&str, &str); 3] = [
+    const WORDS: [(&str, &str); 4] = [
+        (
+            "Press a to create the missing Connect users: you pick their security and routing profiles first",
+            "connect-sso offers to create the missing Connect users next",
+        ),
         (
             ", then press d.",
             ", then answer y when asked whether it is done.",
@@ -213,8 +217,58 @@ impl Plain<'_> {
             }
             self.report(step.id)?;
         }
+        if step.id == "11" && live && !self.create_connect_users().await? {
+            return Ok(false);
+        }
         let (_, word) = self.d.state.status(step.id).marker();
         writeln!(self.out, "  status: {word}")?;
+        Ok(true)
+    }
+
+    /// Step 11 found people without a Connect user: offer to create them with the profiles
+    /// the answers name, walking the same pickers as `a` on the full screen. `false` at the
+    /// end of input.
+    async fn create_connect_users(&mut self) -> std::io::Result<bool> {
+        let missing = self
+            .d
+            .state
+            .users
+            .iter()
+            .any(|u| u.connect_user.is_none() && u.connect_username.is_some());
+        if !missing {
+            return Ok(true);
+        }
+        let profile = |input| self.d.state.answers_or_default(input).unwrap_or_default();
+        let question = format!(
+            "Create the missing Connect users (security profile {}, routing profile {})?",
+            clean(&profile(Input::SecurityProfile)),
+            clean(&profile(Input::RoutingProfile))
+        );
+        let yes = match self.yes {
+            true => true,
+            false => match self.confirm(&question, true)? {
+                Some(yes) => yes,
+                None => return Ok(false),
+            },
+        };
+        if !yes {
+            return Ok(true);
+        }
+        self.d.key(Key::Char('a')).await;
+        // Each picker opens on the answer: Enter keeps it. Two lists, then the run.
+        for _ in 0..2 {
+            if self.d.state.overlay != Overlay::Picker {
+                break;
+            }
+            self.d.key(Key::Enter).await;
+        }
+        if self.d.state.overlay == Overlay::Picker {
+            self.d.key(Key::Esc).await;
+        }
+        if let Some(flash) = self.d.state.flash.take() {
+            writeln!(self.out, "  {}", clean(&flash))?;
+        }
+        self.report("11")?;
         Ok(true)
     }
 }

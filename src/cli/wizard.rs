@@ -224,7 +224,8 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
             let stdin = std::io::stdin();
             let stdout = std::io::stdout();
             let mut input = stdin.lock();
-            let mut output = stdout.lock();
+            let mut locked = stdout.lock();
+            let mut output = super::output::SafeWriter::new(&mut locked);
             super::plain::run(
                 state,
                 effects,

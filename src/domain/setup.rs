@@ -93,6 +93,11 @@ pub const ROLE_SESSION_NAME_ATTRIBUTE: &str =
     "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
 /// The IdC user attribute whose value becomes both the NameID and the Connect user name.
 pub const USER_EMAIL: &str = "${user:email}";
+/// The security profile of the Connect users connect-sso creates, unless told otherwise:
+/// the one every new Connect instance has for agents.
+pub const DEFAULT_SECURITY_PROFILE: &str = "Agent";
+/// The routing profile of the Connect users connect-sso creates, unless told otherwise.
+pub const DEFAULT_ROUTING_PROFILE: &str = "Basic Routing Profile";
 
 /// What JavaScript's encodeURIComponent leaves alone stays readable in the relay state.
 const URI_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC

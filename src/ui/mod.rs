@@ -11,7 +11,7 @@
 
 mod help;
 mod inspect;
-mod people;
+mod picker;
 mod start;
 mod step;
 mod step_list;
@@ -88,7 +88,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         Overlay::Help => help::draw_overlay(frame, body, state, theme),
         Overlay::Steps { selected } => step_list::draw_overlay(frame, body, state, theme, selected),
         Overlay::Inspect => inspect::draw_overlay(frame, body, state, theme),
-        Overlay::People => people::draw_overlay(frame, body, state, theme),
+        Overlay::Picker => picker::draw_overlay(frame, body, state, theme),
         Overlay::Troubles { selected } => {
             troubles::draw_overlay(frame, body, state, theme, selected)
         }

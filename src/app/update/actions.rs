@@ -129,9 +129,22 @@ fn step_command(
     })
 }
 
-/// `a` on step 11: assign, and create the Connect users that are missing, with the profiles
-/// of the answers (or the instance's usual "Agent" and "Basic Routing Profile").
+/// `a` on step 11: assign, and create the Connect users that are missing. The profiles
+/// they get are picked first from the instance's lists, opened on the current answers.
 pub(super) fn assign_and_create(state: &mut State) -> Vec<Cmd> {
+    let setup = match ready_setup(state) {
+        Ok(setup) => setup,
+        Err(cmds) => return cmds,
+    };
+    if let Err(what) = assign_users(state, setup, None) {
+        return need(state, what);
+    }
+    super::picker::open_profiles(state, crate::app::picker::Pick::SecurityProfile)
+}
+
+/// After the profile pickers: assign, and create the missing Connect users with the
+/// profiles now in the answers.
+pub(super) fn create_with_profiles(state: &mut State) -> Vec<Cmd> {
     let setup = match ready_setup(state) {
         Ok(setup) => setup,
         Err(cmds) => return cmds,
@@ -222,6 +235,7 @@ pub(super) fn mark_done(state: &mut State) -> Vec<Cmd> {
             "The prerequisites check failed: fix the instance there first (its values are used here)",
         );
     }
+    state.refresh_bases();
     let basis = state.current_basis(step.id).cloned();
     record(state, step.id, StepStatus::Done, basis);
     let mut cmds = vec![Cmd::Save];

@@ -17,6 +17,8 @@ fn input_of_key(key: &str) -> Option<Input> {
         "role_name" => Input::RoleName,
         "sign_in_endpoint" => Input::SignInEndpoint,
         "users" => Input::Users,
+        "security_profile" => Input::SecurityProfile,
+        "routing_profile" => Input::RoutingProfile,
         _ => return None,
     })
 }

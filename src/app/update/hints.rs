@@ -19,12 +19,18 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match state.overlay {
         Overlay::None => screen_key_hints(state),
         Overlay::Troubles { .. } => vec![("↑↓", "select"), ("Esc", "close")],
-        Overlay::People => vec![
+        Overlay::Picker if state.picker.as_ref().is_some_and(|p| p.pick.several()) => vec![
             ("type", "filter"),
             ("↑↓", "move"),
             ("Space", "choose"),
             ("Enter", "use the chosen"),
             ("Esc", "close"),
+        ],
+        Overlay::Picker => vec![
+            ("type", "filter"),
+            ("↑↓", "move"),
+            ("Enter", "use it"),
+            ("Esc", "cancel"),
         ],
         Overlay::Steps { .. } => vec![("↑↓", "choose"), ("Enter", "go to step"), ("Esc", "close")],
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],

@@ -27,8 +27,8 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if let Overlay::Troubles { selected } = state.overlay {
         return troubles_key(state, selected, key);
     }
-    if state.overlay == Overlay::People {
-        return super::people::key(state, key);
+    if state.overlay == Overlay::Picker {
+        return super::picker::key(state, key);
     }
     if let Overlay::Steps { selected } = state.overlay {
         return steps_key(state, selected, key);
@@ -199,7 +199,7 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             assign_and_create(state)
         }
         Key::Char('p') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
-            super::people::open(state)
+            super::picker::open_people(state)
         }
         Key::Char('x') => {
             if let Some(step) = state.step() {

@@ -10,7 +10,7 @@ mod hints;
 mod inspect;
 mod keys;
 mod navigation;
-mod people;
+mod picker;
 mod results;
 mod values;
 
@@ -112,6 +112,8 @@ pub fn init(state: &mut State) -> Vec<Cmd> {
 
 /// Marks a step as running and returns its command; refuses while another runs.
 fn start(state: &mut State, step: &'static str, label: &str, cmd: Cmd) -> Cmd {
+    // The same key press may have just changed an answer (a picker writes one, then runs).
+    state.refresh_bases();
     state.busy = Some(Busy {
         step,
         label: label.to_string(),

@@ -1,6 +1,7 @@
 //! The results coming back from the effect runner: each becomes the step's report and
 //! status, and what the later steps need (contexts, instances, applications, metadata).
 
+use super::super::picker::Pick;
 use super::super::{Cmd, Contexts, Done, LoadedMetadata, State, StepStatus};
 use super::actions::matching_applications;
 use super::{finish, report, start};
@@ -25,9 +26,18 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Ensured { step, result } => ensured(state, step, result),
         Done::Users(result) => users_assigned(state, result),
         Done::People(result) => {
-            if let Some(picker) = &mut state.people {
+            if let Some(picker) = state.picker.as_mut().filter(|p| p.pick == Pick::People) {
                 match result {
-                    Ok(users) => picker.loaded(&users),
+                    Ok(users) => picker.loaded_people(&users),
+                    Err(e) => picker.error = Some(e),
+                }
+            }
+        }
+        // A list for a picker since closed, or for the other profile, is for nothing.
+        Done::Profiles { pick, result } => {
+            if let Some(picker) = state.picker.as_mut().filter(|p| p.pick == pick) {
+                match result {
+                    Ok(profiles) => picker.loaded_profiles(&profiles),
                     Err(e) => picker.error = Some(e),
                 }
             }
@@ -248,7 +258,7 @@ fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
                 .any(|u| u.connect_user.is_none() && u.connect_username.is_some())
             {
                 lines.push(
-                    "i Press a to create the missing Connect users (security profile Agent, routing profile Basic Routing Profile)"
+                    "i Press a to create the missing Connect users: you pick their security and routing profiles first"
                         .to_string(),
                 );
             }
