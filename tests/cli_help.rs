@@ -202,6 +202,34 @@ fn options_before_the_command_count_for_it_or_are_refused() {
     );
 }
 
+#[test]
+fn boolean_environment_variables_take_one_and_yes() {
+    let home = tempfile::tempdir().unwrap();
+    for value in ["1", "yes", "true", "on"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+            .args(["doctor", "--format", "json"])
+            .env("CONNECT_SSO_SANDBOX", value)
+            .env("HOME", home.path())
+            .env_remove("XDG_STATE_HOME")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        // On the sandbox, doctor finds its instance: no usage error, no missing answer.
+        assert_ne!(o.status.code(), Some(2), "{value}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("111122223333"),
+            "{value}: {}",
+            stdout(&o)
+        );
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(["troubleshoot", "not-onboarded"])
+        .env("CONNECT_SSO_SANDBOX", "0")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// The keys of the answers file: the fields of `Answers`.
 fn answer_keys() -> Vec<String> {
     let value = serde_json::to_value(Answers::default()).unwrap();

@@ -368,7 +368,11 @@ pub fn after_help(path: &str) -> StyledStr {
     StyledStr::from(s.trim_end().to_string())
 }
 
-/// The top-level help's opening words: what runs without a command.
+/// What connect-sso does, in one line (the man page's NAME).
+pub const ABOUT: &str =
+    "Set up single sign-on into Amazon Connect through an IAM Identity Center SAML 2.0 application";
+
+/// The top-level help's opening words: what connect-sso does, and what runs without a command.
 pub const ABOUT_WIZARD: &str = "Set up single sign-on into Amazon Connect through an IAM Identity Center SAML 2.0 \
 application.\n\nWithout a command, connect-sso opens the wizard: full screen in a terminal, plain \
 line-by-line prompts without one (or with --plain). It saves its progress as a session and \

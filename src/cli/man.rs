@@ -75,7 +75,10 @@ fn render(cmd: clap::Command, path: &str) -> io::Result<Vec<u8>> {
 /// The top-level command as the man pages describe it: built, without the `help`
 /// subcommand, and without the after-help text that the sections replace.
 fn top_command() -> clap::Command {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    let mut cmd = Cli::command()
+        .disable_help_subcommand(true)
+        .about(help::ABOUT)
+        .long_about(help::ABOUT_WIZARD);
     cmd.build();
     cmd
 }

@@ -24,6 +24,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use options::{
@@ -69,8 +70,8 @@ pub struct Cli {
 #[command(
     name = "connect-sso",
     version,
-    about = "Set up single sign-on into Amazon Connect through an IAM Identity Center SAML 2.0 application",
-    long_about = help::ABOUT_WIZARD,
+    about = help::ABOUT_WIZARD,
+    long_about = None,
     after_help = help::after_help(""),
     propagate_version = true
 )]
@@ -96,7 +97,7 @@ pub struct WizardArgs {
     #[arg(long = "new")]
     pub new_session: bool,
     /// Plain line-by-line prompts instead of the full screen (automatic without a terminal)
-    #[arg(long, env = "CONNECT_SSO_PLAIN")]
+    #[arg(long, env = "CONNECT_SSO_PLAIN", value_parser = BoolishValueParser::new())]
     pub plain: bool,
     /// Plain mode: answer yes to every "run it now?" and "done in the console?" question
     #[arg(long, short = 'y')]
@@ -284,7 +285,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Apply without asking for confirmation (needed when there is no terminal)
-    #[arg(long, short = 'y', env = "CONNECT_SSO_YES")]
+    #[arg(long, short = 'y', env = "CONNECT_SSO_YES", value_parser = BoolishValueParser::new())]
     pub yes: bool,
     #[command(flatten)]
     instance: InstanceOptions,
@@ -355,7 +356,7 @@ pub struct TeardownArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Remove without asking for confirmation (needed when there is no terminal)
-    #[arg(long, short = 'y', env = "CONNECT_SSO_YES")]
+    #[arg(long, short = 'y', env = "CONNECT_SSO_YES", value_parser = BoolishValueParser::new())]
     pub yes: bool,
     #[command(flatten)]
     instance: InstanceOptions,

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use clap::builder::BoolishValueParser;
 
 use super::{AnswerArgs, GlobalArgs};
 
@@ -144,7 +145,7 @@ impl Group for UserOptions {
 #[command(next_help_heading = "Users")]
 pub struct ConnectUserOptions {
     /// Create the Connect users that are missing for the assigned users
-    #[arg(long, env = "CONNECT_SSO_CREATE_CONNECT_USERS")]
+    #[arg(long, env = "CONNECT_SSO_CREATE_CONNECT_USERS", value_parser = BoolishValueParser::new())]
     pub create_connect_users: bool,
     /// Security profile of created Connect users [default: Agent]
     #[arg(long, env = "CONNECT_SSO_SECURITY_PROFILE", value_name = "NAME")]
@@ -194,10 +195,10 @@ impl Group for AwsOptions {
 #[command(next_help_heading = "Sandbox")]
 pub struct SandboxOptions {
     /// Work on the built-in sandbox account instead of AWS (no credentials needed)
-    #[arg(long, env = "CONNECT_SSO_SANDBOX")]
+    #[arg(long, env = "CONNECT_SSO_SANDBOX", value_parser = BoolishValueParser::new())]
     pub sandbox: bool,
     /// With --sandbox: start from the seeded account instead of the saved one; apply, teardown and the wizard replace the saved one
-    #[arg(long, env = "CONNECT_SSO_SANDBOX_RESET")]
+    #[arg(long, env = "CONNECT_SSO_SANDBOX_RESET", value_parser = BoolishValueParser::new())]
     pub sandbox_reset: bool,
     /// With --sandbox: every AWS call takes this long (milliseconds), to watch spinners or cancel
     #[arg(long, env = "CONNECT_SSO_SANDBOX_LATENCY_MS", value_name = "MS")]
@@ -221,7 +222,7 @@ impl Group for SandboxOptions {
 #[command(next_help_heading = "Sandbox")]
 pub struct SandboxSetupOptions {
     /// The setup of the built-in sandbox account: its instance unless one is given
-    #[arg(long, env = "CONNECT_SSO_SANDBOX")]
+    #[arg(long, env = "CONNECT_SSO_SANDBOX", value_parser = BoolishValueParser::new())]
     pub sandbox: bool,
 }
 
