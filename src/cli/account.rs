@@ -183,13 +183,25 @@ pub fn open_sandbox_with(
     wait: Wait,
     err: &mut dyn Write,
 ) -> Result<Opened, String> {
+    let path = crate::session::state_dir().map(|d| sandbox::account_path(&d));
+    open_sandbox_at(path, global, access, wait, err)
+}
+
+/// [`open_sandbox_with`] for the account kept at `path` (`None`: no state directory).
+fn open_sandbox_at(
+    path: Option<PathBuf>,
+    global: &GlobalArgs,
+    access: Access,
+    wait: Wait,
+    err: &mut dyn Write,
+) -> Result<Opened, String> {
     let options = global.sandbox_options();
     let opened = |sandbox, warnings: Vec<String>, reset_pending| Opened {
         sandbox,
         warnings,
         reset_pending,
     };
-    let Some(path) = crate::session::state_dir().map(|d| sandbox::account_path(&d)) else {
+    let Some(path) = path else {
         return Ok(opened(Sandbox::with_options(options), Vec::new(), false));
     };
     if access == Access::ReadOnly {
@@ -338,4 +350,144 @@ pub async fn connect(
     Ok(Account::Aws(Box::new(
         SdkCloud::load(&connect, &identity).await,
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::api::*;
+    use crate::cloud::sandbox::{SANDBOX_INSTANCE_ID, SandboxOptions};
+
+    fn changes() -> Access {
+        Access::Changes
+    }
+
+    fn has_application(sandbox: &Sandbox) -> bool {
+        !sandbox.snapshot().applications.is_empty()
+    }
+
+    #[test]
+    fn a_busy_account_is_waited_for_once_then_refused_changing_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sandbox::account_path(dir.path());
+        let global = GlobalArgs::default();
+        let first = open_sandbox_at(
+            Some(path.clone()),
+            &global,
+            changes(),
+            Wait::No,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert!(first.sandbox.holds_lock());
+        first.sandbox.simulate_create_application("First");
+
+        // While the first holds it, the second waits, says so once, then gives up.
+        let mut err = Vec::new();
+        let wait = Wait::UpTo(Duration::from_millis(150));
+        let refused = open_sandbox_at(Some(path.clone()), &global, changes(), wait, &mut err)
+            .err()
+            .expect("refused");
+        let err = String::from_utf8(err).unwrap();
+        assert_eq!(err.matches("waiting up to 0 s").count(), 1, "{err}");
+        assert!(err.starts_with("another connect-sso (pid "), "{err}");
+        assert!(err.contains("is using the sandbox account"), "{err}");
+        assert!(
+            refused.contains("is still using the sandbox account"),
+            "{refused}"
+        );
+        assert!(refused.contains("this run changed nothing"), "{refused}");
+        assert!(refused.contains("run this again"), "{refused}");
+
+        // Without waiting (the full-screen wizard), it works on a copy and saves nothing.
+        let copy = open_sandbox_at(
+            Some(path.clone()),
+            &global,
+            changes(),
+            Wait::No,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(copy.sandbox.file(), None);
+        assert!(
+            copy.warnings[0].contains("saves nothing"),
+            "{:?}",
+            copy.warnings
+        );
+
+        // Only looking needs no lock.
+        let look = open_sandbox_at(
+            Some(path.clone()),
+            &global,
+            Access::ReadOnly,
+            wait,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert!(!look.sandbox.holds_lock());
+
+        // Saved and let go, the next one gets the account as the first left it.
+        save_sandbox(&first.sandbox, &mut Vec::new()).unwrap();
+        drop(first);
+        let next = open_sandbox_at(Some(path), &global, changes(), wait, &mut Vec::new()).unwrap();
+        assert!(has_application(&next.sandbox));
+        assert!(next.sandbox.holds_lock());
+    }
+
+    #[tokio::test]
+    async fn a_reset_replaces_the_saved_account_only_once_changes_begin() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sandbox::account_path(dir.path());
+        let ledger = crate::ledger::beside_account(&path);
+        let kept = Sandbox::seeded_at(&path, SandboxOptions::default());
+        kept.simulate_create_application("Kept");
+        kept.save(&path).unwrap();
+        std::fs::write(&ledger, b"{}").unwrap();
+        let saved = std::fs::read(&path).unwrap();
+
+        let global = GlobalArgs {
+            sandbox: true,
+            sandbox_reset: true,
+            ..GlobalArgs::default()
+        };
+        let open = || {
+            let o = open_sandbox_at(
+                Some(path.clone()),
+                &global,
+                changes(),
+                Wait::No,
+                &mut Vec::new(),
+            )
+            .unwrap();
+            assert!(o.reset_pending);
+            assert!(
+                !has_application(&o.sandbox),
+                "it starts from the seeded account"
+            );
+            Account::Sandbox {
+                sandbox: Arc::new(o.sandbox),
+                reset_pending: AtomicBool::new(true),
+            }
+        };
+        // Opened, then refused: nothing changes on disk.
+        drop(open());
+        assert_eq!(std::fs::read(&path).unwrap(), saved);
+        assert!(ledger.exists());
+
+        // Opened, then going on: the seeded account replaces the saved one, and its ledger goes.
+        let account = open();
+        assert!(account.reset_pending());
+        let mut err = Vec::new();
+        account.begin_changes(&mut err).unwrap();
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+        assert!(!account.reset_pending());
+        assert!(!ledger.exists());
+        let (reloaded, _) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+        assert!(!has_application(&reloaded));
+        let instance = reloaded
+            .describe_connect_instance(SANDBOX_INSTANCE_ID)
+            .await
+            .unwrap();
+        assert!(instance.is_some());
+    }
 }
