@@ -598,3 +598,18 @@ fn prerequisites_lists_the_instances_to_pick() {
     key(&mut state, Key::Down);
     snapshot_both("prerequisites_instances", &state);
 }
+
+#[test]
+fn unassign_question() {
+    let mut state = on_screen(10); // step 11
+    state.unrequested = vec![connect_sso::ledger::LedgerEntry {
+        application_arn: "arn:aws:sso::111122223333:application/ssoins-1/apl-1".to_string(),
+        principal_id: "id-sofia".to_string(),
+        user_name: "sofia.rossi@example.com".to_string(),
+        instance_id: "5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b".to_string(),
+        created_at: "2026-12-01T00:00:00Z".to_string(),
+    }];
+    state.overlay = Overlay::ConfirmUnassign;
+    assert_eq!(state.key_hints(), [("y", "unassign"), ("n", "keep them")]);
+    snapshot_both("unassign_question", &state);
+}

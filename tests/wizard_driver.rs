@@ -42,10 +42,21 @@ impl std::ops::DerefMut for Driver {
 
 impl Driver {
     fn new(options: SandboxOptions) -> Driver {
+        Driver::on(|_| Sandbox::with_options(options))
+    }
+
+    /// On a sandbox account kept in a file, with its ledger of assignments beside it.
+    fn with_saved_account() -> Driver {
+        Driver::on(|dir| {
+            Sandbox::seeded_at(&dir.join("sandbox/account.json"), SandboxOptions::default())
+        })
+    }
+
+    fn on(sandbox: impl FnOnce(&std::path::Path) -> Sandbox) -> Driver {
         let dir = tempfile::tempdir().unwrap();
         let session = session::session_path(dir.path(), "test");
         let (tx, rx) = unbounded_channel();
-        let sandbox = Arc::new(Sandbox::with_options(options));
+        let sandbox = Arc::new(sandbox(dir.path()));
         let effects = Effects::new(
             sandbox.clone(),
             Some(sandbox.clone()),
@@ -947,4 +958,69 @@ async fn step_11_picks_people_from_the_identity_store() {
     d.assert_status("11", StepStatus::Done);
     let lines = &d.state.reports["11"].lines;
     assert!(lines.iter().all(|l| !l.starts_with('✗')), "{lines:?}");
+}
+
+#[tokio::test]
+async fn step_11_unassigns_people_taken_out_of_the_answer_after_asking() {
+    use connect_sso::app::Overlay;
+
+    let mut d = Driver::with_saved_account();
+    d.settle().await;
+    d.go_to("1").await;
+    d.key(Key::Char('d')).await;
+    d.go_to("11").await;
+    d.replace_field(0, "maria.garcia@example.com, sofia.rossi@example.com")
+        .await;
+    d.key(Key::Char('r')).await;
+    let assigned = |d: &Driver| -> Vec<String> {
+        d.sandbox
+            .snapshot()
+            .applications
+            .iter()
+            .flat_map(|a| a.assignments.iter().map(|x| x.principal_id.clone()))
+            .collect()
+    };
+    assert_eq!(assigned(&d).len(), 2, "{:?}", d.state.reports.get("11"));
+    assert!(d.state.unrequested.is_empty());
+
+    // Sofia taken out: the run says she is still assigned and offers u.
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    let lines = d.state.reports["11"].lines.clone();
+    assert!(
+        lines.iter().any(|l| l.starts_with("! Still assigned")
+            && l.contains("sofia.rossi@example.com")
+            && l.contains("Press u")),
+        "{lines:?}"
+    );
+    assert!(d.state.key_hints().contains(&("u", "unassign removed")));
+
+    // n keeps her; y removes her, and only her.
+    d.key(Key::Char('u')).await;
+    assert_eq!(d.state.overlay, Overlay::ConfirmUnassign);
+    d.key(Key::Char('r')).await;
+    assert_eq!(
+        d.state.overlay,
+        Overlay::ConfirmUnassign,
+        "other keys do nothing"
+    );
+    d.key(Key::Char('n')).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(assigned(&d).len(), 2);
+    d.key(Key::Char('u')).await;
+    d.key(Key::Char('y')).await;
+    assert_eq!(assigned(&d).len(), 1);
+    let lines = d.state.reports["11"].lines.clone();
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("✓ Unassigned: sofia.rossi@example.com"),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.starts_with("! Still assigned")));
+    d.assert_status("11", StepStatus::Done);
+
+    // The ledger forgot her: the next run offers nothing.
+    d.key(Key::Char('r')).await;
+    assert!(d.state.unrequested.is_empty());
+    assert!(!d.state.key_hints().contains(&("u", "unassign removed")));
 }

@@ -175,6 +175,7 @@ impl Effects {
                     false,
                 )
                 .await;
+                let mut unrequested = Vec::new();
                 if let Ok(outcomes) = &result {
                     let now = time::OffsetDateTime::now_utc();
                     crate::ledger::remember(
@@ -186,8 +187,49 @@ impl Effects {
                             now,
                         ),
                     );
+                    let kept: Vec<String> =
+                        outcomes.iter().filter_map(|u| u.user_id.clone()).collect();
+                    unrequested =
+                        unrequested_for(cloud.as_ref(), ledger.as_deref(), &application_arn, &kept)
+                            .await;
                 }
-                Done::Users(result.map_err(|e| e.to_string()))
+                Done::Users {
+                    result: result.map_err(|e| e.to_string()),
+                    unrequested,
+                }
+            }),
+            Cmd::Unassign {
+                application_arn,
+                entries,
+            } => self.spawn(async move {
+                let mut removed = Vec::new();
+                let mut done = Vec::new();
+                let mut failure = None;
+                for e in &entries {
+                    match cloud
+                        .delete_application_assignment(&application_arn, &e.principal_id)
+                        .await
+                    {
+                        Ok(()) => {
+                            removed.push(e.user_name.clone());
+                            done.push((application_arn.clone(), e.principal_id.clone()));
+                        }
+                        Err(err) => {
+                            failure = Some(format!("{}: {err}", e.user_name));
+                            break;
+                        }
+                    }
+                }
+                if let Some(path) = ledger.as_deref()
+                    && let Err(e) = crate::ledger::forget(path, &done)
+                {
+                    tracing::warn!("the ledger could not forget the removed assignments: {e}");
+                }
+                Done::Unassigned(match failure {
+                    None => Ok(removed),
+                    Some(f) if removed.is_empty() => Err(f),
+                    Some(f) => Err(format!("{f} (removed before it: {})", removed.join(", "))),
+                })
             }),
             Cmd::Verify {
                 setup,
@@ -311,4 +353,25 @@ async fn load_contexts(
         instances.unwrap_or_default(),
         identity_store_id,
     ))
+}
+
+/// The ledger's assignments to `application_arn` for people no longer asked for; nothing
+/// when there is no ledger or it cannot be read (step 11 then simply offers nothing).
+async fn unrequested_for(
+    cloud: &dyn Cloud,
+    ledger: Option<&std::path::Path>,
+    application_arn: &str,
+    kept: &[String],
+) -> Vec<crate::ledger::LedgerEntry> {
+    let Some(entries) = ledger.and_then(|p| crate::ledger::load(p).ok()) else {
+        return Vec::new();
+    };
+    crate::cloud::teardown::unrequested_assignments(
+        cloud,
+        application_arn,
+        &entries.0.assignments,
+        kept,
+    )
+    .await
+    .unwrap_or_default()
 }

@@ -168,8 +168,11 @@ pub enum Overlay {
     },
     /// The box where a captured SAMLResponse is pasted and checked.
     Inspect,
-    /// Step 11's people picker (its state is [`State::people`]).
+    /// Step 11's pickers (their state is [`State::picker`]).
     Picker,
+    /// Step 11: asks before removing the assignments of people no longer in the answer
+    /// ([`State::unrequested`]).
+    ConfirmUnassign,
 }
 
 /// An action running right now.
@@ -229,6 +232,9 @@ pub struct State {
     pub identity_store_id: Option<String>,
     pub outcomes: BTreeMap<&'static str, Outcome>,
     pub users: Vec<UserOutcome>,
+    /// Assignments connect-sso made to step 1's application for people the answer no
+    /// longer names, found by step 11's last run; `u` offers to remove them.
+    pub unrequested: Vec<crate::ledger::LedgerEntry>,
     /// The last verification's checks, which also mark entries of the troubleshooting list.
     pub doctor: Option<crate::cloud::doctor::DoctorReport>,
     /// What was pasted into the SAMLResponse box, and what checking it found.
@@ -317,6 +323,7 @@ impl State {
             flash: None,
             save_error: None,
             announced_stale: Vec::new(),
+            unrequested: Vec::new(),
             picker: None,
             overlay: Overlay::None,
             scroll: 0,
@@ -649,6 +656,12 @@ pub enum Cmd {
     ListPeople {
         identity_store_id: String,
     },
+    /// Step 11: remove these assignments (people taken out of the answer) and forget them
+    /// in the ledger.
+    Unassign {
+        application_arn: String,
+        entries: Vec<crate::ledger::LedgerEntry>,
+    },
     /// Step 11's profile pickers: the instance's security or routing profiles.
     ListProfiles {
         instance_id: String,
@@ -679,7 +692,13 @@ pub enum Done {
         step: &'static str,
         result: Result<Outcome, String>,
     },
-    Users(Result<Vec<UserOutcome>, String>),
+    Users {
+        result: Result<Vec<UserOutcome>, String>,
+        /// Assignments connect-sso made for people no longer asked for.
+        unrequested: Vec<crate::ledger::LedgerEntry>,
+    },
+    /// The assignments removed (by the name they were asked for), or why not all were.
+    Unassigned(Result<Vec<String>, String>),
     /// The identity store's users, for the people picker.
     People(Result<Vec<crate::cloud::IdcUser>, String>),
     /// The instance's security or routing profiles, for a profile picker.

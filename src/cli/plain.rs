@@ -56,7 +56,11 @@ fn read_line_capped(input: &mut dyn BufRead) -> std::io::Result<Option<(String, 
 
 /// Full-screen key hints in results, said the way plain mode works.
 fn plain_words(line: &str) -> Option<String> {
-    const WORDS: [(&str, &str); 4] = [
+    const WORDS: [(&str, &str); 5] = [
+        (
+            ". Press u to unassign them",
+            ": connect-sso asks whether to unassign them next",
+        ),
         (
             "Press a to create the missing Connect users: you pick their security and routing profiles first",
             "connect-sso offers to create the missing Connect users next",
@@ -220,8 +224,51 @@ impl Plain<'_> {
         if step.id == "11" && live && !self.create_connect_users().await? {
             return Ok(false);
         }
+        if step.id == "11" && live && !self.unassign_removed().await? {
+            return Ok(false);
+        }
         let (_, word) = self.d.state.status(step.id).marker();
         writeln!(self.out, "  status: {word}")?;
+        Ok(true)
+    }
+
+    /// Step 11 found people connect-sso assigned who are no longer in the answer: ask before
+    /// taking the application away from them. Removing access is never a default, so
+    /// `--yes` does not answer this one. `false` at the end of input.
+    async fn unassign_removed(&mut self) -> std::io::Result<bool> {
+        if self.d.state.unrequested.is_empty() {
+            return Ok(true);
+        }
+        let names: Vec<String> = self
+            .d
+            .state
+            .unrequested
+            .iter()
+            .map(|e| clean(&e.user_name).into_owned())
+            .collect();
+        if self.yes {
+            writeln!(
+                self.out,
+                "  {} still assigned; --yes never unassigns: run without it to be asked",
+                names.join(", ")
+            )?;
+            return Ok(true);
+        }
+        let question = format!(
+            "Unassign {} (no longer in the answer) from the application?",
+            names.join(", ")
+        );
+        match self.confirm(&question, false)? {
+            None => return Ok(false),
+            Some(false) => return Ok(true),
+            Some(true) => {}
+        }
+        self.d.key(Key::Char('u')).await;
+        self.d.key(Key::Char('y')).await;
+        if let Some(flash) = self.d.state.flash.take() {
+            writeln!(self.out, "  {}", clean(&flash))?;
+        }
+        self.report("11")?;
         Ok(true)
     }
 

@@ -9,6 +9,7 @@
 //!  help bar: the screen's keys
 //! ```
 
+mod confirm;
 mod help;
 mod inspect;
 mod picker;
@@ -89,6 +90,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         Overlay::Steps { selected } => step_list::draw_overlay(frame, body, state, theme, selected),
         Overlay::Inspect => inspect::draw_overlay(frame, body, state, theme),
         Overlay::Picker => picker::draw_overlay(frame, body, state, theme),
+        Overlay::ConfirmUnassign => confirm::draw_overlay(frame, body, state, theme),
         Overlay::Troubles { selected } => {
             troubles::draw_overlay(frame, body, state, theme, selected)
         }

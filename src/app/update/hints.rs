@@ -34,6 +34,7 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
         ],
         Overlay::Steps { .. } => vec![("↑↓", "choose"), ("Enter", "go to step"), ("Esc", "close")],
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
+        Overlay::ConfirmUnassign => vec![("y", "unassign"), ("n", "keep them")],
         _ => vec![("Esc", "close")],
     }
 }
@@ -91,6 +92,9 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
             if step.id == "11" && state.mode.is_live() {
                 hints.push(("p", "pick people"));
                 hints.push(("a", "run + create Connect users"));
+                if !state.unrequested.is_empty() {
+                    hints.insert(0, ("u", "unassign removed"));
+                }
             }
         }
         StepKind::Check => hints.push(("r", "check")),

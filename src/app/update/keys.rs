@@ -27,6 +27,9 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if let Overlay::Troubles { selected } = state.overlay {
         return troubles_key(state, selected, key);
     }
+    if state.overlay == Overlay::ConfirmUnassign {
+        return super::unassign::key(state, key);
+    }
     if state.overlay == Overlay::Picker {
         return super::picker::key(state, key);
     }
@@ -200,6 +203,9 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
         }
         Key::Char('p') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
             super::picker::open_people(state)
+        }
+        Key::Char('u') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
+            super::unassign::ask(state)
         }
         Key::Char('x') => {
             if let Some(step) = state.step() {

@@ -12,6 +12,7 @@ mod keys;
 mod navigation;
 mod picker;
 mod results;
+mod unassign;
 mod values;
 
 use super::{Busy, Cmd, Focus, Msg, State, StepReport, StepStatus};

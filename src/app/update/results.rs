@@ -24,7 +24,14 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Applications(result) => applications_found(state, result),
         Done::Metadata(result) => metadata_loaded(state, result),
         Done::Ensured { step, result } => ensured(state, step, result),
-        Done::Users(result) => users_assigned(state, result),
+        Done::Users {
+            result,
+            unrequested,
+        } => {
+            users_assigned(state, result);
+            offer_unassign(state, unrequested);
+        }
+        Done::Unassigned(result) => unassigned(state, result),
         Done::People(result) => {
             if let Some(picker) = state.picker.as_mut().filter(|p| p.pick == Pick::People) {
                 match result {
@@ -278,6 +285,47 @@ fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
             report(state, "11", false, vec![message]);
             finish(state, "11", StepStatus::Failed);
         }
+    }
+}
+
+/// People connect-sso assigned who are no longer in the answer: said under step 11's
+/// result, with the key that removes them after asking.
+fn offer_unassign(state: &mut State, unrequested: Vec<crate::ledger::LedgerEntry>) {
+    if !unrequested.is_empty()
+        && let Some(report) = state.reports.get_mut("11")
+    {
+        let names: Vec<&str> = unrequested.iter().map(|e| e.user_name.as_str()).collect();
+        report.lines.push(format!(
+            "! Still assigned, no longer in the answer: {}. Press u to unassign them",
+            names.join(", ")
+        ));
+    }
+    state.unrequested = unrequested;
+}
+
+/// After `u` and yes: who lost the assignment.
+fn unassigned(state: &mut State, result: Result<Vec<String>, String>) {
+    state.busy = None;
+    let line = match result {
+        Ok(names) => {
+            state.unrequested.clear();
+            format!("✓ Unassigned: {}", names.join(", "))
+        }
+        Err(e) => {
+            // Whatever remains is found again by the next run.
+            state.unrequested.clear();
+            format!(
+                "✗ Unassigning failed: {e}. Run the step again (r) to see who is still assigned"
+            )
+        }
+    };
+    if let Some(report) = state.reports.get_mut("11") {
+        report
+            .lines
+            .retain(|l| !l.starts_with("! Still assigned, no longer in the answer"));
+        report.lines.push(line);
+    } else {
+        state.flash = Some(line);
     }
 }
 

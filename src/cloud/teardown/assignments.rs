@@ -121,3 +121,30 @@ pub fn created_assignments(
         })
         .collect()
 }
+
+/// The assignments connect-sso made to `application_arn` (the ledger says which) for people
+/// no longer asked for: still assigned, but not among `kept` user ids. Step 11 offers to
+/// remove them, so taking a name out of the answer can take its access away too.
+pub async fn unrequested_assignments(
+    cloud: &dyn Cloud,
+    application_arn: &str,
+    ledger: &[LedgerEntry],
+    kept: &[String],
+) -> Result<Vec<LedgerEntry>, CloudError> {
+    let candidates: Vec<&LedgerEntry> = ledger
+        .iter()
+        .filter(|e| e.application_arn == application_arn && !kept.contains(&e.principal_id))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let assigned = cloud.list_application_assignments(application_arn).await?;
+    let mut out: Vec<LedgerEntry> = Vec::new();
+    for e in candidates {
+        let still = assigned.iter().any(|a| a.principal_id == e.principal_id);
+        if still && !out.iter().any(|o| o.principal_id == e.principal_id) {
+            out.push(e.clone());
+        }
+    }
+    Ok(out)
+}

@@ -17,7 +17,7 @@ mod plan;
 #[cfg(test)]
 mod tests;
 
-pub use assignments::created_assignments;
+pub use assignments::{created_assignments, unrequested_assignments};
 pub use execute::execute;
 pub use item::{Action, Item, ItemKind, TeardownPlan, TeardownReport};
 pub use plan::{TeardownError, plan_teardown};
