@@ -81,6 +81,11 @@ pub struct Step {
     pub guidance: &'static str,
 }
 
+/// Answers no screen asks for as a field: step 11's `a` picks them from the instance's
+/// lists (and the command line may give them), so typing users and pressing Enter never
+/// lands in a field the newcomer did not ask for.
+pub const PICKED_INPUTS: &[Input] = &[Input::SecurityProfile, Input::RoutingProfile];
+
 pub static STEPS: &[Step] = &[
     Step {
         id: "prerequisites",
@@ -187,7 +192,7 @@ pub static STEPS: &[Step] = &[
         title: "Assign users to the application",
         kind: StepKind::Automated,
         console: Console::IdentityCenter,
-        inputs: &[Input::Users, Input::SecurityProfile, Input::RoutingProfile],
+        inputs: &[Input::Users],
         runs: &["sso:CreateApplicationAssignment"],
         checks: &[
             "sso:ListApplicationAssignments",

@@ -36,8 +36,6 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         "y", // 7-9 done
         "y", // 10 done
         "maria.garcia@example.com",
-        "",  // security profile of created Connect users: the default
-        "",  // routing profile: the default
         "y", // 11: run
         "y", // verify: check
     ];
@@ -239,7 +237,7 @@ fn a_session_from_a_newer_version_is_left_alone_and_a_damaged_one_moved_aside_wi
 }
 
 #[test]
-fn a_person_without_a_connect_user_is_offered_one_with_the_profiles_in_brackets() {
+fn a_person_without_a_connect_user_is_offered_one_with_the_profiles_named() {
     let home = tempfile::tempdir().unwrap();
     let out = plain_run(
         home.path(),
@@ -247,10 +245,6 @@ fn a_person_without_a_connect_user_is_offered_one_with_the_profiles_in_brackets(
         &[""; 40],
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("Security profile of Connect users it creates [Agent]: "),
-        "{text}"
-    );
     assert!(
         text.contains(
             "Create the missing Connect users (security profile Agent, routing profile Basic Routing Profile)?"

@@ -57,6 +57,12 @@ fn basis(state: &State, plan: &Plan, id: &str) -> String {
             }
         }
     }
+    // What `a` creates Connect users with.
+    if matches!(id, "11" | "verify") {
+        for input in crate::steps::PICKED_INPUTS {
+            put(&state.answers_or_default(*input).unwrap_or_default());
+        }
+    }
     if matches!(id, "6a" | "verify") {
         put(state.metadata.as_ref().map_or("", |m| m.document.as_str()));
     }

@@ -282,8 +282,12 @@ impl State {
             .unwrap_or_default()
         };
         let mut fields: Vec<Field> = Vec::new();
-        for step in STEPS {
-            for &input in step.inputs {
+        let inputs = STEPS
+            .iter()
+            .flat_map(|s| s.inputs.iter())
+            .chain(crate::steps::PICKED_INPUTS);
+        {
+            for &input in inputs {
                 if !fields.iter().any(|f| f.input == input) {
                     let v = value(input);
                     fields.push(Field {
