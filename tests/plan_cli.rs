@@ -308,3 +308,93 @@ fn permissions_are_scoped_to_the_setup_when_it_is_known() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("pass --instance-arn to scope it"));
 }
+
+/// The instance is one answer in two forms: the form on the higher level wins whole, and
+/// both forms on one level are refused (issue 10, defect 1).
+#[test]
+fn the_instance_form_on_the_higher_level_wins_and_two_on_one_level_conflict() {
+    const ID: &str = "12345678-90ab-cdef-1234-567890abcdef";
+    let by_id = [
+        "--instance-id",
+        ID,
+        "--region",
+        "us-east-1",
+        "--account-id",
+        "123456789012",
+    ];
+    let plan = |args: &[&str], env: &[(&str, &str)]| -> Output {
+        let mut all = vec!["plan", "--format", "json"];
+        all.extend_from_slice(args);
+        run(&all, env)
+    };
+    let arn_of = |o: &Output| -> String {
+        assert!(o.status.success(), "{}", stderr(o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(o)).unwrap();
+        v["instance_arn"].as_str().unwrap().to_string()
+    };
+
+    // An id flag beats the file's ARN (and the file's other answers still count).
+    let mut args = vec!["--config", "answers/acme.toml"];
+    args.extend_from_slice(&by_id);
+    let o = plan(&args, &[]);
+    assert_eq!(arn_of(&o), ARN);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["role_name"], "AcmeConnectSSO");
+
+    // An id flag beats an ARN in the environment; an ARN flag beats an id there.
+    let o = plan(
+        &by_id,
+        &[(
+            "CONNECT_SSO_INSTANCE_ARN",
+            "arn:aws:connect:eu-west-2:210987654321:instance/a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab",
+        )],
+    );
+    assert_eq!(arn_of(&o), ARN);
+    let o = plan(
+        &["--instance-arn", ARN],
+        &[("CONNECT_SSO_INSTANCE_ID", "not-a-uuid")],
+    );
+    assert_eq!(arn_of(&o), ARN);
+
+    // Both forms as flags: refused, and a bad id beside an ARN is no longer ignored.
+    let o = plan(&["--instance-arn", ARN, "--instance-id", "not-a-uuid"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("both the instance ARN and the instance id are given"),
+        "{}",
+        stderr(&o)
+    );
+    // Both in the environment: the same.
+    let o = plan(
+        &[],
+        &[
+            ("CONNECT_SSO_INSTANCE_ARN", ARN),
+            ("CONNECT_SSO_INSTANCE_ID", ID),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
+
+#[test]
+fn every_part_of_an_instance_given_by_id_is_checked_at_once() {
+    let o = run(
+        &[
+            "plan",
+            "--instance-id",
+            "nope",
+            "--region",
+            "mars-1",
+            "--account-id",
+            "12",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("instance_id: instance id 'nope'"), "{err}");
+    assert!(
+        err.contains("region: 'mars-1' is not a known AWS region"),
+        "{err}"
+    );
+    assert!(err.contains("account_id: account id '12'"), "{err}");
+}

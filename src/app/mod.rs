@@ -267,7 +267,7 @@ impl State {
     pub fn new(mode: Mode, session_name: &str, answers: &Answers) -> State {
         let value = |input: Input| -> String {
             match input {
-                Input::Instance => answers.instance_arn.clone(),
+                Input::Instance => answers.instance_as_arn(),
                 Input::AppName => answers.app_name.clone(),
                 Input::AppDescription => answers.app_description.clone(),
                 Input::Metadata => answers.metadata.as_ref().map(|p| p.display().to_string()),

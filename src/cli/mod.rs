@@ -241,6 +241,10 @@ pub struct AnswerArgs {
     pub create_connect_users: bool,
     pub security_profile: Option<String>,
     pub routing_profile: Option<String>,
+    /// The ids of the options (these and the AWS contexts of [`GlobalArgs`]) whose value came
+    /// from a `CONNECT_SSO_*` variable rather than a flag: a level of their own, between the
+    /// flags and the answers file.
+    pub from_env: Vec<&'static str>,
 }
 
 #[derive(Debug, Args)]
@@ -412,8 +416,49 @@ pub enum Format {
 }
 
 impl AnswerArgs {
-    /// The answers given on the command line or in the environment.
+    /// The answers given on the command line or in the environment: the flags over the
+    /// environment, each a level of its own (an instance id flag wins over an ARN variable).
     pub fn to_answers(&self, global: &GlobalArgs) -> Answers {
+        let all = self.all_answers(global);
+        if self.from_env.is_empty() {
+            return all;
+        }
+        let mut flags = all.clone();
+        let mut env = Answers::default();
+        macro_rules! split {
+            ($($field:ident),* $(,)?) => {
+                $(
+                    if self.from_env.contains(&stringify!($field)) {
+                        env.$field = flags.$field.take();
+                    }
+                )*
+            };
+        }
+        split!(
+            instance_arn,
+            instance_id,
+            account_id,
+            region,
+            profile,
+            identity_profile,
+            identity_region,
+            identity_store_id,
+            app_name,
+            app_description,
+            provider_name,
+            policy_name,
+            role_name,
+            metadata,
+            sign_in_endpoint,
+            users,
+            create_connect_users,
+            security_profile,
+            routing_profile,
+        );
+        flags.or(env)
+    }
+
+    fn all_answers(&self, global: &GlobalArgs) -> Answers {
         Answers {
             instance_arn: self.instance_arn.clone(),
             instance_id: self.instance_id.clone(),

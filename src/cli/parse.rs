@@ -131,6 +131,19 @@ fn on_command_line(m: &ArgMatches, id: &str) -> bool {
     m.value_source(id) == Some(ValueSource::CommandLine)
 }
 
+/// The shared options whose value `m` took from the environment.
+fn from_environment(m: &ArgMatches, except: &[&str]) -> Vec<&'static str> {
+    SHARED
+        .iter()
+        .copied()
+        .filter(|id| !except.contains(id))
+        .filter(|id| {
+            m.try_get_raw(id).is_ok_and(|v| v.is_some())
+                && m.value_source(id) == Some(ValueSource::EnvVariable)
+        })
+        .collect()
+}
+
 /// How the option `id` of `cmd` is written: `--sandbox-fault`.
 fn flag(cmd: &clap::Command, id: &str) -> String {
     cmd.get_arguments()
@@ -151,6 +164,7 @@ fn resolve(parsed: CommandLine, m: &ArgMatches) -> Result<Cli, clap::Error> {
     } = parsed;
     let (top_global, mut top_answers) = wizard.views();
     let Some(mut command) = command else {
+        top_answers.from_env = from_environment(m, &[]);
         wizard.answers = top_answers;
         return Ok(Cli {
             global: top_global,
@@ -205,6 +219,7 @@ fn resolve(parsed: CommandLine, m: &ArgMatches) -> Result<Cli, clap::Error> {
         instance_arn, instance_id, account_id, identity_store_id, app_name, app_description,
         provider_name, policy_name, role_name, metadata, sign_in_endpoint, users,
         create_connect_users, security_profile, routing_profile);
+    answers.from_env = from_environment(sub_m, &from_top);
     if let Some(slot) = command.answers_mut() {
         *slot = answers;
     }

@@ -64,6 +64,12 @@ pub enum InputError {
         "the instance ARN says account {arn_account} but the account given is {given}: drop the separate account id or make them agree"
     )]
     AccountMismatch { arn_account: String, given: String },
+    #[error("both {first} and {second} are given: {hint}")]
+    Conflict {
+        first: &'static str,
+        second: &'static str,
+        hint: &'static str,
+    },
     #[error("{missing} is missing: {hint}")]
     Missing {
         missing: &'static str,

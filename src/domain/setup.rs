@@ -46,7 +46,19 @@ pub struct Answers {
 
 impl Answers {
     /// Fills every field left empty in `self` from `lower` (for flag > env > file precedence).
-    pub fn or(self, lower: Answers) -> Answers {
+    ///
+    /// The instance is one answer in two forms, its ARN or its id (with region and account):
+    /// a form given here replaces both forms of `lower`, so an id on the command line wins
+    /// over an ARN in the answers file instead of being ignored beside it.
+    pub fn or(self, mut lower: Answers) -> Answers {
+        if self.instance_arn.is_some() || self.instance_id.is_some() {
+            lower.instance_arn = None;
+            lower.instance_id = None;
+            // The lower account id only ever went with its own instance id.
+            if self.instance_arn.is_some() {
+                lower.account_id = None;
+            }
+        }
         Answers {
             instance_arn: self.instance_arn.or(lower.instance_arn),
             instance_id: self.instance_id.or(lower.instance_id),
@@ -68,6 +80,23 @@ impl Answers {
             security_profile: self.security_profile.or(lower.security_profile),
             routing_profile: self.routing_profile.or(lower.routing_profile),
         }
+    }
+}
+
+impl Answers {
+    /// The instance as one ARN, for a screen with one instance field: the ARN given, or the
+    /// one the id, region and account make; the id as typed when they make none (the field
+    /// then says what is wrong with it).
+    pub fn instance_as_arn(&self) -> Option<String> {
+        if let Some(arn) = &self.instance_arn {
+            return Some(arn.clone());
+        }
+        let id = self.instance_id.as_ref()?;
+        Some(
+            instance_from_parts(id, self)
+                .map(|i| i.arn())
+                .unwrap_or_else(|_| id.clone()),
+        )
     }
 }
 
@@ -159,10 +188,29 @@ impl Setup {
         let mut errors = Vec::new();
 
         let instance = match (&a.instance_arn, &a.instance_id) {
-            (Some(arn), _) => keep(&mut errors, "instance_arn", instance_from_arn(arn, a)),
-            (None, Some(id)) => instance_from_parts(id, a)
-                .map_err(|(key, error)| errors.push(AnswerError { key, error }))
-                .ok(),
+            // Both forms from one place (the command line, the environment or the file):
+            // which one was meant cannot be told.
+            (Some(_), Some(_)) => keep(
+                &mut errors,
+                "instance_id",
+                Err(InputError::Conflict {
+                    first: "the instance ARN",
+                    second: "the instance id",
+                    hint: "give one of them: the ARN alone, or the id with the region and account id",
+                }),
+            ),
+            (Some(arn), None) => keep(&mut errors, "instance_arn", instance_from_arn(arn, a)),
+            (None, Some(id)) => match instance_from_parts(id, a) {
+                Ok(instance) => Some(instance),
+                Err(problems) => {
+                    errors.extend(
+                        problems
+                            .into_iter()
+                            .map(|(key, error)| AnswerError { key, error }),
+                    );
+                    None
+                }
+            },
             (None, None) => keep(
                 &mut errors,
                 "instance_arn",
@@ -401,17 +449,17 @@ fn instance_from_arn(arn: &str, a: &Answers) -> Result<ConnectInstance, InputErr
     Ok(instance)
 }
 
-/// The instance from its id, region and account; a problem is reported under the answer it
-/// is about (`region`, `account_id` or `instance_id`).
+/// The instance from its id, region and account; each problem is reported under the answer
+/// it is about (`region`, `account_id` or `instance_id`), all of them at once.
 fn instance_from_parts(
     id: &str,
     a: &Answers,
-) -> Result<ConnectInstance, (&'static str, InputError)> {
+) -> Result<ConnectInstance, Vec<(&'static str, InputError)>> {
     // An ARN pasted where the id was asked for is still understood.
     if id.trim_start().starts_with("arn:") {
-        return instance_from_arn(id, a).map_err(|e| ("instance_id", e));
+        return instance_from_arn(id, a).map_err(|e| vec![("instance_id", e)]);
     }
-    let id = InstanceId::parse(id).map_err(|e| ("instance_id", e))?;
+    let id = InstanceId::parse(id).map_err(|e| ("instance_id", e));
     let region = a
         .region
         .as_deref()
@@ -420,7 +468,7 @@ fn instance_from_parts(
             hint: "give --region (for example us-east-1), or the whole --instance-arn instead",
         })
         .and_then(|r| Region::parse(r).map_err(InputError::from))
-        .map_err(|e| ("region", e))?;
+        .map_err(|e| ("region", e));
     let account = a
         .account_id
         .as_deref()
@@ -429,8 +477,16 @@ fn instance_from_parts(
             hint: "give --account-id (12 digits), or the whole --instance-arn instead",
         })
         .and_then(AccountId::parse)
-        .map_err(|e| ("account_id", e))?;
-    ConnectInstance::new(region, account, id).map_err(|e| ("region", e))
+        .map_err(|e| ("account_id", e));
+    match (id, region, account) {
+        (Ok(id), Ok(region), Ok(account)) => {
+            ConnectInstance::new(region, account, id).map_err(|e| vec![("region", e)])
+        }
+        (id, region, account) => Err([id.err(), region.err(), account.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
+    }
 }
 
 #[cfg(test)]
@@ -604,8 +660,10 @@ mod tests {
             ..Answers::default()
         })
         .unwrap_err();
-        assert_eq!(err.len(), 1);
+        // Both missing parts are named at once.
+        assert_eq!(err.len(), 2, "{err:?}");
         assert!(err[0].to_string().contains("--region"), "{}", err[0]);
+        assert!(err[1].to_string().contains("--account-id"), "{}", err[1]);
     }
 
     #[test]
@@ -684,5 +742,54 @@ mod tests {
             Setup::from_answers(&answers()).unwrap().access_portal_url(),
             None
         );
+    }
+
+    #[test]
+    fn the_instance_form_of_the_upper_level_replaces_both_lower_forms() {
+        let id = "12345678-90ab-cdef-1234-567890abcdef";
+        let upper = Answers {
+            instance_id: Some(id.into()),
+            region: Some("us-east-1".into()),
+            ..Answers::default()
+        };
+        let lower = Answers {
+            instance_arn: Some(ARN.into()),
+            account_id: Some("123456789012".into()),
+            role_name: Some("FromFile".into()),
+            ..Answers::default()
+        };
+        let merged = upper.clone().or(lower.clone());
+        assert_eq!(merged.instance_arn, None);
+        assert_eq!(merged.account_id.as_deref(), Some("123456789012"));
+        assert_eq!(merged.role_name.as_deref(), Some("FromFile"));
+        assert_eq!(
+            merged.instance_as_arn().as_deref(),
+            Some(
+                "arn:aws:connect:us-east-1:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef"
+            )
+        );
+        // Nothing on the upper level: the lower's form stays.
+        assert_eq!(
+            Answers::default().or(lower.clone()).instance_arn.as_deref(),
+            Some(ARN)
+        );
+        // Both on one level: a conflict, named.
+        let both = Answers {
+            instance_id: Some("not-a-uuid".into()),
+            ..lower
+        };
+        let errors = Setup::from_answers(&both).unwrap_err();
+        assert_eq!(errors[0].key, "instance_id");
+        assert!(
+            errors[0]
+                .to_string()
+                .contains("both the instance ARN and the instance id")
+        );
+        // An id that makes no ARN is shown as typed.
+        let bad = Answers {
+            instance_id: Some("nope".into()),
+            ..Answers::default()
+        };
+        assert_eq!(bad.instance_as_arn().as_deref(), Some("nope"));
     }
 }
