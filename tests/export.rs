@@ -263,3 +263,45 @@ fn the_script_and_template_default_to_the_given_metadata() {
         json!(std::fs::read_to_string(&file).unwrap())
     );
 }
+
+#[test]
+fn plan_and_export_on_the_sandbox_use_its_instance_unless_one_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+            .args(args)
+            .env("HOME", home.path())
+            .env_remove("CONNECT_SSO_INSTANCE_ARN")
+            .output()
+            .unwrap()
+    };
+    let sandbox = connect_sso::cloud::sandbox::SANDBOX_INSTANCE_ARN;
+    for args in [
+        &["plan", "--sandbox"][..],
+        &["export", "--sandbox"],
+        &["export", "--sandbox", "--format", "cli"],
+    ] {
+        let o = run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(sandbox),
+            "{args:?}"
+        );
+    }
+    // An instance named anywhere, the answers file included, is the one used.
+    let file = home.path().join("c.toml");
+    std::fs::write(
+        &file,
+        format!("instance_arn = \"{}\"\n", setup().instance.arn()),
+    )
+    .unwrap();
+    let o = run(&["plan", "--sandbox", "--config", file.to_str().unwrap()]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(&setup().instance.arn()), "{text}");
+    assert!(!text.contains(sandbox), "{text}");
+}

@@ -34,7 +34,6 @@ pub fn run(
             }
         }
     }
-    super::default_sandbox_instance(global, &mut given);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };

@@ -118,8 +118,7 @@ pub fn run(
         Err(e) => return input_error(args.format, &e.to_string(), out, err),
     };
 
-    let mut given = args.answers.to_answers(global);
-    super::default_sandbox_instance(global, &mut given);
+    let given = args.answers.to_answers(global);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };

@@ -29,15 +29,20 @@ pub fn invalid_answers(err: &mut dyn Write, errors: &[AnswerError]) -> io::Resul
     Ok(Status::BadInput)
 }
 
-/// The answers from flags and environment over the answers file; `None` when the file is
-/// unusable (reported to `err`).
+/// The answers from flags and environment over the answers file, and on the sandbox its
+/// SAML instance when no level names one; `None` when the file is unusable (reported to
+/// `err`).
 pub fn load_answers(
     global: &GlobalArgs,
     given: Answers,
     err: &mut dyn Write,
 ) -> io::Result<Option<Answers>> {
     match resolve_answers(global, given) {
-        Ok(a) => Ok(Some(a)),
+        Ok(mut a) => {
+            // After the file: its instance, when it names one, is the one meant.
+            super::default_sandbox_instance(global, &mut a);
+            Ok(Some(a))
+        }
         Err(message) => {
             writeln!(err, "error: {message}")?;
             Ok(None)

@@ -232,8 +232,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let mut given = args.answers.to_answers(global);
-    super::default_sandbox_instance(global, &mut given);
+    let given = args.answers.to_answers(global);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
