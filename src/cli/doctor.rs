@@ -52,7 +52,7 @@ pub fn run(
         return Ok(Status::CheckFailed);
     };
     let users = answers.users.clone().unwrap_or_default();
-    let report = runtime.block_on(async {
+    let mut report = runtime.block_on(async {
         let account = connect_cloud(global, &answers, Access::ReadOnly, err).await?;
         let report = doctor(
             account.cloud(),
@@ -66,6 +66,17 @@ pub fn run(
         .await;
         Ok::<_, io::Error>(report)
     })?;
+    // Each proposed command as it can be run from here.
+    let file = global
+        .config
+        .as_deref()
+        .and_then(|p| super::config::load(p).ok());
+    let rerun = super::rerun::Rerun::new(global, &answers, &args.answers.from_env, file.as_ref());
+    for c in &mut report.checks {
+        if let Some(fix) = &mut c.fix {
+            *fix = rerun.complete(fix);
+        }
+    }
     let format = if args.json { Format::Json } else { args.format };
     match format {
         Format::Json => writeln!(

@@ -157,10 +157,22 @@ pub fn run(
         };
         let cloud = account.as_ref().map(super::account::Account::cloud);
         let report = inspect(cloud, &setup, &decoded, supplied.as_deref(), now).await;
-        let report = match report {
+        let mut report = match report {
             Ok(r) => r,
             Err(e) => return input_error(args.format, &e.to_string(), out, err),
         };
+        // Each proposed command as it can be run from here.
+        let file = global
+            .config
+            .as_deref()
+            .and_then(|p| super::config::load(p).ok());
+        let rerun =
+            super::rerun::Rerun::new(global, &answers, &args.answers.from_env, file.as_ref());
+        for f in &mut report.findings {
+            if let Some(fix) = &mut f.fix {
+                *fix = rerun.complete(fix);
+            }
+        }
         match args.format {
             Format::Json => writeln!(
                 out,

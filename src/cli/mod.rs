@@ -17,6 +17,7 @@ pub mod output;
 mod parse;
 pub mod plain;
 pub mod plan;
+pub mod rerun;
 pub mod teardown;
 pub mod wizard;
 

@@ -1,0 +1,186 @@
+//! The commands a report proposes as fixes, made runnable as printed: they carry what this
+//! run was given that the proposed command would not find by itself. The environment is the
+//! same shell's and the answers file is passed on with `--config`, so what remains is the
+//! sandbox, the answers file itself, and the answers given as flags or read from a session.
+
+use super::GlobalArgs;
+use crate::domain::setup::Answers;
+
+/// The commands a fix may propose.
+const COMMANDS: &[&str] = &[
+    "apply",
+    "doctor",
+    "teardown",
+    "plan",
+    "export",
+    "inspect-assertion",
+    "sign-in-test",
+];
+
+/// What to add to a proposed `connect-sso COMMAND`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rerun {
+    /// Flags with their values, shell-quoted, each with a leading space.
+    suffix: String,
+    sandbox: bool,
+}
+
+/// Quotes a value for a POSIX shell when it needs it.
+fn quoted(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+impl Rerun {
+    /// From this run: its context flags and the `answers` it resolved, leaving out those the
+    /// proposed command gets anyway (`from_env`, the answers file `file`, the sandbox's own
+    /// instance). Metadata and users are not carried: a fix names its own.
+    pub fn new(
+        global: &GlobalArgs,
+        answers: &Answers,
+        from_env: &[&str],
+        file: Option<&Answers>,
+    ) -> Rerun {
+        let mut suffix = String::new();
+        if global.sandbox {
+            suffix.push_str(" --sandbox");
+        }
+        if let Some(config) = &global.config {
+            suffix.push_str(&format!(" --config {}", quoted(&config.to_string_lossy())));
+        }
+        let empty = Answers::default();
+        let file = file.unwrap_or(&empty);
+        let mut put = |id: &'static str, value: &Option<String>, in_file: &Option<String>| {
+            let Some(value) = value else { return };
+            if from_env.contains(&id) || in_file.as_ref() == Some(value) {
+                return;
+            }
+            if global.sandbox
+                && id == "instance_arn"
+                && value == crate::cloud::sandbox::SANDBOX_INSTANCE_ARN
+            {
+                return;
+            }
+            suffix.push_str(&format!(" --{} {}", id.replace('_', "-"), quoted(value)));
+        };
+        put("profile", &answers.profile, &file.profile);
+        put("region", &answers.region, &file.region);
+        put(
+            "identity_profile",
+            &answers.identity_profile,
+            &file.identity_profile,
+        );
+        put(
+            "identity_region",
+            &answers.identity_region,
+            &file.identity_region,
+        );
+        put("instance_arn", &answers.instance_arn, &file.instance_arn);
+        put("instance_id", &answers.instance_id, &file.instance_id);
+        put("account_id", &answers.account_id, &file.account_id);
+        put(
+            "identity_store_id",
+            &answers.identity_store_id,
+            &file.identity_store_id,
+        );
+        put("app_name", &answers.app_name, &file.app_name);
+        put("provider_name", &answers.provider_name, &file.provider_name);
+        put("policy_name", &answers.policy_name, &file.policy_name);
+        put("role_name", &answers.role_name, &file.role_name);
+        put(
+            "sign_in_endpoint",
+            &answers.sign_in_endpoint,
+            &file.sign_in_endpoint,
+        );
+        Rerun {
+            suffix,
+            sandbox: global.sandbox,
+        }
+    }
+
+    /// `text` with every proposed `` `connect-sso COMMAND ...` `` completed. On the sandbox
+    /// the metadata is the sandbox's own, so a `--metadata FILE` placeholder is dropped.
+    pub fn complete(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + self.suffix.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("`connect-sso ") {
+            let start = at + "`connect-sso ".len();
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let word_end = rest
+                .find(|c: char| c == ' ' || c == '`')
+                .unwrap_or(rest.len());
+            let word = &rest[..word_end];
+            out.push_str(word);
+            rest = &rest[word_end..];
+            if !COMMANDS.contains(&word) {
+                continue;
+            }
+            out.push_str(&self.suffix);
+            if self.sandbox {
+                let end = rest.find('`').unwrap_or(rest.len());
+                let command = rest[..end].replace(" --metadata FILE", "");
+                out.push_str(&command);
+                rest = &rest[end..];
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_carry_the_sandbox_the_file_and_the_flags() {
+        let global = GlobalArgs {
+            sandbox: true,
+            config: Some("my answers.toml".into()),
+            ..GlobalArgs::default()
+        };
+        let answers = Answers {
+            instance_arn: Some(crate::cloud::sandbox::SANDBOX_INSTANCE_ARN.into()),
+            role_name: Some("FromFlag".into()),
+            policy_name: Some("FromFile".into()),
+            app_name: Some("Amazon Connect it's".into()),
+            provider_name: Some("FromEnv".into()),
+            ..Answers::default()
+        };
+        let file = Answers {
+            policy_name: Some("FromFile".into()),
+            ..Answers::default()
+        };
+        let r = Rerun::new(&global, &answers, &["provider_name"], Some(&file));
+        assert_eq!(
+            r.complete("run `connect-sso apply --metadata FILE` (step 6a), or `connect-sso apply --user a@b.c`; see `connect-sso troubleshoot x`"),
+            "run `connect-sso apply --sandbox --config 'my answers.toml' --app-name 'Amazon Connect it'\\''s' --role-name FromFlag` (step 6a), or `connect-sso apply --sandbox --config 'my answers.toml' --app-name 'Amazon Connect it'\\''s' --role-name FromFlag --user a@b.c`; see `connect-sso troubleshoot x`"
+        );
+    }
+
+    #[test]
+    fn on_aws_the_metadata_placeholder_stays_and_plain_text_is_untouched() {
+        let answers = Answers {
+            instance_arn: Some(
+                "arn:aws:connect:us-east-1:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef"
+                    .into(),
+            ),
+            ..Answers::default()
+        };
+        let r = Rerun::new(&GlobalArgs::default(), &answers, &[], None);
+        assert_eq!(
+            r.complete("run `connect-sso apply --metadata FILE`"),
+            "run `connect-sso apply --instance-arn arn:aws:connect:us-east-1:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef --metadata FILE`"
+        );
+        assert_eq!(r.complete("no command here"), "no command here");
+        assert_eq!(r.complete("`connect-sso"), "`connect-sso");
+    }
+}
