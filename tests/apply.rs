@@ -512,6 +512,138 @@ async fn users_are_assigned_and_their_connect_users_checked() {
     assert!(!again.manual_steps.iter().any(|(id, _)| *id == "11"));
 }
 
+/// All six seeded people and one unknown: more than a handful, so step 11 reads the identity
+/// store and the Connect users once instead of looking each person up.
+const EVERYONE: [&str; 7] = [
+    "maria.garcia@example.com",
+    "kwame.mensah@example.com",
+    "akhan",
+    "Li.Wei@Example.com",
+    "sofia.rossi@example.com",
+    "james.oconnor@example.com",
+    "kwame.mensa@example.com",
+];
+
+#[tokio::test]
+async fn many_users_are_matched_from_one_read_of_each_population() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    sandbox.simulate_create_application("Workshop Connect");
+    sandbox.clear_calls();
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &people(&EVERYONE, true),
+        false,
+    )
+    .await
+    .unwrap();
+    let calls = sandbox.calls();
+    let count = |a: &str| calls.iter().filter(|c| *c == a).count();
+    assert_eq!(count("identitystore:GetUserId"), 0, "{calls:?}");
+    assert_eq!(count("identitystore:DescribeUser"), 0, "{calls:?}");
+    assert_eq!(count("connect:SearchUsers"), 0, "{calls:?}");
+    assert_eq!(count("identitystore:ListUsers"), 1, "{calls:?}");
+    assert_eq!(count("connect:ListUsers"), 1, "{calls:?}");
+    // Writes stay one per person: six assignments, five Connect users (Maria's exists).
+    assert_eq!(count("sso:CreateApplicationAssignment"), 6, "{calls:?}");
+    assert_eq!(count("connect:CreateUser"), 5, "{calls:?}");
+    let words: Vec<String> = report.users.iter().map(|u| u.in_words()).collect();
+    assert_eq!(
+        words[0],
+        "maria.garcia@example.com: assignment created; Connect user maria.garcia@example.com exists"
+    );
+    assert_eq!(
+        words[2],
+        "akhan: assignment created; Connect user aisha.khan@example.com created"
+    );
+    assert_eq!(
+        words[6],
+        "kwame.mensa@example.com: not found in Identity Center"
+    );
+    assert!(
+        report.users[6].problems[0].contains("did you mean kwame.mensah@example.com"),
+        "{:?}",
+        report.users[6].problems
+    );
+    // Again: nothing to do, still one read each.
+    sandbox.clear_calls();
+    let again = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &people(&EVERYONE, true),
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(
+        again.users[..6]
+            .iter()
+            .all(|u| u.assignment == Some(Change::Unchanged)
+                && u.connect_user == Some(Change::Unchanged))
+    );
+    assert_eq!(
+        sandbox
+            .calls()
+            .iter()
+            .filter(|c| c.contains("Create"))
+            .count(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_connect_user_in_another_letter_case_is_named_as_a_near_miss() {
+    let sandbox = Sandbox::new();
+    let setup = setup_for(SANDBOX_INSTANCE_ARN);
+    sandbox.simulate_create_application("Workshop Connect");
+    // Li Wei's Connect user made by hand in lower case: sign-in would not find it.
+    apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &people(&["sofia.rossi@example.com"], true),
+        false,
+    )
+    .await
+    .unwrap();
+    let profiles = sandbox
+        .list_security_profiles(connect_sso::cloud::sandbox::SANDBOX_INSTANCE_ID)
+        .await
+        .unwrap();
+    sandbox
+        .create_connect_user(
+            connect_sso::cloud::sandbox::SANDBOX_INSTANCE_ID,
+            &connect_sso::cloud::NewConnectUser {
+                username: "li.wei@example.com".into(),
+                first_name: "Li".into(),
+                last_name: "Wei".into(),
+                security_profile_ids: vec![profiles[1].id.clone()],
+                routing_profile_id: connect_sso::cloud::sandbox::SANDBOX_ROUTING_PROFILE_ID.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let report = apply(
+        &sandbox,
+        &setup,
+        SANDBOX_METADATA,
+        &people(&EVERYONE, false),
+        false,
+    )
+    .await
+    .unwrap();
+    let li = &report.users[3];
+    assert_eq!(li.connect_user, None);
+    assert!(
+        li.problems[0].contains("li.wei@example.com differs only in letter case"),
+        "{:?}",
+        li.problems
+    );
+}
+
 #[tokio::test]
 async fn connect_user_names_keep_the_directory_letter_case() {
     let sandbox = Sandbox::new();

@@ -370,11 +370,184 @@ async fn people_assigned_through_a_group_are_checked_for_membership() {
     let maria_only = run(&sandbox, &[MARIA], days_before_expiry(100)).await;
     assert!(maria_only.passed(true), "{maria_only:#?}");
 
-    // Nobody named: the members of a group are not listed, so doctor asks for names.
+    // Nobody named: the assigned group is expanded into its members, each checked.
+    sandbox.clear_calls();
     let everyone = run(&sandbox, &[], days_before_expiry(100)).await;
-    let c = check(&everyone, "user");
-    assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
-    assert!(c.fix.as_ref().unwrap().contains("--user EMAIL"), "{c:?}");
+    let users: Vec<(&str, Verdict)> = everyone
+        .checks
+        .iter()
+        .filter(|c| c.id == "user")
+        .map(|c| (c.subject.as_str(), c.verdict))
+        .collect();
+    assert_eq!(users, [(MARIA, Verdict::Pass), (KWAME, Verdict::Fail)]);
+    let calls = sandbox.calls();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| *c == "identitystore:ListGroupMemberships")
+            .count(),
+        1,
+        "{calls:?}"
+    );
+    assert!(
+        !calls.iter().any(|c| c == "identitystore:IsMemberInGroups"),
+        "{calls:?}"
+    );
+}
+
+/// Doctor calls made, by operation.
+fn count(calls: &[String], action: &str) -> usize {
+    calls.iter().filter(|c| *c == action).count()
+}
+
+#[tokio::test]
+async fn many_people_are_compared_with_one_read_of_each_population() {
+    let sandbox = Sandbox::new();
+    ready(&sandbox, &[MARIA, KWAME, SOFIA, "Li.Wei@Example.com"]).await;
+    // Li Wei's email is mixed-case in Identity Center; the Connect user is all lower case.
+    let profile = connect_sso::cloud::sandbox::SANDBOX_AGENT_SECURITY_PROFILE_ID;
+    sandbox
+        .create_connect_user(
+            connect_sso::cloud::sandbox::SANDBOX_INSTANCE_ID,
+            &connect_sso::cloud::NewConnectUser {
+                username: "li.wei@example.com".to_string(),
+                first_name: "Li".to_string(),
+                last_name: "Wei".to_string(),
+                security_profile_ids: vec![profile.to_string()],
+                routing_profile_id: connect_sso::cloud::sandbox::SANDBOX_ROUTING_PROFILE_ID
+                    .to_string(),
+            },
+        )
+        .await
+        .unwrap();
+    let app = &sandbox.snapshot().applications[0].application.arn;
+    sandbox
+        .simulate_assign_group(app, SANDBOX_GROUPS[1].group_id)
+        .unwrap();
+    sandbox.clear_calls();
+    let named = [
+        MARIA,
+        KWAME,
+        SOFIA,
+        "aisha.khan@example.com",
+        "Li.Wei@Example.com",
+        "james.oconnor@example.com",
+        "nobody@example.com",
+    ];
+    let report = run(&sandbox, &named, days_before_expiry(100)).await;
+    let calls = sandbox.calls();
+    for per_person in [
+        "identitystore:GetUserId",
+        "identitystore:DescribeUser",
+        "connect:SearchUsers",
+        "identitystore:IsMemberInGroups",
+    ] {
+        assert_eq!(count(&calls, per_person), 0, "{per_person}: {calls:?}");
+    }
+    assert_eq!(count(&calls, "identitystore:ListUsers"), 1, "{calls:?}");
+    assert_eq!(count(&calls, "connect:ListUsers"), 1, "{calls:?}");
+    assert_eq!(
+        count(&calls, "identitystore:ListGroupMemberships"),
+        1,
+        "{calls:?}"
+    );
+    let users: Vec<(&str, Verdict, Vec<&str>)> = report
+        .checks
+        .iter()
+        .filter(|c| c.id == "user")
+        .map(|c| (c.subject.as_str(), c.verdict, c.troubles.clone()))
+        .collect();
+    assert_eq!(
+        users,
+        [
+            (MARIA, Verdict::Pass, vec![]),
+            (KWAME, Verdict::Fail, vec!["not-onboarded"]),
+            (SOFIA, Verdict::Fail, vec!["not-onboarded"]),
+            // Assigned through Supervisors.
+            ("akhan", Verdict::Fail, vec!["not-onboarded"]),
+            ("Li.Wei@Example.com", Verdict::Fail, vec!["not-onboarded"]),
+            (
+                "james.oconnor@example.com",
+                Verdict::Fail,
+                vec!["not-assigned", "not-onboarded"]
+            ),
+            ("nobody@example.com", Verdict::Fail, vec!["not-assigned"]),
+        ]
+    );
+    let aisha = report.checks.iter().find(|c| c.subject == "akhan").unwrap();
+    assert!(
+        aisha.evidence.iter().any(|e| e
+            == &format!(
+                "assigned to {APP} through group {}",
+                SANDBOX_GROUPS[1].group_id
+            )),
+        "{aisha:?}"
+    );
+    let li = report
+        .checks
+        .iter()
+        .find(|c| c.subject == "Li.Wei@Example.com")
+        .unwrap();
+    assert!(
+        li.evidence
+            .iter()
+            .any(|e| e.contains("li.wei@example.com differs only in letter case")),
+        "{li:?}"
+    );
+    assert!(
+        li.fix
+            .as_ref()
+            .unwrap()
+            .contains("rename the Connect user li.wei@example.com"),
+        "{li:?}"
+    );
+    assert_explained(&report);
+
+    // The same people one by one (a handful at a time) reach the same verdicts, except the
+    // near miss, which only the bulk read can see.
+    for chunk in named.chunks(4) {
+        let few = run(&sandbox, chunk, days_before_expiry(100)).await;
+        for c in few.checks.iter().filter(|c| c.id == "user") {
+            let bulk = report
+                .checks
+                .iter()
+                .find(|b| b.id == "user" && b.subject == c.subject);
+            assert_eq!(bulk.map(|b| b.verdict), Some(c.verdict), "{c:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_bulk_read_leaves_each_person_unchecked_with_the_action() {
+    let sandbox = Sandbox::new();
+    ready(&sandbox, &[MARIA]).await;
+    sandbox.inject_fault(Fault::new(
+        FaultKind::AccessDenied,
+        "connect:ListUsers",
+        None,
+    ));
+    let named = [
+        MARIA,
+        KWAME,
+        SOFIA,
+        "akhan",
+        "Li.Wei@Example.com",
+        "james.oconnor@example.com",
+    ];
+    let report = run(&sandbox, &named, days_before_expiry(100)).await;
+    let maria = check(&report, "user");
+    assert_eq!(maria.verdict, Verdict::Warn, "{maria:?}");
+    assert!(
+        maria.fix.as_ref().unwrap().contains("connect:ListUsers"),
+        "{maria:?}"
+    );
+    assert!(
+        maria
+            .evidence
+            .iter()
+            .any(|e| e == &format!("the Connect user {MARIA} could not be checked")),
+        "{maria:?}"
+    );
 }
 
 #[tokio::test]

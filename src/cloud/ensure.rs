@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::directory::{ConnectDirectory, ConnectMatch, IdcDirectory, is_bulk};
 use super::{Cloud, CloudError, CloudResult, MANAGED_BY_KEY, Tag, managed_tags};
 use crate::domain::diff::json_diff;
 use crate::domain::metadata::{self, IdpMetadata};
@@ -535,6 +536,18 @@ pub async fn ensure_users_so_far(
         },
         _ => None,
     };
+    // Many people: each population is read once and people are matched in memory.
+    let (idc, connect) = if is_bulk(wanted.len()) {
+        match tokio::try_join!(
+            IdcDirectory::read(cloud, identity_store_id),
+            ConnectDirectory::read(cloud, setup.instance.id.as_str()),
+        ) {
+            Ok((idc, connect)) => (Some(idc), Some(connect)),
+            Err(e) => return (out, Some(e)),
+        }
+    } else {
+        (None, None)
+    };
     let mut people = People {
         cloud,
         instance_id: setup.instance.id.as_str(),
@@ -544,7 +557,9 @@ pub async fn ensure_users_so_far(
         create_connect_users,
         profiles,
         dry_run,
-        directory: None,
+        directory: idc.as_ref().map(|d| d.users().to_vec()),
+        idc,
+        connect,
     };
     for requested in wanted {
         let mut o = UserOutcome {
@@ -578,6 +593,10 @@ struct People<'a> {
     dry_run: bool,
     /// Read once, and only when someone is not found: for "did you mean".
     directory: Option<Vec<super::IdcUser>>,
+    /// The identity store's users, read once when many people are asked for.
+    idc: Option<IdcDirectory>,
+    /// The instance's Connect users, read once when many people are asked for.
+    connect: Option<ConnectDirectory>,
 }
 
 impl People<'_> {
@@ -586,7 +605,11 @@ impl People<'_> {
         let cloud = self.cloud;
         let identity_store_id = self.identity_store_id;
         let requested = o.requested.clone();
-        let Some(user) = find_user(cloud, identity_store_id, &requested).await? else {
+        let found = match &self.idc {
+            Some(idc) => idc.find(&requested).cloned(),
+            None => find_user(cloud, identity_store_id, &requested).await?,
+        };
+        let Some(user) = found else {
             if self.directory.is_none() {
                 // A refused list only costs the suggestion, not the check.
                 self.directory = Some(
@@ -617,6 +640,7 @@ impl People<'_> {
                     cloud
                         .create_application_assignment(arn, &user.user_id)
                         .await?;
+                    self.assigned.push(user.user_id.clone());
                     o.assignment = Some(Change::Created);
                 }
                 None => o.assignment = Some(Change::WouldCreate),
@@ -630,25 +654,54 @@ impl People<'_> {
             return Ok(());
         };
         o.connect_username = Some(email.clone());
-        match cloud.search_connect_user(self.instance_id, &email).await? {
-            Some(_) => o.connect_user = Some(Change::Unchanged),
-            None => match (self.create_connect_users, &self.profiles) {
-                (Some(_), Some((security, routing))) => {
-                    let new = super::NewConnectUser {
-                        username: email.clone(),
-                        first_name: user.given_name.clone().unwrap_or_else(|| user.user_name.clone()),
-                        last_name: user.family_name.clone().unwrap_or_else(|| "-".to_string()),
-                        security_profile_ids: vec![security.clone()],
-                        routing_profile_id: routing.clone(),
-                    };
-                    cloud.create_connect_user(self.instance_id, &new).await?;
-                    o.connect_user = Some(Change::Created);
+        let near_misses: Vec<String> = match &self.connect {
+            Some(connect) => match connect.find(&email) {
+                ConnectMatch::Exact(_) => {
+                    o.connect_user = Some(Change::Unchanged);
+                    return Ok(());
                 }
-                (Some(_), None) => o.connect_user = Some(Change::WouldCreate),
-                (None, _) => o.problems.push(format!(
-                    "the Connect instance has no user named exactly {email} (user names are case-sensitive): create it in Connect, or let connect-sso create it (a on the wizard's step 11, or apply --create-connect-users)"
-                )),
+                ConnectMatch::NearMiss(names) => names.into_iter().map(str::to_string).collect(),
+                ConnectMatch::Missing => Vec::new(),
             },
+            None => {
+                if cloud
+                    .search_connect_user(self.instance_id, &email)
+                    .await?
+                    .is_some()
+                {
+                    o.connect_user = Some(Change::Unchanged);
+                    return Ok(());
+                }
+                Vec::new()
+            }
+        };
+        let case_note = if near_misses.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} differs only in letter case, which sign-in does not accept: rename it to {email})",
+                near_misses.join(", ")
+            )
+        };
+        match (self.create_connect_users, &self.profiles) {
+            (Some(_), Some((security, routing))) => {
+                let new = super::NewConnectUser {
+                    username: email.clone(),
+                    first_name: user.given_name.clone().unwrap_or_else(|| user.user_name.clone()),
+                    last_name: user.family_name.clone().unwrap_or_else(|| "-".to_string()),
+                    security_profile_ids: vec![security.clone()],
+                    routing_profile_id: routing.clone(),
+                };
+                let created = cloud.create_connect_user(self.instance_id, &new).await?;
+                if let Some(connect) = &mut self.connect {
+                    connect.insert(created);
+                }
+                o.connect_user = Some(Change::Created);
+            }
+            (Some(_), None) => o.connect_user = Some(Change::WouldCreate),
+            (None, _) => o.problems.push(format!(
+                "the Connect instance has no user named exactly {email} (user names are case-sensitive){case_note}: create it in Connect, or let connect-sso create it (a on the wizard's step 11, or apply --create-connect-users)"
+            )),
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! exist is `CloudError::NotFound`, as AWS answers it.
 
 pub mod apply;
+pub mod directory;
 pub mod doctor;
 pub mod ensure;
 pub mod inspect;
@@ -126,6 +127,12 @@ pub struct IdcUser {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdcGroup {
+    pub group_id: String,
+    pub display_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -370,6 +377,20 @@ pub trait IdentityCenter: Send + Sync {
     ) -> CloudResult<Option<IdcUser>>;
     /// Every user of the identity store, all pages.
     async fn list_users(&self, identity_store_id: &str) -> CloudResult<Vec<IdcUser>>;
+    /// Every group of the identity store, all pages (100 a page).
+    async fn list_groups(&self, identity_store_id: &str) -> CloudResult<Vec<IdcGroup>>;
+    /// `GetGroupId` by display name (`displayName`, compared exactly).
+    async fn group_id_by_display_name(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+    ) -> CloudResult<Option<String>>;
+    /// `ListGroupMemberships`: the user ids of the group's members, all pages (100 a page).
+    async fn list_group_memberships(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> CloudResult<Vec<String>>;
     /// `IsMemberInGroups`: the ids among `group_ids` of the groups the user is a member of
     /// (in the order AWS reports them). AWS takes at most 100 group ids per call; more are
     /// sent in batches, and none sends nothing.
@@ -395,6 +416,9 @@ pub trait ConnectApi: Send + Sync {
         instance_id: &str,
         username: &str,
     ) -> CloudResult<Option<ConnectUser>>;
+    /// `ListUsers`: every user of the instance, all pages (1,000 a page, the most Connect
+    /// allows), for comparing many people in memory instead of one `SearchUsers` each.
+    async fn list_connect_users(&self, instance_id: &str) -> CloudResult<Vec<ConnectUser>>;
     async fn create_connect_user(
         &self,
         instance_id: &str,

@@ -1,16 +1,106 @@
 //! Doctor's checks of steps 1 and 11 and of the Connect users: the application by display
 //! name, its assignments (direct or through groups), and for each person their Identity Center
 //! user and the Connect user sign-in will look for.
-
-use futures_util::future::join_all;
+//!
+//! A handful of people are looked up one by one; more than
+//! [`BULK_THRESHOLD`](crate::cloud::directory::BULK_THRESHOLD) are compared
+//! in memory with one read of each population (see [`crate::cloud::directory`]): the identity
+//! store's users, the Connect instance's users, and the members of each assigned group.
+//! Per-person calls run at most [`MAX_IN_FLIGHT`](crate::cloud::directory::MAX_IN_FLIGHT) at
+//! a time.
 
 use super::{Check, Verdict};
+use crate::cloud::directory::{
+    ConnectDirectory, ConnectMatch, GroupMembers, IdcDirectory, bounded, group_members, is_bulk,
+};
 use crate::cloud::ensure::find_user;
 use crate::cloud::{
     Application, ApplicationAssignment, CUSTOM_SAML_PROVIDER, Cloud, CloudResult, ConnectUser,
     IdcInstance, IdcUser,
 };
 use crate::domain::setup::Setup;
+
+/// How each person's Connect user and group membership are found.
+struct Lookups<'a> {
+    cloud: &'a dyn Cloud,
+    instance_id: &'a str,
+    store: &'a str,
+    /// The instance's users, read once; `None`: one `SearchUsers` per person.
+    connect: Option<CloudResult<ConnectDirectory>>,
+    /// The members of the assigned groups, read once; `None`: one `IsMemberInGroups` per
+    /// person not assigned directly.
+    members: Option<CloudResult<GroupMembers>>,
+}
+
+/// The people to check, each as asked for (a user name, an email or a user id) with what the
+/// identity store holds for them.
+type People = Vec<(String, CloudResult<Option<IdcUser>>)>;
+
+/// The named people, one lookup each for a handful, else from one read of the identity store
+/// (with one read of the Connect instance's users beside it).
+async fn find_people(
+    cloud: &dyn Cloud,
+    store: &str,
+    instance_id: &str,
+    wanted: &[String],
+) -> (People, Option<CloudResult<ConnectDirectory>>) {
+    if !is_bulk(wanted.len()) {
+        let people = bounded(wanted, |w| async move {
+            (w.clone(), find_user(cloud, store, w).await)
+        })
+        .await;
+        return (people, None);
+    }
+    let (idc, connect) = tokio::join!(
+        IdcDirectory::read(cloud, store),
+        ConnectDirectory::read(cloud, instance_id),
+    );
+    let people = wanted
+        .iter()
+        .map(|w| {
+            let found = match &idc {
+                Ok(d) => Ok(d.find(w).cloned()),
+                Err(e) => Err(e.clone()),
+            };
+            (w.clone(), found)
+        })
+        .collect();
+    (people, Some(connect))
+}
+
+/// The people assigned (directly, or as members of an assigned group) by user id: one
+/// `DescribeUser` each for a handful, else from one read of the identity store (with one
+/// read of the Connect instance's users beside it).
+async fn describe_people(
+    cloud: &dyn Cloud,
+    store: &str,
+    instance_id: &str,
+    user_ids: Vec<String>,
+) -> (People, Option<CloudResult<ConnectDirectory>>) {
+    if !is_bulk(user_ids.len()) {
+        let people = bounded(user_ids, |id| async move {
+            let found = cloud.describe_user(store, &id).await;
+            (id, found)
+        })
+        .await;
+        return (people, None);
+    }
+    let (idc, connect) = tokio::join!(
+        IdcDirectory::read(cloud, store),
+        ConnectDirectory::read(cloud, instance_id),
+    );
+    let people = user_ids
+        .into_iter()
+        .map(|id| {
+            let found = match &idc {
+                Ok(d) => Ok(d.by_id(&id).cloned()),
+                Err(e) => Err(e.clone()),
+            };
+            (id, found)
+        })
+        .collect();
+    (people, Some(connect))
+}
 
 /// The chain of dependent reads: Identity Center instance, then the application and the
 /// users, then assignments, then each person's Connect user (and, for a person not assigned
@@ -34,14 +124,11 @@ pub(super) async fn check_identity(
         return (vec![app], None);
     };
     let store = idc.identity_store_id.as_str();
+    let instance_id = setup.instance.id.as_str();
     // The application's assignments and the named users are independent lookups.
-    let (applications, named) = tokio::join!(
+    let (applications, (named, named_connect)) = tokio::join!(
         find_application(cloud, &idc.instance_arn, setup),
-        join_all(
-            wanted
-                .iter()
-                .map(|w| async move { (w.clone(), find_user(cloud, store, w).await) })
-        ),
+        find_people(cloud, store, instance_id, wanted),
     );
     let (application, assignments) = match applications {
         Err(e) => {
@@ -77,12 +164,19 @@ pub(super) async fn check_identity(
         }
     };
     let mut checks = vec![app];
-    let instance_id = setup.instance.id.as_str();
     let Some(application) = application else {
         // Named people can still be checked in Identity Center and Connect.
-        let user_checks = join_all(named.into_iter().map(|(asked, found)| async move {
-            check_user(cloud, instance_id, store, None, &[], &[], asked, found).await
-        }))
+        let lookups = Lookups {
+            cloud,
+            instance_id,
+            store,
+            connect: named_connect,
+            members: None,
+        };
+        let lookups = &lookups;
+        let user_checks = bounded(named, |(asked, found)| async move {
+            check_user(lookups, None, &[], &[], asked, found).await
+        })
         .await;
         checks.extend(user_checks);
         return (checks, Some(idc));
@@ -99,62 +193,98 @@ pub(super) async fn check_identity(
         .filter(|a| a.principal_type == "GROUP")
         .map(|a| a.principal_id.clone())
         .collect();
-    // Without named users, everyone assigned directly is checked.
-    let people: Vec<(String, CloudResult<Option<IdcUser>>)> = if wanted.is_empty() {
-        let direct: Vec<&ApplicationAssignment> = assignments
+    let (people, connect, members) = if wanted.is_empty() {
+        // Without named users, everyone assigned is checked: directly, and the members of
+        // every assigned group.
+        let mut ids: Vec<String> = assignments
             .iter()
             .filter(|a| a.principal_type == "USER")
+            .map(|a| a.principal_id.clone())
             .collect();
-        if direct.is_empty() {
+        let members = if groups.is_empty() {
+            None
+        } else {
+            let members = group_members(cloud, store, &groups).await;
+            match &members {
+                Ok(m) => {
+                    for id in m.members() {
+                        if !ids.contains(id) {
+                            ids.push(id.clone());
+                        }
+                    }
+                }
+                Err(e) => {
+                    let mut c = Check::new("user", "members of the assigned groups");
+                    c.warn(
+                        format!(
+                            "the members of the {} assigned group(s) could not be listed, so they were not checked",
+                            groups.len()
+                        ),
+                        format!("{e}; or name the people who sign in with --user EMAIL (once per person)"),
+                        Some("not-assigned"),
+                    );
+                    checks.push(c);
+                }
+            }
+            Some(members)
+        };
+        if ids.is_empty() {
+            if members.as_ref().is_some_and(|m| m.is_err()) {
+                return (checks, Some(idc));
+            }
             let mut c = Check::new("user", "assigned users");
-            if !groups.is_empty() {
-                // Listing a group's members is not a call doctor makes: name the people.
-                c.warn(
-                    format!(
-                        "only groups are assigned ({}); their members were not checked",
-                        groups.len()
-                    ),
-                    "name the people who sign in with --user EMAIL (once per person): doctor then checks that each is in an assigned group",
-                    None,
-                );
-            } else {
+            if groups.is_empty() {
                 c.fail(
                     "no one is assigned to the application",
                     "assign the people who sign in (step 11, or `connect-sso apply --user EMAIL`)",
+                    "not-assigned",
+                );
+            } else {
+                c.fail(
+                    format!(
+                        "only groups are assigned ({}) and they have no members",
+                        groups.len()
+                    ),
+                    "add the people who sign in to an assigned group in Identity Center, or assign them directly (`connect-sso apply --user EMAIL`)",
                     "not-assigned",
                 );
             }
             checks.push(c);
             return (checks, Some(idc));
         }
-        join_all(direct.into_iter().map(|a| async move {
-            (
-                a.principal_id.clone(),
-                cloud.describe_user(store, &a.principal_id).await,
-            )
-        }))
-        .await
+        let (people, connect) = describe_people(cloud, store, instance_id, ids).await;
+        (people, connect, members)
     } else {
-        named
+        // Many named people not all assigned directly: the groups' members are read once.
+        let members = if is_bulk(named.len()) && !groups.is_empty() {
+            Some(group_members(cloud, store, &groups).await)
+        } else {
+            None
+        };
+        (named, named_connect, members)
     };
-    let user_checks = join_all(people.into_iter().map(|(asked, found)| {
-        let assignments = &assignments;
-        let application = &application;
-        let groups = &groups;
-        async move {
-            check_user(
-                cloud,
-                instance_id,
-                store,
-                Some(application),
-                assignments,
-                groups,
-                asked,
-                found,
-            )
-            .await
-        }
-    }))
+    let lookups = Lookups {
+        cloud,
+        instance_id,
+        store,
+        connect,
+        members,
+    };
+    let lookups = &lookups;
+    let assignments = &assignments;
+    let application = &application;
+    let groups = &groups;
+    let user_checks = bounded(people, |(asked, found)| async move {
+        check_user(
+            lookups,
+            Some(application),
+            assignments,
+            groups,
+            asked,
+            found,
+        )
+        .await
+    })
     .await;
     checks.extend(user_checks);
     (checks, Some(idc))
@@ -179,11 +309,8 @@ async fn find_application(
     Ok((apps, assignments))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn check_user(
-    cloud: &dyn Cloud,
-    instance_id: &str,
-    store: &str,
+async fn check_user(
+    lookups: &Lookups<'_>,
     // `None` when no single application has the display name.
     application: Option<&Application>,
     assignments: &[ApplicationAssignment],
@@ -192,6 +319,7 @@ pub(super) async fn check_user(
     asked: String,
     found: CloudResult<Option<IdcUser>>,
 ) -> Check {
+    let store = lookups.store;
     let mut check = Check::new("user", asked.clone());
     let user = match found {
         Err(e) => return Check::error("user", asked, &e),
@@ -207,7 +335,7 @@ pub(super) async fn check_user(
     };
     check.subject = user.user_name.clone();
     let Some(application) = application else {
-        let mut check = check_connect_user(cloud, instance_id, user, check).await;
+        let mut check = check_connect_user(lookups, user, check).await;
         check
             .evidence
             .push("assignment not checked: the application has to be found first".to_string());
@@ -229,18 +357,22 @@ pub(super) async fn check_user(
         if direct || groups.is_empty() {
             None
         } else {
-            Some(cloud.is_member_in_groups(store, &user_id, groups).await)
+            Some(match &lookups.members {
+                Some(Ok(members)) => Ok(members.groups_of(&user_id)),
+                Some(Err(e)) => Err(e.clone()),
+                None => {
+                    lookups
+                        .cloud
+                        .is_member_in_groups(store, &user_id, groups)
+                        .await
+                }
+            })
         }
     };
     let connect_subject = check.subject.clone();
     let (membership, connect) = tokio::join!(
         membership,
-        check_connect_user(
-            cloud,
-            instance_id,
-            user,
-            Check::new("user", connect_subject)
-        ),
+        check_connect_user(lookups, user, Check::new("user", connect_subject)),
     );
     match membership {
         None if direct => check
@@ -280,12 +412,7 @@ pub(super) async fn check_user(
 }
 
 /// The person's email, which RoleSessionName carries, names a Connect user exactly.
-pub(super) async fn check_connect_user(
-    cloud: &dyn Cloud,
-    instance_id: &str,
-    user: IdcUser,
-    mut check: Check,
-) -> Check {
+async fn check_connect_user(lookups: &Lookups<'_>, user: IdcUser, mut check: Check) -> Check {
     let Some(email) = user.emails.first() else {
         check.fail(
             "has no email, so RoleSessionName (${user:email}) is empty",
@@ -301,12 +428,44 @@ pub(super) async fn check_connect_user(
             Some("windows-upn"),
         );
     }
-    match cloud.search_connect_user(instance_id, email).await {
-        Err(e) => check.warn(format!("the Connect user {email} could not be checked"), e.to_string(), None),
-        Ok(Some(ConnectUser { id, .. })) => check
+    let searched: CloudResult<Option<ConnectUser>>;
+    let found: CloudResult<ConnectMatch<'_>>;
+    match &lookups.connect {
+        Some(Ok(directory)) => found = Ok(directory.find(email)),
+        Some(Err(e)) => found = Err(e.clone()),
+        None => {
+            searched = lookups
+                .cloud
+                .search_connect_user(lookups.instance_id, email)
+                .await;
+            found = match &searched {
+                Ok(Some(u)) => Ok(ConnectMatch::Exact(u)),
+                Ok(None) => Ok(ConnectMatch::Missing),
+                Err(e) => Err(e.clone()),
+            };
+        }
+    }
+    match found {
+        Err(e) => check.warn(
+            format!("the Connect user {email} could not be checked"),
+            e.to_string(),
+            None,
+        ),
+        Ok(ConnectMatch::Exact(ConnectUser { id, .. })) => check
             .evidence
             .push(format!("Connect user {email} exists ({id})")),
-        Ok(None) => check.fail(
+        Ok(ConnectMatch::NearMiss(names)) => check.fail(
+            format!(
+                "the Connect instance has no user named exactly {email} (RoleSessionName); {} differs only in letter case, and Connect compares user names case-sensitively",
+                names.join(", ")
+            ),
+            format!(
+                "rename the Connect user {} to {email}, or create the Connect user {email} (`connect-sso apply --user {email} --create-connect-users`)",
+                names[0]
+            ),
+            "not-onboarded",
+        ),
+        Ok(ConnectMatch::Missing) => check.fail(
             format!("the Connect instance has no user named exactly {email} (RoleSessionName)"),
             format!("create the Connect user {email} (user names are case-sensitive), or run `connect-sso apply --user {email} --create-connect-users`"),
             "not-onboarded",

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use super::faults::Fault;
+use super::faults::{Fault, Quotas};
 use super::{ApplicationSnapshot, CallTiming};
 use crate::cloud::{
-    AttachedPolicy, ConnectInstanceSummary, ConnectUser, IdcUser, ManagedPolicy, NamedId, Role,
-    SamlProvider,
+    AttachedPolicy, ConnectInstanceSummary, ConnectUser, IdcGroup, IdcUser, ManagedPolicy, NamedId,
+    Role, SamlProvider,
 };
 
 /// The sandbox account; both contexts (identity and connect) are this one account.
@@ -156,6 +156,32 @@ pub(super) struct State {
     pub(super) providers: Vec<SamlProvider>,
     pub(super) policies: Vec<PolicyRecord>,
     pub(super) roles: Vec<RoleRecord>,
+    /// The identity store's groups: the seeded ones ([`SANDBOX_GROUPS`]) and any added by a
+    /// simulation; not kept in the saved file, which starts from the seeded ones.
+    pub(super) groups: Vec<GroupRecord>,
+    /// The buckets of the quotas enforced, and the count of throttled calls.
+    pub(super) quotas: Quotas,
+}
+
+/// A group of the identity store and the user ids of its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct GroupRecord {
+    pub(super) group: IdcGroup,
+    pub(super) member_ids: Vec<String>,
+}
+
+/// The seeded groups.
+pub(super) fn seeded_groups() -> Vec<GroupRecord> {
+    SANDBOX_GROUPS
+        .iter()
+        .map(|g| GroupRecord {
+            group: IdcGroup {
+                group_id: g.group_id.to_string(),
+                display_name: g.display_name.to_string(),
+            },
+            member_ids: g.member_ids.iter().map(|m| m.to_string()).collect(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,6 +286,8 @@ impl State {
             providers: Vec::new(),
             policies: Vec::new(),
             roles: Vec::new(),
+            groups: seeded_groups(),
+            quotas: Quotas::default(),
         }
     }
 

@@ -12,6 +12,9 @@ use crate::cloud::{
     NewConnectUser,
 };
 
+/// Users a page of `ListUsers`, as Connect caps it.
+const LIST_USERS_PAGE: usize = 1000;
+
 fn check_connect_username(action: &str, username: &str) -> CloudResult<()> {
     let len = username.chars().count();
     let constraint = if len == 0 || len > 100 {
@@ -80,6 +83,23 @@ impl ConnectApi for Sandbox {
             Ok(i) => Ok(Some(state.instances[i].summary.clone())),
             Err(CloudError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    async fn list_connect_users(&self, instance_id: &str) -> CloudResult<Vec<ConnectUser>> {
+        const ACTION: &str = "connect:ListUsers";
+        // One request per page of 1,000, as the SDK adapter sends them.
+        let mut users = Vec::new();
+        loop {
+            self.enter(ACTION, context_of(ACTION)).await?;
+            let state = self.lock();
+            let i = state.instance(ACTION, instance_id)?;
+            let all = &state.instances[i].users;
+            let page = all.iter().skip(users.len()).take(LIST_USERS_PAGE);
+            users.extend(page.cloned());
+            if users.len() >= all.len() {
+                return Ok(users);
+            }
         }
     }
 

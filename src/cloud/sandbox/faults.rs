@@ -2,6 +2,7 @@
 //! calls, how they are read from the command line, and the options (faults and latency) a
 //! sandbox runs with.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,6 +19,9 @@ pub enum FaultKind {
     Throttle,
     /// The caller's policies do not allow the action.
     AccessDenied,
+    /// AWS's default request quota for the action is enforced ([`aws_quota`]): a call beyond
+    /// it is answered with throttling, as AWS answers it; never used up.
+    Quota,
 }
 
 impl FaultKind {
@@ -26,6 +30,7 @@ impl FaultKind {
         match self {
             FaultKind::Throttle => "throttle",
             FaultKind::AccessDenied => "deny",
+            FaultKind::Quota => "quota",
         }
     }
 }
@@ -80,7 +85,7 @@ impl FromStr for Fault {
     }
 }
 
-const FAULT_FORMAT: &str = "use KIND:ACTION[:TIMES], where KIND is throttle or deny, ACTION an IAM action such as iam:CreateRole, a whole service such as iam:*, or * for every call, and TIMES how many calls fail (default: all), e.g. throttle:iam:CreateRole or deny:*:2";
+const FAULT_FORMAT: &str = "use KIND:ACTION[:TIMES], where KIND is throttle, deny or quota (AWS's default request quotas enforced), ACTION an IAM action such as iam:CreateRole, a whole service such as iam:*, or * for every call, and TIMES how many calls fail (default: all; not for quota), e.g. throttle:iam:CreateRole, deny:*:2 or quota:*";
 
 /// Reads a fault from a command-line spec: `throttle:iam:CreateRole`, `deny:iam:*`,
 /// `deny:*:2`.
@@ -92,9 +97,10 @@ pub fn parse_fault(spec: &str) -> Result<Fault, String> {
     let kind = match kind.to_ascii_lowercase().as_str() {
         "throttle" => FaultKind::Throttle,
         "deny" => FaultKind::AccessDenied,
+        "quota" => FaultKind::Quota,
         _ => {
             return Err(format!(
-                "fault kind '{kind}' is not throttle or deny: {FAULT_FORMAT}"
+                "fault kind '{kind}' is not throttle, deny or quota: {FAULT_FORMAT}"
             ));
         }
     };
@@ -112,6 +118,12 @@ pub fn parse_fault(spec: &str) -> Result<Fault, String> {
         }
         _ => (rest, None),
     };
+    if kind == FaultKind::Quota && times.is_some() {
+        return Err(format!(
+            "a quota is enforced on every call, so it takes no count: leave out :{}: {FAULT_FORMAT}",
+            times.unwrap_or_default()
+        ));
+    }
     if !is_action_pattern(action) {
         return Err(format!(
             "fault action '{action}' is not an IAM action: {FAULT_FORMAT}"
@@ -145,7 +157,7 @@ pub struct SandboxOptions {
 
 pub(super) fn fault_error(kind: FaultKind, action: &str, context: Context) -> CloudError {
     match kind {
-        FaultKind::Throttle => CloudError::Throttled {
+        FaultKind::Throttle | FaultKind::Quota => CloudError::Throttled {
             action: action.to_string(),
         },
         FaultKind::AccessDenied => CloudError::AccessDenied {
@@ -169,15 +181,91 @@ pub(super) fn context_of(action: &str) -> Context {
 }
 
 impl State {
-    /// The first live fault for `action`, used up by one.
+    /// The first live fault for `action`, used up by one; else throttling when an enforced
+    /// quota has no request left for it now.
     pub(super) fn trip(&mut self, action: &str) -> Option<FaultKind> {
         let fault = self
             .faults
             .iter_mut()
-            .find(|f| !f.spent() && f.matches(action))?;
-        if let Some(n) = fault.times.as_mut() {
-            *n -= 1;
+            .find(|f| f.kind != FaultKind::Quota && !f.spent() && f.matches(action));
+        if let Some(fault) = fault {
+            if let Some(n) = fault.times.as_mut() {
+                *n -= 1;
+            }
+            if fault.kind == FaultKind::Throttle {
+                self.quotas.throttled += 1;
+            }
+            return Some(fault.kind);
         }
-        Some(fault.kind)
+        let enforced = self
+            .faults
+            .iter()
+            .any(|f| f.kind == FaultKind::Quota && f.matches(action));
+        if enforced
+            && let Some(quota) = aws_quota(action)
+            && !self.quotas.take(quota, tokio::time::Instant::now())
+        {
+            self.quotas.throttled += 1;
+            return Some(FaultKind::Quota);
+        }
+        None
+    }
+}
+
+/// A request quota: a steady rate and a burst, shared by every action with the same key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quota {
+    /// The action itself, or the whole service when its quota is shared.
+    pub key: String,
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+/// AWS's default request quotas, as the sandbox enforces them: Amazon Connect 2 requests per
+/// second with a burst of 5 per operation (its user operations), the identity store 20 per
+/// second and IAM Identity Center 20 per second, each shared by all of its operations. Other
+/// services are not limited.
+pub fn aws_quota(action: &str) -> Option<Quota> {
+    let (service, _) = action.split_once(':')?;
+    let (key, per_second, burst) = match service {
+        "connect" => (action, 2.0, 5.0),
+        "identitystore" => (service, 20.0, 20.0),
+        "sso" => (service, 20.0, 20.0),
+        _ => return None,
+    };
+    Some(Quota {
+        key: key.to_string(),
+        per_second,
+        burst,
+    })
+}
+
+/// The token buckets of the enforced quotas, and how many calls were throttled.
+#[derive(Debug, Default)]
+pub(super) struct Quotas {
+    buckets: HashMap<String, (f64, tokio::time::Instant)>,
+    pub(super) throttled: u64,
+}
+
+impl Quotas {
+    /// Takes one request from the quota's bucket, if one is left at `now`.
+    fn take(&mut self, quota: Quota, now: tokio::time::Instant) -> bool {
+        let (tokens, at) = self.buckets.entry(quota.key).or_insert((quota.burst, now));
+        let refill = now.saturating_duration_since(*at).as_secs_f64() * quota.per_second;
+        *tokens = (*tokens + refill).min(quota.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl super::Sandbox {
+    /// How many calls so far were answered with throttling (injected or by a quota).
+    pub fn throttled_calls(&self) -> u64 {
+        self.lock().quotas.throttled
     }
 }

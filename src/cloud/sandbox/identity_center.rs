@@ -3,16 +3,17 @@
 
 use async_trait::async_trait;
 
-use super::account::{
-    SANDBOX_ACCOUNT, SANDBOX_GROUPS, SANDBOX_IDC_INSTANCE_ARN, SANDBOX_IDENTITY_STORE_ID, State,
-};
+use super::account::{SANDBOX_ACCOUNT, SANDBOX_IDC_INSTANCE_ARN, SANDBOX_IDENTITY_STORE_ID, State};
 use super::errors::{already_exists, invalid, not_found, validation_error};
 use super::faults::context_of;
 use super::{ApplicationSnapshot, Sandbox};
 use crate::cloud::{
-    Application, ApplicationAssignment, CloudResult, Context, IdcInstance, IdcUser, IdentityCenter,
-    MAX_GROUP_IDS_PER_CALL,
+    Application, ApplicationAssignment, CloudResult, Context, IdcGroup, IdcInstance, IdcUser,
+    IdentityCenter, MAX_GROUP_IDS_PER_CALL,
 };
+
+/// Items a page of the identity store's list operations, as AWS caps them.
+pub(super) const IDENTITY_STORE_PAGE: usize = 100;
 
 fn check_identity_store(action: &str, id: &str) -> CloudResult<()> {
     let short = id.strip_prefix("d-").is_some_and(|h| {
@@ -267,9 +268,24 @@ impl IdentityCenter for Sandbox {
 
     async fn list_users(&self, identity_store_id: &str) -> CloudResult<Vec<IdcUser>> {
         const ACTION: &str = "identitystore:ListUsers";
-        self.enter(ACTION, context_of(ACTION)).await?;
-        check_identity_store(ACTION, identity_store_id)?;
-        Ok(self.lock().users.clone())
+        // One request per page of 100, as the SDK adapter sends them.
+        let mut users = Vec::new();
+        loop {
+            self.enter(ACTION, context_of(ACTION)).await?;
+            check_identity_store(ACTION, identity_store_id)?;
+            let state = self.lock();
+            users.extend(
+                state
+                    .users
+                    .iter()
+                    .skip(users.len())
+                    .take(IDENTITY_STORE_PAGE)
+                    .cloned(),
+            );
+            if users.len() >= state.users.len() {
+                return Ok(users);
+            }
+        }
     }
 
     async fn is_member_in_groups(
@@ -285,14 +301,81 @@ impl IdentityCenter for Sandbox {
             check_identity_store(ACTION, identity_store_id)?;
         }
         // Unknown users and groups are simply not members.
+        let state = self.lock();
         Ok(group_ids
             .iter()
             .filter(|id| {
-                SANDBOX_GROUPS
+                state
+                    .groups
                     .iter()
-                    .any(|g| g.group_id == id.as_str() && g.member_ids.contains(&user_id))
+                    .any(|g| &g.group.group_id == *id && g.member_ids.iter().any(|m| m == user_id))
             })
             .cloned()
             .collect())
+    }
+
+    async fn list_groups(&self, identity_store_id: &str) -> CloudResult<Vec<IdcGroup>> {
+        const ACTION: &str = "identitystore:ListGroups";
+        let mut groups = Vec::new();
+        loop {
+            self.enter(ACTION, context_of(ACTION)).await?;
+            check_identity_store(ACTION, identity_store_id)?;
+            let state = self.lock();
+            let page = state
+                .groups
+                .iter()
+                .skip(groups.len())
+                .take(IDENTITY_STORE_PAGE);
+            groups.extend(page.map(|g| g.group.clone()));
+            if groups.len() >= state.groups.len() {
+                return Ok(groups);
+            }
+        }
+    }
+
+    async fn group_id_by_display_name(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+    ) -> CloudResult<Option<String>> {
+        const ACTION: &str = "identitystore:GetGroupId";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_identity_store(ACTION, identity_store_id)?;
+        Ok(self
+            .lock()
+            .groups
+            .iter()
+            .find(|g| g.group.display_name == display_name)
+            .map(|g| g.group.group_id.clone()))
+    }
+
+    async fn list_group_memberships(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> CloudResult<Vec<String>> {
+        const ACTION: &str = "identitystore:ListGroupMemberships";
+        let mut members = Vec::new();
+        loop {
+            self.enter(ACTION, context_of(ACTION)).await?;
+            check_identity_store(ACTION, identity_store_id)?;
+            let state = self.lock();
+            let Some(group) = state.groups.iter().find(|g| g.group.group_id == group_id) else {
+                return Err(not_found(
+                    ACTION,
+                    &format!("group {group_id}"),
+                    &format!("no group with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
+                ));
+            };
+            let page = group
+                .member_ids
+                .iter()
+                .skip(members.len())
+                .take(IDENTITY_STORE_PAGE);
+            members.extend(page.cloned());
+            if members.len() >= group.member_ids.len() {
+                return Ok(members);
+            }
+        }
     }
 }

@@ -87,6 +87,8 @@ impl State {
             providers: saved.providers,
             policies: saved.policies,
             roles: saved.roles,
+            groups: super::account::seeded_groups(),
+            quotas: Default::default(),
         }
     }
 }

@@ -26,6 +26,9 @@ fn connect_instance(
     }
 }
 
+/// `ListUsers` takes at most 1,000 users a page.
+pub(crate) const LIST_USERS_PAGE: i32 = 1000;
+
 fn named_id(id: Option<&str>, name: Option<&str>) -> NamedId {
     NamedId {
         id: id.unwrap_or_default().to_string(),
@@ -131,6 +134,33 @@ impl ConnectApi for SdkCloud {
             }
         }
         Ok(None)
+    }
+
+    async fn list_connect_users(&self, instance_id: &str) -> CloudResult<Vec<ConnectUser>> {
+        let call = self.connect(
+            "connect:ListUsers",
+            format!("users of Connect instance {instance_id}"),
+        );
+        let mut pages = self
+            .clients
+            .connect
+            .list_users()
+            .instance_id(instance_id)
+            .max_results(LIST_USERS_PAGE)
+            .into_paginator()
+            .send();
+        let mut users = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| map_error(e, &call))?;
+            users.extend(page.user_summary_list().iter().filter_map(|u| {
+                Some(ConnectUser {
+                    id: u.id()?.to_string(),
+                    arn: u.arn().unwrap_or_default().to_string(),
+                    username: u.username()?.to_string(),
+                })
+            }));
+        }
+        Ok(users)
     }
 
     async fn create_connect_user(

@@ -7,9 +7,12 @@ use async_trait::async_trait;
 use super::convert::idc_user;
 use super::{SdkCloud, invalid, map_error};
 use crate::cloud::{
-    Application, ApplicationAssignment, CloudResult, IdcInstance, IdcUser, IdentityCenter,
-    MAX_GROUP_IDS_PER_CALL,
+    Application, ApplicationAssignment, CloudResult, IdcGroup, IdcInstance, IdcUser,
+    IdentityCenter, MAX_GROUP_IDS_PER_CALL,
 };
+
+/// The identity store's list operations take at most 100 items a page.
+pub(crate) const IDENTITY_STORE_PAGE: i32 = 100;
 
 impl SdkCloud {
     async fn user_id_by(
@@ -224,6 +227,7 @@ impl IdentityCenter for SdkCloud {
             .identity_store
             .list_users()
             .identity_store_id(identity_store_id)
+            .max_results(IDENTITY_STORE_PAGE)
             .into_paginator()
             .send();
         let mut users = Vec::new();
@@ -240,6 +244,92 @@ impl IdentityCenter for SdkCloud {
             }));
         }
         Ok(users)
+    }
+
+    async fn list_groups(&self, identity_store_id: &str) -> CloudResult<Vec<IdcGroup>> {
+        let call = self.identity(
+            "identitystore:ListGroups",
+            format!("groups of identity store {identity_store_id}"),
+        );
+        let mut pages = self
+            .clients
+            .identity_store
+            .list_groups()
+            .identity_store_id(identity_store_id)
+            .max_results(IDENTITY_STORE_PAGE)
+            .into_paginator()
+            .send();
+        let mut groups = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| map_error(e, &call))?;
+            groups.extend(page.groups().iter().map(|g| IdcGroup {
+                group_id: g.group_id().to_string(),
+                display_name: g.display_name().unwrap_or_default().to_string(),
+            }));
+        }
+        Ok(groups)
+    }
+
+    async fn group_id_by_display_name(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+    ) -> CloudResult<Option<String>> {
+        use aws_sdk_identitystore::types::{AlternateIdentifier, UniqueAttribute};
+        let call = self.identity("identitystore:GetGroupId", format!("group {display_name}"));
+        let attribute = UniqueAttribute::builder()
+            .attribute_path("displayName")
+            .attribute_value(display_name.into())
+            .build()
+            .map_err(|e| invalid(&call, e))?;
+        let result = self
+            .clients
+            .identity_store
+            .get_group_id()
+            .identity_store_id(identity_store_id)
+            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Some(out.group_id().to_string())),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(map_error(e, &call)),
+        }
+    }
+
+    async fn list_group_memberships(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> CloudResult<Vec<String>> {
+        let call = self.identity(
+            "identitystore:ListGroupMemberships",
+            format!("members of group {group_id}"),
+        );
+        let mut pages = self
+            .clients
+            .identity_store
+            .list_group_memberships()
+            .identity_store_id(identity_store_id)
+            .group_id(group_id)
+            .max_results(IDENTITY_STORE_PAGE)
+            .into_paginator()
+            .send();
+        let mut members = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| map_error(e, &call))?;
+            members.extend(
+                page.group_memberships()
+                    .iter()
+                    .filter_map(|m| m.member_id()?.as_user_id().ok().cloned()),
+            );
+        }
+        Ok(members)
     }
 
     async fn is_member_in_groups(

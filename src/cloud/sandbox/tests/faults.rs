@@ -180,3 +180,54 @@ fn fault_patterns_match_actions() {
     assert!(service.matches("iam:CreateRole") && !service.matches("identitystore:GetUserId"));
     assert!(one.matches("iam:CreateRole") && !one.matches("iam:CreateRoles"));
 }
+
+#[test]
+fn quota_faults_read_without_a_count() {
+    assert_eq!(
+        parse_fault("quota:*"),
+        Ok(Fault::new(FaultKind::Quota, "*", None))
+    );
+    assert_eq!(
+        parse_fault("quota:connect:*").unwrap().to_string(),
+        "quota:connect:*"
+    );
+    let err = parse_fault("quota:connect:SearchUsers:3").unwrap_err();
+    assert!(err.contains("takes no count"), "{err}");
+}
+
+/// AWS's quotas enforced: Connect's 2 a second with a burst of 5 per operation; the sixth
+/// call at once is throttled, and after waiting for the bucket to refill calls pass again.
+#[tokio::test(start_paused = true)]
+async fn enforced_quotas_throttle_a_caller_that_goes_too_fast_then_let_it_through() {
+    let sb = Sandbox::with_options(SandboxOptions {
+        latency: Duration::ZERO,
+        faults: vec![parse_fault("quota:*").unwrap()],
+    });
+    let search = || sb.search_connect_user(SANDBOX_INSTANCE_ID, "maria.garcia@example.com");
+    for _ in 0..5 {
+        assert!(search().await.is_ok());
+    }
+    assert_eq!(
+        search().await,
+        Err(CloudError::Throttled {
+            action: "connect:SearchUsers".to_string()
+        })
+    );
+    // Another operation has a bucket of its own.
+    assert!(sb.list_connect_users(SANDBOX_INSTANCE_ID).await.is_ok());
+    tokio::time::advance(Duration::from_millis(500)).await;
+    assert!(search().await.is_ok());
+    assert!(search().await.is_err());
+    // The identity store shares 20 a second among all of its operations.
+    for _ in 0..20 {
+        sb.describe_user(SANDBOX_IDENTITY_STORE_ID, SANDBOX_USERS[0].user_id)
+            .await
+            .unwrap();
+    }
+    assert!(sb.list_users(SANDBOX_IDENTITY_STORE_ID).await.is_err());
+    assert_eq!(sb.throttled_calls(), 3);
+    // IAM is not limited.
+    for _ in 0..30 {
+        sb.list_roles().await.unwrap();
+    }
+}

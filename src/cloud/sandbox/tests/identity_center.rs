@@ -238,3 +238,48 @@ async fn groups_are_assigned_through_the_console_simulation() {
     // Not an API call.
     assert_eq!(sb.calls(), ["sso:ListApplicationAssignments"]);
 }
+
+#[tokio::test]
+async fn groups_are_listed_found_by_display_name_and_expanded_into_members() {
+    let sb = Sandbox::new();
+    let store = SANDBOX_IDENTITY_STORE_ID;
+    let groups = sb.list_groups(store).await.unwrap();
+    let names: Vec<&str> = groups.iter().map(|g| g.display_name.as_str()).collect();
+    assert_eq!(names, ["Contact center agents", "Supervisors"]);
+    let agents = sb
+        .group_id_by_display_name(store, "Contact center agents")
+        .await
+        .unwrap();
+    assert_eq!(agents.as_deref(), Some(SANDBOX_GROUPS[0].group_id));
+    // Display names are compared exactly.
+    assert_eq!(
+        sb.group_id_by_display_name(store, "contact center agents")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        sb.list_group_memberships(store, SANDBOX_GROUPS[0].group_id)
+            .await
+            .unwrap(),
+        SANDBOX_GROUPS[0].member_ids
+    );
+    let err = sb
+        .list_group_memberships(store, "9067c0ffee-00000000-0000-4000-8000-000000000000")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CloudError::NotFound { action, .. } if action == "identitystore:ListGroupMemberships"),
+        "{err:?}"
+    );
+    assert_eq!(
+        sb.calls(),
+        [
+            "identitystore:ListGroups",
+            "identitystore:GetGroupId",
+            "identitystore:GetGroupId",
+            "identitystore:ListGroupMemberships",
+            "identitystore:ListGroupMemberships",
+        ]
+    );
+}

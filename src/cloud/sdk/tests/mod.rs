@@ -1,6 +1,7 @@
 //! `SdkCloud` against aws-smithy-mocks: for every operation the request sent, the output
 //! mapped, all pages read, and the modeled errors mapped to the right `CloudError`.
 
+mod bulk;
 mod connect;
 mod deletes;
 mod doctor;
