@@ -45,6 +45,14 @@ fn start(
     home: &std::path::Path,
     session: &str,
 ) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    start_with(home, &["--sandbox", "--session", session])
+}
+
+/// The binary with `args` in a 120x40 pseudo-terminal, with its state under `home`.
+fn start_with(
+    home: &std::path::Path,
+    args: &[&str],
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let state = home.join("state");
     let pty = native_pty_system();
     let pair = pty
@@ -56,7 +64,7 @@ fn start(
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_connect-sso"));
-    cmd.args(["--sandbox", "--session", session]);
+    cmd.args(args);
     cmd.env_clear();
     cmd.env("HOME", home);
     cmd.env("XDG_STATE_HOME", &state);
@@ -304,4 +312,34 @@ fn signals_restore_the_terminal_and_a_continued_wizard_redraws() {
     s.wait_for("111122223333");
     signal(&*child, "TERM");
     ends_restored(&s, &mut child, "SIGTERM");
+}
+
+#[test]
+fn a_long_command_shows_a_spinner_on_a_terminal_and_clears_it() {
+    let home = tempfile::tempdir().unwrap();
+    let (s, mut child) = start_with(
+        home.path(),
+        &["doctor", "--sandbox", "--sandbox-latency-ms", "300"],
+    );
+    s.wait_for("checking the sign-in chain");
+    s.wait_for("Sign-in will not work yet");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "doctor did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !s.text().contains("checking the sign-in chain"),
+        "the spinner is cleared before the report:\n{}",
+        s.text()
+    );
+
+    // Without a terminal: nothing extra on standard error.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(["doctor", "--sandbox"])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("checking"));
 }

@@ -292,7 +292,10 @@ impl Run<'_> {
         let args = self.args;
         let cloud = account.cloud();
         // Nothing is created, the sandbox's step 1 included, before these pass.
-        let mut checked = match check_prerequisites(cloud, self.setup).await {
+        let shown = super::progress::wanted(args.format);
+        let prerequisites = check_prerequisites(cloud, self.setup);
+        let checking = super::progress::during(shown, "checking the prerequisites", prerequisites);
+        let mut checked = match checking.await {
             Ok(c) => c,
             Err(e) => {
                 writeln!(err, "error: {e}")?;
@@ -303,9 +306,9 @@ impl Run<'_> {
         let adds_application =
             account.sandbox().is_some() && checked.idc.is_some() && checked.applications.is_empty();
         if args.dry_run || !args.yes {
-            let report = self
-                .steps(cloud, checked.clone(), true, adds_application)
-                .await;
+            let looking = self.steps(cloud, checked.clone(), true, adds_application);
+            let report =
+                super::progress::during(shown, "working out what would change", looking).await;
             if args.dry_run {
                 if let Some(sandbox) = account.sandbox() {
                     let line = stand_in_for_step_1(sandbox, self.setup, true);
@@ -355,7 +358,8 @@ impl Run<'_> {
                 return Ok(Status::CheckFailed);
             }
         }
-        let report = self.steps(cloud, checked, false, false).await;
+        let steps = self.steps(cloud, checked, false, false);
+        let report = super::progress::during(shown, "running the automated steps", steps).await;
         let ledger = account.ledger_path();
         record_assignments(
             self.global,

@@ -54,14 +54,17 @@ pub fn run(
     let users = answers.users.clone().unwrap_or_default();
     let mut report = runtime.block_on(async {
         let account = connect_cloud(global, &answers, Access::ReadOnly, err).await?;
-        let report = doctor(
-            account.cloud(),
-            DoctorInput {
-                setup: &setup,
-                metadata: document.as_deref(),
-                users: &users,
-                now,
-            },
+        let input = DoctorInput {
+            setup: &setup,
+            metadata: document.as_deref(),
+            users: &users,
+            now,
+        };
+        let shown = super::progress::wanted(if args.json { Format::Json } else { args.format });
+        let report = super::progress::during(
+            shown,
+            "checking the sign-in chain",
+            doctor(account.cloud(), input),
         )
         .await;
         Ok::<_, io::Error>(report)

@@ -17,6 +17,7 @@ pub mod output;
 mod parse;
 pub mod plain;
 pub mod plan;
+pub mod progress;
 pub mod rerun;
 pub mod teardown;
 pub mod wizard;
@@ -147,15 +148,6 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
-    /// The sandbox account as the flags ask for it: the one saved in the state directory
-    /// (or the seeded one with --sandbox-reset), with the warnings to show.
-    pub fn sandbox_account(
-        &self,
-        access: account::Access,
-    ) -> (crate::cloud::sandbox::Sandbox, Vec<String>) {
-        account::open_sandbox(self, access)
-    }
-
     /// Latency and faults, for this run only.
     pub fn sandbox_options(&self) -> crate::cloud::sandbox::SandboxOptions {
         crate::cloud::sandbox::SandboxOptions {

@@ -247,7 +247,10 @@ pub fn run(
         };
         let entries = read_ledger(&account, err)?;
         let cloud = account.cloud();
-        let plan = match plan_teardown(cloud, &setup, &entries).await {
+        let shown = super::progress::wanted(args.format);
+        let planning = plan_teardown(cloud, &setup, &entries);
+        let planned = super::progress::during(shown, "finding what connect-sso created", planning);
+        let plan = match planned.await {
             Ok(p) => p,
             Err(e) => {
                 writeln!(err, "error: {e}")?;
@@ -285,7 +288,8 @@ pub fn run(
             }
         }
         account.begin_changes(err)?;
-        let report = execute(cloud, &plan).await;
+        let removing = super::progress::during(shown, "removing", execute(cloud, &plan));
+        let report = removing.await;
         // Saved also after a partial failure: what was removed is gone.
         account.save(err)?;
         forget(&account, &report.forgotten_assignments(), err)?;

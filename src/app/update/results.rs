@@ -333,23 +333,7 @@ fn unassigned(state: &mut State, result: Result<Vec<String>, String>) {
 /// the Connect user.
 fn person_line(u: &UserOutcome) -> String {
     let symbol = if u.problems.is_empty() { "✓" } else { "✗" };
-    let Some(_) = &u.user_id else {
-        return format!("{symbol} {}: not found in Identity Center", u.requested);
-    };
-    let assignment = match u.assignment {
-        Some(Change::Unchanged) => "already assigned",
-        Some(Change::Created) => "assignment created",
-        Some(Change::WouldCreate) => "would be assigned",
-        Some(_) | None => "not assigned",
-    };
-    let connect = match (&u.connect_username, u.connect_user) {
-        (None, _) => "no Connect user name (no email)".to_string(),
-        (Some(name), Some(Change::Created)) => format!("Connect user {name} created"),
-        (Some(name), Some(Change::WouldCreate)) => format!("Connect user {name} would be created"),
-        (Some(name), Some(_)) => format!("Connect user {name} exists"),
-        (Some(name), None) => format!("Connect user {name} missing"),
-    };
-    format!("{symbol} {}: {assignment}; {connect}", u.requested)
+    format!("{symbol} {}", u.in_words())
 }
 
 /// Verification: one line per check, with the evidence and fix of those that did not pass.

@@ -1,0 +1,34 @@
+//! A spinner on standard error while a command waits on AWS, so a run of many seconds does
+//! not look hung. Only on a terminal and with text output: a pipe, a file or JSON gets
+//! nothing extra. It is cleared before the command prints its result.
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Format;
+
+/// Whether this run shows progress: text output, standard error a terminal that can draw.
+pub fn wanted(format: Format) -> bool {
+    format == Format::Text
+        && std::io::stderr().is_terminal()
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Awaits `work` with a spinner saying `message` (and the time it has taken) when `shown`.
+pub async fn during<F: Future>(shown: bool, message: &str, work: F) -> F::Output {
+    if !shown {
+        return work.await;
+    }
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let out = work.await;
+    bar.finish_and_clear();
+    out
+}
