@@ -197,7 +197,7 @@ pub struct SandboxOptions {
     /// Work on the built-in sandbox account instead of AWS (no credentials needed)
     #[arg(long, env = "CONNECT_SSO_SANDBOX", value_parser = BoolishValueParser::new())]
     pub sandbox: bool,
-    /// With --sandbox: start from the seeded account instead of the saved one; apply, teardown and the wizard replace the saved one
+    /// With --sandbox: start from the seeded account instead of the saved one; apply, teardown and the wizard replace the saved one once they change something
     #[arg(long, env = "CONNECT_SSO_SANDBOX_RESET", value_parser = BoolishValueParser::new())]
     pub sandbox_reset: bool,
     /// With --sandbox: every AWS call takes this long (milliseconds), to watch spinners or cancel
