@@ -229,6 +229,38 @@ pub static PAGES: &[Page] = &[
         ],
     },
     Page {
+        path: "sign-in-test",
+        examples: &[
+            (
+                "connect-sso sign-in-test response.txt --config customer.toml",
+                "ask AWS whether the captured response signs the person in",
+            ),
+            (
+                "pbpaste | connect-sso sign-in-test - --config customer.toml --format json",
+                "from the clipboard, as JSON",
+            ),
+            (
+                "connect-sso sign-in-test response.txt --config customer.toml \\\n    --role arn:aws:iam::123456789012:role/ConnectSSO",
+                "test only the Role attribute's pair with that role",
+            ),
+            (
+                "connect-sso sign-in-test response.txt --sandbox",
+                "against the sandbox's STS and Connect",
+            ),
+        ],
+        exit: &[
+            (0, "AWS signed the person in, for every Role pair tested"),
+            (
+                1,
+                "AWS refused the sign-in for a pair, or could not be asked",
+            ),
+            (
+                2,
+                "the SAMLResponse cannot be read or decoded, --role names no role of\nits Role attribute, or the answers or the metadata are not usable",
+            ),
+        ],
+    },
+    Page {
         path: "permissions",
         examples: &[
             ("connect-sso permissions", "the policies for any instance"),

@@ -19,6 +19,7 @@ pub mod plain;
 pub mod plan;
 pub mod progress;
 pub mod rerun;
+pub mod sign_in;
 pub mod teardown;
 pub mod wizard;
 
@@ -180,6 +181,9 @@ pub enum Command {
     /// Check a SAMLResponse captured in the browser, field by field, against the setup
     #[command(after_help = help::after_help("inspect-assertion"))]
     InspectAssertion(Box<inspect::InspectArgs>),
+    /// Ask AWS whether a captured SAMLResponse signs the person in (STS, then Connect)
+    #[command(after_help = help::after_help("sign-in-test"))]
+    SignInTest(Box<sign_in::SignInArgs>),
     /// Print the IAM policies the person running connect-sso needs, per context
     #[command(after_help = help::after_help("permissions"))]
     Permissions(Box<PermissionsArgs>),
@@ -538,6 +542,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
         Some(Command::Troubleshoot(args)) => doctor::run_troubleshoot(&args, out, err),
         Some(Command::Teardown(args)) => teardown::run(&cli.global, &args, out, err),
         Some(Command::InspectAssertion(args)) => inspect::run(&cli.global, &args, now, out, err),
+        Some(Command::SignInTest(args)) => sign_in::run(&cli.global, &args, now, out, err),
         Some(Command::Permissions(args)) => plan::run_permissions(&cli.global, &args, out, err),
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)

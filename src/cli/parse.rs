@@ -99,6 +99,9 @@ impl Command {
             Command::InspectAssertion(a) => {
                 vec![&a.instance, &a.setup, &a.metadata, &a.aws, &a.sandbox]
             }
+            Command::SignInTest(a) => {
+                vec![&a.instance, &a.setup, &a.metadata, &a.aws, &a.sandbox]
+            }
             Command::Permissions(a) => vec![&a.instance, &a.region, &a.setup],
             Command::Troubleshoot(_)
             | Command::Metadata(_)
@@ -117,6 +120,7 @@ impl Command {
             Command::Doctor(a) => Some(&mut a.answers),
             Command::Teardown(a) => Some(&mut a.answers),
             Command::InspectAssertion(a) => Some(&mut a.answers),
+            Command::SignInTest(a) => Some(&mut a.answers),
             Command::Permissions(a) => Some(&mut a.answers),
             Command::Troubleshoot(_)
             | Command::Metadata(_)

@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod metadata_source;
 pub mod sandbox;
 pub mod sdk;
+pub mod sign_in;
 pub mod teardown;
 
 use async_trait::async_trait;
@@ -206,6 +207,122 @@ pub struct PolicyEntities {
     pub groups: Vec<String>,
 }
 
+/// The temporary credentials `sts:AssumeRoleWithSAML` returns for a SAMLResponse, and what
+/// STS says about the session. The three secrets can only be read through their accessors:
+/// they have no `Serialize`, `Debug` shows them redacted, there is no `Clone`, and they are
+/// overwritten with zeros when the value is dropped. Keep one only as long as the sign-in
+/// test that asked for it.
+pub struct TemporaryCredentials {
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`: the session name is the
+    /// RoleSessionName, which Connect takes as the user name.
+    pub assumed_role_arn: String,
+    /// `ROLE_ID:SESSION`, the `aws:userid` of the session.
+    pub assumed_role_id: String,
+    /// The response's NameID, as STS read it.
+    pub subject: Option<String>,
+    /// The response's Issuer, as STS read it.
+    pub issuer: Option<String>,
+    /// The SAML audience STS accepted (the ACS URL the response names as its Recipient).
+    pub audience: Option<String>,
+    /// When the credentials expire, in seconds since the Unix epoch.
+    pub expiration: Option<i64>,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+}
+
+impl TemporaryCredentials {
+    /// Credentials for the assumed role `assumed_role_arn`; the other fields start empty.
+    pub fn new(
+        assumed_role_arn: String,
+        assumed_role_id: String,
+        access_key_id: String,
+        secret_access_key: String,
+        session_token: String,
+    ) -> TemporaryCredentials {
+        TemporaryCredentials {
+            assumed_role_arn,
+            assumed_role_id,
+            subject: None,
+            issuer: None,
+            audience: None,
+            expiration: None,
+            access_key_id,
+            secret_access_key,
+            session_token,
+        }
+    }
+
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    pub fn session_token(&self) -> &str {
+        &self.session_token
+    }
+
+    /// The session name of the assumed role (the RoleSessionName STS accepted).
+    pub fn session_name(&self) -> Option<&str> {
+        self.assumed_role_arn
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.split_once(":assumed-role/"))
+            .and_then(|(_, role_and_session)| role_and_session.rsplit_once('/'))
+            .map(|(_, session)| session)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+impl std::fmt::Debug for TemporaryCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemporaryCredentials")
+            .field("assumed_role_arn", &self.assumed_role_arn)
+            .field("assumed_role_id", &self.assumed_role_id)
+            .field("subject", &self.subject)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("expiration", &self.expiration)
+            .field("access_key_id", &"** redacted **")
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &"** redacted **")
+            .finish()
+    }
+}
+
+impl Drop for TemporaryCredentials {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.access_key_id.zeroize();
+        self.secret_access_key.zeroize();
+        self.session_token.zeroize();
+    }
+}
+
+/// What `connect:GetFederationToken` says about a sign-in, without its secrets: the access
+/// and refresh tokens are never kept, and of the sign-in URL only its host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FederationToken {
+    /// The Connect user the session signed in as.
+    pub user_id: String,
+    pub user_arn: String,
+    /// The host of the sign-in URL (e.g. `acme.my.connect.aws`).
+    pub sign_in_host: Option<String>,
+    /// When the access token expires, in seconds since the Unix epoch.
+    pub access_token_expiration: Option<i64>,
+}
+
+/// The host of `url` (no user info, no port, no path), when it is an https URL.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// A failure the user can act on; every message names the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CloudError {
@@ -261,6 +378,18 @@ pub enum CloudError {
     DeleteConflict {
         action: String,
         what: String,
+        message: String,
+    },
+    /// AWS refused a SAML sign-in: `sts:AssumeRoleWithSAML` refused the SAMLResponse, or
+    /// `connect:GetFederationToken` refused the session it gave. The response, the IAM set-up
+    /// or the Connect user is what is wrong, not the credentials connect-sso runs with.
+    #[error(
+        "{action} refused the sign-in ({code}): {message}. `connect-sso sign-in-test` names the cause and the fix, and `connect-sso troubleshoot` lists every known one"
+    )]
+    SignInRefused {
+        action: String,
+        /// AWS's error code, e.g. `InvalidIdentityToken`, `AccessDenied`.
+        code: String,
         message: String,
     },
     #[error("{action}: a limit was reached: {message}")]
@@ -335,6 +464,16 @@ pub mod api {
 #[async_trait]
 pub trait Sts: Send + Sync {
     async fn caller_identity(&self, context: Context) -> CloudResult<CallerIdentity>;
+    /// `AssumeRoleWithSAML` in the connect context's region, unsigned: the signed
+    /// SAMLResponse (base64, as the browser posts it) is the credential, so no caller
+    /// credentials are needed. Refusals are [`CloudError::SignInRefused`] with AWS's code.
+    async fn assume_role_with_saml(
+        &self,
+        role_arn: &str,
+        principal_arn: &str,
+        saml_response_b64: &str,
+        duration_seconds: i32,
+    ) -> CloudResult<TemporaryCredentials>;
 }
 
 /// IAM Identity Center (sso-admin) and its identity store, in the identity context.
@@ -426,6 +565,14 @@ pub trait ConnectApi: Send + Sync {
     ) -> CloudResult<ConnectUser>;
     async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
     async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
+    /// `GetFederationToken` for the instance, called with `credentials` (those of a SAML
+    /// session), not the connect context's: Connect signs in the user named after the
+    /// session. Refusals are [`CloudError::SignInRefused`] with Connect's code.
+    async fn get_federation_token(
+        &self,
+        instance_id: &str,
+        credentials: &TemporaryCredentials,
+    ) -> CloudResult<FederationToken>;
 }
 
 /// IAM, in the connect context.

@@ -8,9 +8,38 @@ use super::account::{SANDBOX_ACCOUNT, SANDBOX_REGION, State, connect_user_arn, u
 use super::errors::{already_exists, invalid, not_found, validation_error};
 use super::faults::context_of;
 use crate::cloud::{
-    CloudError, CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, Context, NamedId,
-    NewConnectUser,
+    CloudError, CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, Context,
+    FederationToken, NamedId, NewConnectUser, TemporaryCredentials,
 };
+use crate::domain::policy::analyze_permissions;
+
+fn federation_refused(code: &str, message: impl Into<String>) -> CloudError {
+    CloudError::SignInRefused {
+        action: "connect:GetFederationToken".to_string(),
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+impl State {
+    /// Every permissions policy document of the role: the default versions of its managed
+    /// policies and its inline policies.
+    fn role_permissions(&self, role_arn: &str) -> Vec<serde_json::Value> {
+        let Some(role) = self.roles.iter().find(|r| r.role.arn == role_arn) else {
+            return Vec::new();
+        };
+        let managed = role.attached.iter().filter_map(|a| {
+            let p = self.policies.iter().find(|p| p.policy.arn == a.arn)?;
+            p.versions
+                .iter()
+                .find(|v| v.id == p.policy.default_version_id)
+                .map(|v| v.document.clone())
+        });
+        managed
+            .chain(role.inline.iter().map(|(_, d)| d.clone()))
+            .collect()
+    }
+}
 
 /// Users a page of `ListUsers`, as Connect caps it.
 const LIST_USERS_PAGE: usize = 1000;
@@ -209,6 +238,89 @@ impl ConnectApi for Sandbox {
         let state = self.lock();
         let i = state.instance(ACTION, instance_id)?;
         Ok(state.instances[i].security_profiles.clone())
+    }
+
+    async fn get_federation_token(
+        &self,
+        instance_id: &str,
+        credentials: &TemporaryCredentials,
+    ) -> CloudResult<FederationToken> {
+        const ACTION: &str = "connect:GetFederationToken";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let now = time::OffsetDateTime::now_utc();
+        let session = super::sts::read_session(credentials, now)
+            .map_err(|(code, message)| federation_refused(code, message))?;
+        let state = self.lock();
+        let i = state.instance(ACTION, instance_id).map_err(|e| match e {
+            CloudError::NotFound { message, .. } => federation_refused(
+                "ResourceNotFound",
+                format!("Instance {instance_id} not found: {message}"),
+            ),
+            other => other,
+        })?;
+        let instance = &state.instances[i];
+        let resource = format!(
+            "{}/user/{}",
+            instance.summary.arn, credentials.assumed_role_id
+        );
+        let documents = state.role_permissions(&session.role_arn);
+        let analyses: Vec<_> = documents
+            .iter()
+            .map(|d| analyze_permissions(d, &instance.summary.arn))
+            .collect();
+        let denied = analyses.iter().any(|a| !a.denies.is_empty());
+        if denied || !analyses.iter().any(|a| a.grants) {
+            let why = if denied {
+                "an explicit deny in an identity-based policy"
+            } else {
+                "no identity-based policy allows the connect:GetFederationToken action"
+            };
+            return Err(federation_refused(
+                "AccessDenied",
+                format!(
+                    "User: arn:aws:sts::{SANDBOX_ACCOUNT}:assumed-role/{}/{} is not authorized to perform: connect:GetFederationToken on resource: {resource} because {why}",
+                    session.role_arn.rsplit('/').next().unwrap_or_default(),
+                    session.session_name
+                ),
+            ));
+        }
+        if instance.summary.identity_management_type != "SAML" {
+            return Err(federation_refused(
+                "InvalidRequest",
+                format!(
+                    "Instance {} manages identities as {}: federation needs an instance with SAML 2.0-based authentication",
+                    instance.summary.id, instance.summary.identity_management_type
+                ),
+            ));
+        }
+        // Connect signs in the user named exactly (case-sensitively) after the session.
+        let Some(user) = instance
+            .users
+            .iter()
+            .find(|u| u.username == session.session_name)
+        else {
+            return Err(federation_refused(
+                "UserNotFound",
+                format!(
+                    "No user with the user name {} exists in instance {}",
+                    session.session_name, instance.summary.id
+                ),
+            ));
+        };
+        let host = format!(
+            "{}.my.connect.aws",
+            instance
+                .summary
+                .alias
+                .as_deref()
+                .unwrap_or(&instance.summary.id)
+        );
+        Ok(FederationToken {
+            user_id: user.id.clone(),
+            user_arn: user.arn.clone(),
+            sign_in_host: Some(host),
+            access_token_expiration: Some(session.expires.min(now.unix_timestamp() + 3600)),
+        })
     }
 
     async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>> {

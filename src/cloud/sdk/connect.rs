@@ -3,10 +3,29 @@
 
 use async_trait::async_trait;
 
+use super::sts::sign_in_refusal;
 use super::{SdkCloud, map_error, required};
 use crate::cloud::{
-    CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, NamedId, NewConnectUser,
+    CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, FederationToken, NamedId,
+    NewConnectUser, TemporaryCredentials, url_host,
 };
+
+/// Connect's answers to a session it will not sign in (codes without `Exception`). With the
+/// session's own credentials, an expired or unknown token is the sign-in's fault too, not
+/// the connect context's: it must not send anyone to `aws sso login`.
+const FEDERATION_REFUSALS: &[&str] = &[
+    "UserNotFound",
+    "ResourceNotFound",
+    "AccessDenied",
+    "InvalidRequest",
+    "InvalidParameter",
+    "DuplicateResource",
+    "ExpiredToken",
+    "UnrecognizedClient",
+    "InvalidClientTokenId",
+    "InvalidSignature",
+    "Unauthorized",
+];
 
 fn connect_instance(
     id: Option<&str>,
@@ -227,6 +246,57 @@ impl ConnectApi for SdkCloud {
             );
         }
         Ok(profiles)
+    }
+
+    async fn get_federation_token(
+        &self,
+        instance_id: &str,
+        credentials: &TemporaryCredentials,
+    ) -> CloudResult<FederationToken> {
+        use aws_credential_types::Credentials;
+        use aws_credential_types::provider::SharedCredentialsProvider;
+        const ACTION: &str = "connect:GetFederationToken";
+        let call = self.connect(ACTION, format!("Connect instance {instance_id}"));
+        // The connect context's client (region, endpoint, retries, timeouts) with the SAML
+        // session's credentials in place of the context's; dropped when this call returns.
+        let session = Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_string()),
+            None,
+            "connect-sso-sign-in-test",
+        );
+        let config = self
+            .clients
+            .connect
+            .config()
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(session))
+            .build();
+        let client = aws_sdk_connect::Client::from_conf(config);
+        let result = client
+            .get_federation_token()
+            .instance_id(instance_id)
+            .send()
+            .await;
+        let out = match result {
+            Ok(out) => out,
+            Err(e) => {
+                return Err(sign_in_refusal(&e, ACTION, FEDERATION_REFUSALS)
+                    .unwrap_or_else(|| map_error(e, &call)));
+            }
+        };
+        // Only what says who signed in where is kept: the access and refresh tokens and the
+        // whole sign-in URL are dropped here.
+        Ok(FederationToken {
+            user_id: required(&call, out.user_id(), "UserId")?,
+            user_arn: out.user_arn().unwrap_or_default().to_string(),
+            sign_in_host: out.sign_in_url().and_then(url_host),
+            access_token_expiration: out
+                .credentials()
+                .and_then(|c| c.access_token_expiration())
+                .map(|t| t.secs()),
+        })
     }
 
     async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>> {

@@ -7,6 +7,7 @@ mod iam;
 mod identity_center;
 mod persist;
 mod seed;
+mod sts;
 
 use std::collections::HashSet;
 use std::fmt;

@@ -504,3 +504,239 @@ async fn list_routing_profiles_access_denied() {
         .expect_err("denied");
     assert_access_denied(&err, "connect:ListRoutingProfiles", Context::Connect);
 }
+
+// ---- GetFederationToken, with a SAML session's credentials
+
+mod federation {
+    use std::sync::{Arc, Mutex};
+
+    use aws_sdk_connect::config::interceptors::BeforeTransmitInterceptorContextRef;
+    use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
+    use aws_sdk_connect::error::BoxError;
+    use aws_sdk_connect::operation::get_federation_token::{
+        GetFederationTokenError, GetFederationTokenOutput,
+    };
+    use aws_sdk_connect::primitives::DateTime;
+    use aws_sdk_connect::types::Credentials;
+    use aws_sdk_connect::types::error::{
+        InvalidRequestException, ResourceNotFoundException, UserNotFoundException,
+    };
+
+    use super::*;
+    use crate::cloud::{FederationToken, TemporaryCredentials};
+
+    const KEY_ID: &str = "ASIAFEDERATIONKEY001";
+    const SECRET: &str = "federationSecret/K7MDENG/bPxRfiCYEXAMPLE";
+    const SESSION: &str = "FwoGZXIvYXdzEFederationSessionToken//////";
+    const ACCESS_TOKEN: &str = "connect-access-token-value-must-not-leak";
+    const REFRESH_TOKEN: &str = "connect-refresh-token-value-must-not-leak";
+    const SIGN_IN_URL: &str =
+        "https://acme.my.connect.aws/auth/sign-in?token=secret-url-part-must-not-leak";
+
+    fn session() -> TemporaryCredentials {
+        TemporaryCredentials::new(
+            "arn:aws:sts::111122223333:assumed-role/ConnectSSO/maria.garcia@example.com".into(),
+            "AROAEXAMPLE:maria.garcia@example.com".into(),
+            KEY_ID.into(),
+            SECRET.into(),
+            SESSION.into(),
+        )
+    }
+
+    fn output() -> GetFederationTokenOutput {
+        GetFederationTokenOutput::builder()
+            .user_id("7d2b9e41-3c5a-4f6e-8b1d-0a9c8e7f6d5e")
+            .user_arn(format!(
+                "{INSTANCE_ARN}/agent/7d2b9e41-3c5a-4f6e-8b1d-0a9c8e7f6d5e"
+            ))
+            .sign_in_url(SIGN_IN_URL)
+            .credentials(
+                Credentials::builder()
+                    .access_token(ACCESS_TOKEN)
+                    .access_token_expiration(DateTime::from_secs(1_900_000_600))
+                    .refresh_token(REFRESH_TOKEN)
+                    .refresh_token_expiration(DateTime::from_secs(1_900_003_600))
+                    .build(),
+            )
+            .build()
+    }
+
+    /// The Authorization header of every request sent.
+    #[derive(Debug, Clone, Default)]
+    struct SeenAuthorization(Arc<Mutex<Vec<Option<String>>>>);
+
+    impl Intercept for SeenAuthorization {
+        fn name(&self) -> &'static str {
+            "SeenAuthorization"
+        }
+
+        fn read_before_transmit(
+            &self,
+            context: &BeforeTransmitInterceptorContextRef<'_>,
+            _components: &RuntimeComponents,
+            _cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            let header = context
+                .request()
+                .headers()
+                .get("authorization")
+                .map(str::to_string);
+            self.0.lock().unwrap().push(header);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn signs_with_the_session_and_keeps_no_token() {
+        let seen = SeenAuthorization::default();
+        let seen_by_client = seen.clone();
+        let rules = [mock!(Client::get_federation_token)
+            .match_requests(|r| r.instance_id() == Some(INSTANCE_ID))
+            .then_output(output)];
+        let client =
+            aws_smithy_mocks::mock_client!(aws_sdk_connect, RuleMode::Sequential, &rules, |b| b
+                .interceptor(seen_by_client.clone())
+                .retry_config(aws_sdk_connect::config::retry::RetryConfig::disabled()));
+        let mut cloud = Mocks::default().cloud();
+        cloud.clients.connect = client;
+        let token = cloud
+            .get_federation_token(INSTANCE_ID, &session())
+            .await
+            .expect("token");
+        assert_eq!(
+            token,
+            FederationToken {
+                user_id: "7d2b9e41-3c5a-4f6e-8b1d-0a9c8e7f6d5e".into(),
+                user_arn: format!("{INSTANCE_ARN}/agent/7d2b9e41-3c5a-4f6e-8b1d-0a9c8e7f6d5e"),
+                sign_in_host: Some("acme.my.connect.aws".into()),
+                access_token_expiration: Some(1_900_000_600),
+            }
+        );
+        let shown = format!("{token:?}{}", serde_json::to_string(&token).unwrap());
+        for secret in [
+            ACCESS_TOKEN,
+            REFRESH_TOKEN,
+            "secret-url-part",
+            KEY_ID,
+            SECRET,
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        // Signed with the session's key, not the connect context's test credentials.
+        let headers = seen.0.lock().unwrap().clone();
+        let [Some(authorization)] = headers.as_slice() else {
+            panic!("one signed request expected: {headers:?}");
+        };
+        assert!(
+            authorization.contains(&format!("Credential={KEY_ID}/")),
+            "{authorization}"
+        );
+    }
+
+    async fn refusal(error: fn() -> GetFederationTokenError) -> CloudError {
+        Mocks::connect([mock!(Client::get_federation_token).then_error(error)])
+            .cloud()
+            .get_federation_token(INSTANCE_ID, &session())
+            .await
+            .expect_err("refused")
+    }
+
+    fn assert_refused(err: &CloudError, code: &str, message: &str) {
+        assert_eq!(
+            err,
+            &CloudError::SignInRefused {
+                action: "connect:GetFederationToken".to_string(),
+                code: code.to_string(),
+                message: message.to_string(),
+            }
+        );
+        let text = err.to_string();
+        assert!(!text.contains("aws sso login"), "{text}");
+        assert!(!text.contains("Grant"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_user_is_a_refusal() {
+        let err = refusal(|| {
+            GetFederationTokenError::UserNotFoundException(
+                UserNotFoundException::builder()
+                    .message("No user with the specified credentials was found")
+                    .meta(meta(
+                        "UserNotFoundException",
+                        "No user with the specified credentials was found",
+                    ))
+                    .build(),
+            )
+        })
+        .await;
+        assert_refused(
+            &err,
+            "UserNotFound",
+            "No user with the specified credentials was found",
+        );
+        let err = refusal(|| {
+            GetFederationTokenError::ResourceNotFoundException(
+                ResourceNotFoundException::builder()
+                    .message("User not found")
+                    .meta(meta("ResourceNotFoundException", "User not found"))
+                    .build(),
+            )
+        })
+        .await;
+        assert_refused(&err, "ResourceNotFound", "User not found");
+    }
+
+    #[tokio::test]
+    async fn a_policy_without_the_action_is_a_refusal() {
+        let message = "User: arn:aws:sts::111122223333:assumed-role/ConnectSSO/maria is not authorized to perform: connect:GetFederationToken";
+        let err = refusal(|| {
+            GetFederationTokenError::generic(meta(
+                "AccessDeniedException",
+                "User: arn:aws:sts::111122223333:assumed-role/ConnectSSO/maria is not authorized to perform: connect:GetFederationToken",
+            ))
+        })
+        .await;
+        assert_refused(&err, "AccessDenied", message);
+    }
+
+    #[tokio::test]
+    async fn a_non_saml_instance_and_an_expired_session_are_refusals() {
+        let err = refusal(|| {
+            GetFederationTokenError::InvalidRequestException(
+                InvalidRequestException::builder()
+                    .message("The instance does not support SAML")
+                    .meta(meta(
+                        "InvalidRequestException",
+                        "The instance does not support SAML",
+                    ))
+                    .build(),
+            )
+        })
+        .await;
+        assert_refused(&err, "InvalidRequest", "The instance does not support SAML");
+        // The session's own token, not the connect context's: no `aws sso login`.
+        let err = refusal(|| {
+            GetFederationTokenError::generic(meta(
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            ))
+        })
+        .await;
+        assert_refused(
+            &err,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        );
+    }
+
+    #[tokio::test]
+    async fn throttling_is_not_a_verdict() {
+        let err = refusal(|| GetFederationTokenError::ThrottlingException(throttled())).await;
+        assert_eq!(
+            err,
+            CloudError::Throttled {
+                action: "connect:GetFederationToken".to_string()
+            }
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! `connect-sso sign-in-test FILE|-`: asks AWS whether a captured SAMLResponse signs the
+//! person in. The inspector's checks first, then for each Role pair (or `--role`'s) STS
+//! `AssumeRoleWithSAML` and Connect `GetFederationToken` with the session it gives; AWS's
+//! verdict with the troubleshooting entry and the fix. The temporary credentials and tokens
+//! are never printed, logged or saved.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::options::{AwsOptions, InstanceOptions, MetadataOptions, SandboxOptions, SetupOptions};
+use super::plan::load_setup;
+use super::{AnswerArgs, Format, GlobalArgs, Status};
+use crate::cloud::metadata_source::{fetch, is_url, read_metadata_file};
+use crate::cloud::sign_in::{Attempt, Outcome, SignInReport, sign_in_test};
+use crate::domain::assertion::{AssertionError, MAX_INPUT_BYTES, Severity, decode};
+use crate::domain::metadata;
+use crate::files::{ReadError, read_small};
+use crate::ui::clean;
+
+#[derive(Debug, Args)]
+pub struct SignInArgs {
+    /// The captured SAMLResponse: a file with the form value (base64, URL-encoded or not),
+    /// the whole form body (SAMLResponse=...&RelayState=...) or the XML; - reads standard input
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
+    /// Test only the Role attribute's pair with this role ARN (default: every pair)
+    #[arg(long, value_name = "ARN")]
+    pub role: Option<String>,
+    #[command(flatten)]
+    pub(super) instance: InstanceOptions,
+    #[command(flatten)]
+    pub(super) setup: SetupOptions,
+    #[command(flatten)]
+    pub(super) metadata: MetadataOptions,
+    #[command(flatten)]
+    pub(super) aws: AwsOptions,
+    #[command(flatten)]
+    pub(super) sandbox: SandboxOptions,
+    /// Output format (markdown prints text)
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "CONNECT_SSO_FORMAT", help_heading = "Output")]
+    pub format: Format,
+    /// The answers of the command line (filled in by parsing).
+    #[arg(skip)]
+    pub answers: AnswerArgs,
+}
+
+/// Reads the input, at most [`MAX_INPUT_BYTES`] (and one byte more to tell it was more).
+fn read_input(file: &Path) -> Result<Vec<u8>, String> {
+    let too_large = || {
+        AssertionError::TooLarge {
+            len: MAX_INPUT_BYTES + 1,
+            max: MAX_INPUT_BYTES,
+        }
+        .to_string()
+    };
+    if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .take(MAX_INPUT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(too_large());
+        }
+        return Ok(bytes);
+    }
+    read_small(file, MAX_INPUT_BYTES as u64).map_err(|e| match e {
+        ReadError::Io(e) => format!(
+            "cannot read {}: {e}. Give the file the SAMLResponse was saved in, or - to paste it",
+            file.display()
+        ),
+        ReadError::TooLarge => format!("{}: {}", file.display(), too_large()),
+    })
+}
+
+fn input_error(
+    format: Format,
+    message: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    if format == Format::Json {
+        let doc = json!({ "error": message });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("JSON values serialize")
+        )?;
+    } else {
+        writeln!(err, "error: {message}")?;
+    }
+    Ok(Status::BadInput)
+}
+
+/// The metadata the answers name, as trusted certificates for the inspector's checks; an
+/// expired certificate in it is reported by the checks rather than refused.
+async fn supplied_metadata(path: Option<&PathBuf>) -> Result<Option<String>, String> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let source = path.to_string_lossy();
+    let bytes = if is_url(&source) {
+        fetch(&source).await
+    } else {
+        read_metadata_file(path)
+    }?;
+    metadata::parse(&bytes)
+        .map(|_| Some(String::from_utf8_lossy(&bytes).into_owned()))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn run(
+    global: &GlobalArgs,
+    args: &SignInArgs,
+    now: OffsetDateTime,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    if args.file == Path::new("-") && io::stdin().is_terminal() {
+        writeln!(
+            err,
+            "Paste the SAMLResponse (the form value, the whole form body or the XML), then press \
+             Ctrl-D on an empty line (Ctrl-Z, Enter on Windows)."
+        )?;
+    }
+    let bytes = match read_input(&args.file) {
+        Ok(b) => b,
+        Err(message) => return input_error(args.format, &message, out, err),
+    };
+    let decoded = match decode(&bytes) {
+        Ok(d) => d,
+        Err(e) => return input_error(args.format, &e.to_string(), out, err),
+    };
+    let given = args.answers.to_answers(global);
+    let Some((answers, setup)) = load_setup(global, given, err)? else {
+        return Ok(Status::BadInput);
+    };
+    let Some(runtime) = super::runtime(err)? else {
+        return Ok(Status::CheckFailed);
+    };
+    runtime.block_on(async {
+        let supplied = match supplied_metadata(answers.metadata.as_ref()).await {
+            Ok(s) => s,
+            Err(message) => return input_error(args.format, &message, out, err),
+        };
+        let access = super::account::Access::ReadOnly;
+        let account = super::account::connect(global, &answers, access, err).await?;
+        let report = sign_in_test(
+            account.cloud(),
+            &setup,
+            &decoded,
+            supplied.as_deref(),
+            args.role.as_deref(),
+            now,
+        )
+        .await;
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => return input_error(args.format, &e.to_string(), out, err),
+        };
+        match args.format {
+            Format::Json => writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).expect("the report serializes")
+            )?,
+            Format::Text | Format::Markdown => render_text(&report, global.sandbox, out)?,
+        }
+        Ok(if report.signed_in {
+            Status::Ok
+        } else {
+            Status::CheckFailed
+        })
+    })
+}
+
+/// The inspector's failures and warnings in short, then AWS's verdict on each pair. Every
+/// value from the response or from AWS is cleaned of control characters.
+pub fn render_text(report: &SignInReport, sandbox: bool, out: &mut dyn Write) -> io::Result<()> {
+    let inspection = &report.inspection;
+    let r = &inspection.response;
+    writeln!(
+        out,
+        "Sign-in test of SAMLResponse {} ({})",
+        clean(r.id.as_deref().unwrap_or("(no ID)")),
+        inspection.input.label()
+    )?;
+    writeln!(
+        out,
+        "  asked      {}",
+        if sandbox {
+            "the sandbox account's STS and Connect"
+        } else {
+            "AWS STS and Amazon Connect"
+        }
+    )?;
+    let s = inspection.summary;
+    writeln!(
+        out,
+        "  inspector  {} ok, {} warnings, {} failures (`connect-sso inspect-assertion` shows every check)",
+        s.pass, s.warn, s.fail
+    )?;
+    for f in inspection
+        .findings
+        .iter()
+        .filter(|f| matches!(f.severity, Severity::Fail | Severity::Warn))
+    {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} {:<5} {}",
+            f.severity.symbol(),
+            f.severity.label(),
+            clean(&f.field)
+        )?;
+        for (label, value) in [("seen", &f.seen), ("fix", &f.fix)] {
+            if let Some(value) = value {
+                writeln!(out, "        {label}: {}", clean(value))?;
+            }
+        }
+        if let Some(id) = f.trouble {
+            writeln!(out, "        see: connect-sso troubleshoot {id}")?;
+        }
+    }
+    if report.attempts.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "✗ AWS was not asked: the Role attribute holds no role,provider pair, so AWS sign-in \
+             would show \"Your request included an invalid SAML response\". Map \
+             https://aws.amazon.com/SAML/Attributes/Role to ROLE_ARN,PROVIDER_ARN (step 10)"
+        )?;
+        writeln!(
+            out,
+            "        see: connect-sso troubleshoot invalid-saml-response"
+        )?;
+    }
+    for (i, attempt) in report.attempts.iter().enumerate() {
+        writeln!(out)?;
+        render_attempt(i + 1, attempt, out)?;
+    }
+    writeln!(out)?;
+    let verdict = if report.signed_in {
+        "AWS signed the person in: Connect would open for them."
+    } else if report
+        .attempts
+        .iter()
+        .any(|a| matches!(a.outcome, Outcome::NotAnswered { .. }))
+    {
+        "No verdict for every pair: AWS could not be asked (see above); fix that and test again."
+    } else {
+        "AWS refused the sign-in: fix what is named above, then test again with a fresh response."
+    };
+    writeln!(out, "{verdict}")
+}
+
+fn render_attempt(n: usize, attempt: &Attempt, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "Role pair {n}: {},{}",
+        clean(&attempt.role_arn),
+        clean(&attempt.provider_arn)
+    )?;
+    match &attempt.outcome {
+        Outcome::SignedIn {
+            connect_user,
+            connect_user_id,
+            sign_in_host,
+            ..
+        } => {
+            writeln!(
+                out,
+                "✓ signed in as Connect user {} (id {})",
+                clean(connect_user),
+                clean(connect_user_id)
+            )?;
+            if let Some(host) = sign_in_host {
+                writeln!(out, "        sign-in URL on {}", clean(host))?;
+            }
+            writeln!(
+                out,
+                "        the session's credentials and tokens were dropped, never shown"
+            )
+        }
+        Outcome::Refused {
+            step,
+            code,
+            message,
+            trouble,
+            fix,
+        } => {
+            writeln!(
+                out,
+                "✗ refused by {} ({}): {}",
+                step.action(),
+                clean(code),
+                clean(message)
+            )?;
+            writeln!(out, "        fix: {}", clean(fix))?;
+            if let Some(id) = trouble {
+                writeln!(out, "        see: connect-sso troubleshoot {id}")?;
+            }
+            Ok(())
+        }
+        Outcome::NotAnswered { step, error } => {
+            writeln!(
+                out,
+                "! {} could not be asked: {}",
+                step.action(),
+                clean(error)
+            )
+        }
+    }
+}
