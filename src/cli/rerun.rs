@@ -114,9 +114,7 @@ impl Rerun {
             let start = at + "`connect-sso ".len();
             out.push_str(&rest[..start]);
             rest = &rest[start..];
-            let word_end = rest
-                .find(|c: char| c == ' ' || c == '`')
-                .unwrap_or(rest.len());
+            let word_end = rest.find([' ', '`']).unwrap_or(rest.len());
             let word = &rest[..word_end];
             out.push_str(word);
             rest = &rest[word_end..];
