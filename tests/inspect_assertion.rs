@@ -478,7 +478,7 @@ fn untrusted_certificate() {
         &[
             "attacker.example.com",
             "(the metadata file)",
-            "connect-sso apply --metadata FILE",
+            "connect-sso apply --sandbox --metadata FILE",
             "see: connect-sso troubleshoot certificate",
         ],
     );

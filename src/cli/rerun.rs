@@ -22,7 +22,8 @@ const COMMANDS: &[&str] = &[
 pub struct Rerun {
     /// Flags with their values, shell-quoted, each with a leading space.
     suffix: String,
-    sandbox: bool,
+    /// On the sandbox with its own metadata: a `--metadata FILE` placeholder is dropped.
+    sandbox_metadata: bool,
 }
 
 /// Quotes a value for a POSIX shell when it needs it.
@@ -101,12 +102,13 @@ impl Rerun {
         );
         Rerun {
             suffix,
-            sandbox: global.sandbox,
+            sandbox_metadata: global.sandbox && answers.metadata.is_none(),
         }
     }
 
     /// `text` with every proposed `` `connect-sso COMMAND ...` `` completed. On the sandbox
-    /// the metadata is the sandbox's own, so a `--metadata FILE` placeholder is dropped.
+    /// with no metadata given the metadata is the sandbox's own, so a `--metadata FILE`
+    /// placeholder is dropped; a run given a file keeps it (the fix means a new download).
     pub fn complete(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + self.suffix.len());
         let mut rest = text;
@@ -122,7 +124,7 @@ impl Rerun {
                 continue;
             }
             out.push_str(&self.suffix);
-            if self.sandbox {
+            if self.sandbox_metadata {
                 let end = rest.find('`').unwrap_or(rest.len());
                 let command = rest[..end].replace(" --metadata FILE", "");
                 out.push_str(&command);
