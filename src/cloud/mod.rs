@@ -5,6 +5,7 @@
 //! exist is `CloudError::NotFound`, as AWS answers it.
 
 pub mod apply;
+pub mod console;
 pub mod directory;
 pub mod doctor;
 pub mod ensure;

@@ -71,11 +71,28 @@ fn statement(sid: &str, actions: &[&str], resource: Value) -> Value {
     })
 }
 
+/// What `apply` and `doctor` call on top with `--console-api`: the IAM Identity Center
+/// console's own API, which AWS does not document (its actions are in the service
+/// authorization reference). Drop this statement where nobody uses the option.
+pub const CONSOLE_API_ACTIONS: &[&str] = &[
+    "sso:ListApplicationInstances",
+    "sso:GetApplicationInstance",
+    "sso:CreateApplicationInstance",
+    "sso:UpdateApplicationInstanceDisplayData",
+    "sso:UpdateApplicationInstanceStatus",
+    "sso:UpdateApplicationInstanceServiceProviderConfiguration",
+    "sso:UpdateApplicationInstanceResponseConfiguration",
+    "sso:UpdateApplicationInstanceResponseSchemaConfiguration",
+];
+
 /// The policy for the identity context.
 pub fn identity_policy() -> Value {
     json!({
         "Version": super::policy::POLICY_VERSION,
-        "Statement": [statement("ConnectSsoIdentityCenter", IDENTITY_ACTIONS, json!("*"))]
+        "Statement": [
+            statement("ConnectSsoIdentityCenter", IDENTITY_ACTIONS, json!("*")),
+            statement("ConnectSsoConsoleApiOnly", CONSOLE_API_ACTIONS, json!("*")),
+        ]
     })
 }
 
@@ -174,6 +191,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_console_api_actions_are_a_statement_of_their_own() {
+        let policy = identity_policy();
+        let statements = policy["Statement"].as_array().unwrap();
+        let console = statements
+            .iter()
+            .find(|s| s["Sid"] == "ConnectSsoConsoleApiOnly")
+            .expect("a statement for --console-api");
+        let actions: Vec<&str> = console["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(actions, CONSOLE_API_ACTIONS);
+        assert!(
+            statements
+                .iter()
+                .filter(|s| s["Sid"] != "ConnectSsoConsoleApiOnly")
+                .all(|s| !s.to_string().contains("ApplicationInstance"))
+        );
     }
 
     #[test]
