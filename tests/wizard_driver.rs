@@ -13,8 +13,8 @@ use connect_sso::cloud::sandbox::{
 use connect_sso::domain::setup::Answers;
 use connect_sso::session;
 use tokio::sync::mpsc::unbounded_channel;
-// The signed-response kit reaches the canonicalizer through `super`.
-use connect_sso::domain::assertion::{C14nOptions, canonicalize};
+// The signed-response kit reaches the response builder through `super`.
+use connect_sso::domain::assertion::issue;
 
 #[path = "common/saml.rs"]
 mod saml;
@@ -1021,4 +1021,91 @@ async fn step_11_unassigns_people_taken_out_of_the_answer_after_asking() {
     d.key(Key::Char('r')).await;
     assert!(d.state.unrequested.is_empty());
     assert!(!d.state.key_hints().contains(&("u", "unassign removed")));
+}
+
+#[tokio::test]
+async fn ctrl_t_asks_aws_whether_the_pasted_response_signs_in() {
+    use connect_sso::app::Overlay;
+    use connect_sso::cloud::sign_in::Outcome;
+
+    let mut d = Driver::started().await;
+    d.go_to("1").await;
+    d.key(Key::Char('d')).await;
+    // The metadata of the test key that signs the responses below.
+    let metadata = d._dir.path().join("idc.xml");
+    std::fs::write(
+        &metadata,
+        saml::metadata(&saml::idc_key().cert_der, saml::ISSUER),
+    )
+    .unwrap();
+    d.go_to("2").await;
+    d.replace_field(0, metadata.to_str().unwrap()).await;
+    for step in ["6a", "6b", "6c"] {
+        d.go_to(step).await;
+        d.key(Key::Char('r')).await;
+        d.assert_status(step, StepStatus::Done);
+    }
+    d.go_to("verify").await;
+    assert!(
+        !d.state
+            .key_hints()
+            .contains(&("Ctrl-T", "ask AWS (sign-in test)"))
+    );
+    d.key(Key::Char('i')).await;
+    assert!(
+        d.state
+            .key_hints()
+            .contains(&("Ctrl-T", "ask AWS (sign-in test)"))
+    );
+    let setup = d.state.setup().unwrap();
+    let spec = saml::Spec::new(
+        &setup.role_arn(),
+        &setup.provider_arn(),
+        "maria.garcia@example.com",
+        time::OffsetDateTime::now_utc() - time::Duration::minutes(1),
+    );
+    let xml = saml::signed(&spec, saml::idc_key(), saml::Sign::Assertion);
+    d.dispatch(Msg::Paste(saml::base64(&xml)));
+    d.key(Key::Ctrl('t')).await;
+    assert_eq!(d.state.overlay, Overlay::Inspect);
+    let report = match &d.state.sign_in {
+        Some(Ok(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(report.signed_in, "{:?}", report.attempts);
+    assert!(
+        matches!(&report.attempts[0].outcome, Outcome::SignedIn { connect_user, .. }
+            if connect_user == "maria.garcia@example.com")
+    );
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("signed the person in")
+    );
+
+    // Another key's signature: refused, with the entry that explains it; new text
+    // forgets the old verdict.
+    d.key(Key::Ctrl('u')).await;
+    assert!(d.state.sign_in.is_none());
+    let xml = saml::signed(&spec, saml::other_key(), saml::Sign::Assertion);
+    d.dispatch(Msg::Paste(saml::base64(&xml)));
+    d.key(Key::Ctrl('t')).await;
+    let report = match &d.state.sign_in {
+        Some(Ok(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(!report.signed_in);
+    assert!(
+        matches!(
+            &report.attempts[0].outcome,
+            Outcome::Refused {
+                trouble: Some("certificate"),
+                ..
+            }
+        ),
+        "{:?}",
+        report.attempts
+    );
 }

@@ -270,6 +270,27 @@ impl Effects {
                     result: checked,
                 }
             }),
+            Cmd::SignInTest {
+                setup,
+                text,
+                metadata,
+            } => self.spawn(async move {
+                let result = match crate::domain::assertion::decode(text.as_bytes()) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(decoded) => crate::cloud::sign_in::sign_in_test(
+                        cloud.as_ref(),
+                        &setup,
+                        &decoded,
+                        metadata.as_deref(),
+                        None,
+                        time::OffsetDateTime::now_utc(),
+                    )
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string()),
+                };
+                Done::SignInTested { text, result }
+            }),
             Cmd::Copy { label, value } => {
                 let result = self.copy(&value);
                 self.send(Done::Copied { label, result });

@@ -240,6 +240,8 @@ pub struct State {
     /// What was pasted into the SAMLResponse box, and what checking it found.
     pub assertion_text: String,
     pub inspection: Option<Result<Box<crate::cloud::inspect::InspectReport>, String>>,
+    /// AWS's own verdict on the pasted response (`Ctrl-T` in the box): would it sign in.
+    pub sign_in: Option<Result<Box<crate::cloud::sign_in::SignInReport>, String>>,
     /// A short message in the status line (copy confirmation, save errors).
     pub flash: Option<String>,
     /// Why the last save failed, so the same failure is reported once, not at every save.
@@ -324,6 +326,7 @@ impl State {
             doctor: None,
             assertion_text: String::new(),
             inspection: None,
+            sign_in: None,
             flash: None,
             save_error: None,
             announced_stale: Vec::new(),
@@ -651,6 +654,12 @@ pub enum Cmd {
         metadata: Option<String>,
         live: bool,
     },
+    /// Ask AWS whether the pasted response signs the person in (STS, then Connect).
+    SignInTest {
+        setup: Box<Setup>,
+        text: String,
+        metadata: Option<String>,
+    },
     /// Copy a value to the clipboard (OSC 52 and the native clipboard).
     Copy {
         label: String,
@@ -715,6 +724,11 @@ pub enum Done {
         /// The text checked: a result for text no longer in the box is dropped.
         text: String,
         result: Result<Box<crate::cloud::inspect::InspectReport>, String>,
+    },
+    /// AWS's verdict on the pasted response, for `text`.
+    SignInTested {
+        text: String,
+        result: Result<Box<crate::cloud::sign_in::SignInReport>, String>,
     },
     Copied {
         label: String,

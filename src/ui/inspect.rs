@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use super::widgets::{Doc, clean, tall_popup};
 use crate::app::State;
+use crate::cloud::sign_in::Outcome;
 use crate::domain::assertion::Severity;
 
 pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -35,6 +36,7 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         );
     }
     doc.blank();
+    sign_in_verdict(&mut doc, state, theme);
     match &state.inspection {
         None if !text.is_empty() => {
             doc.wrapped(vec![Span::raw(" ")], "Press Enter to check it", theme.dim())
@@ -109,4 +111,78 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// AWS's own answer (Ctrl-T), first: it settles what the findings below only suggest.
+fn sign_in_verdict(doc: &mut Doc, state: &State, theme: &Theme) {
+    let Some(result) = &state.sign_in else {
+        return;
+    };
+    let report = match result {
+        Err(message) => {
+            doc.wrapped(
+                vec![Span::styled(" ✗ ", theme.error())],
+                &clean(message),
+                theme.error(),
+            );
+            doc.blank();
+            return;
+        }
+        Ok(report) => report,
+    };
+    if report.attempts.is_empty() {
+        doc.wrapped(
+            vec![Span::styled(" ✗ AWS ", theme.error())],
+            "was not asked: the response holds no role,provider pair in its Role attribute",
+            theme.error(),
+        );
+    }
+    for a in &report.attempts {
+        match &a.outcome {
+            Outcome::SignedIn {
+                connect_user,
+                sign_in_host,
+                ..
+            } => doc.wrapped(
+                vec![Span::styled(" ✓ AWS ", theme.ok())],
+                &format!(
+                    "signed in {} with {}{}",
+                    clean(connect_user),
+                    clean(&a.role_arn),
+                    sign_in_host
+                        .as_deref()
+                        .map(|h| format!(" (Connect at {})", clean(h)))
+                        .unwrap_or_default()
+                ),
+                theme.text(),
+            ),
+            Outcome::Refused {
+                step,
+                code,
+                message,
+                trouble,
+                fix,
+            } => {
+                doc.wrapped(
+                    vec![Span::styled(" ✗ AWS ", theme.error())],
+                    &format!("{} refused: {code}: {}", step.action(), clean(message)),
+                    theme.text(),
+                );
+                doc.wrapped(vec![Span::raw("   fix ")], &clean(fix), theme.text());
+                if let Some(t) = trouble {
+                    doc.wrapped(
+                        vec![Span::raw("   see ")],
+                        &format!("{t} in the troubleshooting list (t)"),
+                        theme.dim(),
+                    );
+                }
+            }
+            Outcome::NotAnswered { step, error } => doc.wrapped(
+                vec![Span::styled(" ! AWS ", theme.warning())],
+                &format!("{} did not answer: {}", step.action(), clean(error)),
+                theme.text(),
+            ),
+        }
+    }
+    doc.blank();
 }

@@ -33,6 +33,12 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Esc", "cancel"),
         ],
         Overlay::Steps { .. } => vec![("↑↓", "choose"), ("Enter", "go to step"), ("Esc", "close")],
+        Overlay::Inspect if state.mode.is_live() => vec![
+            ("Enter", "check"),
+            ("Ctrl-T", "ask AWS (sign-in test)"),
+            ("Ctrl-U", "clear"),
+            ("Esc", "close"),
+        ],
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
         Overlay::ConfirmUnassign => vec![("y", "unassign"), ("n", "keep them")],
         _ => vec![("Esc", "close")],

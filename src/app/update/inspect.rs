@@ -17,7 +17,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Cmd> {
             ));
         } else {
             state.assertion_text.push_str(text);
-            state.inspection = None;
+            forget_results(state);
         }
         return Vec::new();
     }
@@ -70,20 +70,55 @@ pub(super) fn inspect_key(state: &mut State, key: Key) -> Vec<Cmd> {
         Key::Esc | Key::F(1) => state.overlay = Overlay::None,
         Key::Ctrl('u') => {
             state.assertion_text.clear();
-            state.inspection = None;
+            forget_results(state);
         }
         Key::Backspace => {
             state.assertion_text.pop();
-            state.inspection = None;
+            forget_results(state);
         }
         Key::Char(c) if state.assertion_text.len() < MAX_PASTE => {
             state.assertion_text.push(c);
-            state.inspection = None;
+            forget_results(state);
         }
         Key::Enter => return start_inspection(state),
+        Key::Ctrl('t') => return start_sign_in_test(state),
         _ => {}
     }
     Vec::new()
+}
+
+/// What was found for the text in the box is for that text only.
+fn forget_results(state: &mut State) {
+    state.inspection = None;
+    state.sign_in = None;
+}
+
+/// Ctrl-T: asks AWS itself, with the calls sign-in makes (STS, then Connect).
+fn start_sign_in_test(state: &mut State) -> Vec<Cmd> {
+    if !state.mode.is_live() {
+        return need(
+            state,
+            "Plan-only mode asks AWS nothing: start connect-sso with credentials, or on the sandbox",
+        );
+    }
+    if state.assertion_text.trim().is_empty() {
+        return need(
+            state,
+            "Paste the SAMLResponse first (the form value of the POST to the AWS sign-in page)",
+        );
+    }
+    let Ok(setup) = state.setup() else {
+        return need(
+            state,
+            "Some answers are not valid yet: fix them on their steps, then test the response",
+        );
+    };
+    state.flash = Some("Asking AWS whether this response signs in…".to_string());
+    vec![Cmd::SignInTest {
+        setup: Box::new(setup),
+        text: state.assertion_text.clone(),
+        metadata: state.metadata.as_ref().map(|m| m.document.clone()),
+    }]
 }
 
 fn start_inspection(state: &mut State) -> Vec<Cmd> {

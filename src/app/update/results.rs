@@ -53,6 +53,15 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         // Checked text that was since changed or cleared: its result is for something else.
         Done::Inspected { text, .. } if text != state.assertion_text => {}
         Done::Inspected { result, .. } => inspected(state, result),
+        Done::SignInTested { text, .. } if text != state.assertion_text => {}
+        Done::SignInTested { result, .. } => {
+            state.flash = Some(match &result {
+                Ok(r) if r.signed_in => "AWS signed the person in with this response".to_string(),
+                Ok(_) => "AWS did not sign the person in: see why in the box".to_string(),
+                Err(_) => "The text is not a SAML response".to_string(),
+            });
+            state.sign_in = Some(result);
+        }
         Done::Copied { label, result } => copied(state, &label, result),
         Done::Saved(Ok(())) => state.save_error = None,
         // Said once; the next change tries again, and a new reason is said again.
