@@ -694,3 +694,73 @@ fn troubleshoot_lists_entries_and_refuses_unknown_ids() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not-onboarded"));
 }
+
+/// No check is left unchecked because AWS throttled it: nothing "could not be checked", no
+/// warning that names throttling.
+fn assert_all_checked(report: &DoctorReport) {
+    for c in &report.checks {
+        assert_ne!(c.verdict, Verdict::Error, "{c:?}");
+        let words = format!("{:?} {:?}", c.evidence, c.fix);
+        assert!(!words.contains("throttled"), "{c:?}");
+        assert!(!words.contains("could not be checked"), "{c:?}");
+    }
+}
+
+/// AWS's default quotas enforced by the sandbox, and doctor on many people: the calls go
+/// through the same pacer and backoff as on AWS, so every check is checked. On tokio's
+/// paused clock, so the pacing costs no real time.
+#[tokio::test(start_paused = true)]
+async fn doctor_on_many_people_within_enforced_quotas_checks_everyone() {
+    let sandbox = Sandbox::with_options(SandboxOptions {
+        latency: Duration::from_millis(50),
+        faults: vec![Fault::new(FaultKind::Quota, "*", None)],
+    });
+    ready(&sandbox, &[MARIA]).await;
+    let people = sandbox.seed_people(1200, 500);
+    let app = sandbox.snapshot().applications[0].application.arn.clone();
+    sandbox.simulate_assign_people(&app, &people).unwrap();
+    sandbox.clear_calls();
+    let report = run(&sandbox, &[], days_before_expiry(100)).await;
+    assert_all_checked(&report);
+    let users: Vec<&Check> = report.checks.iter().filter(|c| c.id == "user").collect();
+    // Maria and every seeded person, each once.
+    assert_eq!(users.len(), 1201);
+    let failing = users.iter().filter(|c| c.verdict == Verdict::Fail).count();
+    assert_eq!(failing, people.without_connect_user + people.near_misses);
+    let calls = sandbox.calls();
+    assert_eq!(count(&calls, "connect:SearchUsers"), 0);
+    assert_eq!(count(&calls, "identitystore:DescribeUser"), 0);
+    // 1,200 seeded users and the six samples: 13 pages; 500 members in one group: 5 pages.
+    assert_eq!(count(&calls, "identitystore:ListUsers"), 13);
+    assert_eq!(count(&calls, "identitystore:ListGroupMemberships"), 5);
+
+    // Many more people named one by one than the bulk threshold, through the same quotas.
+    sandbox.clear_calls();
+    let named: Vec<&str> = people.emails.iter().take(40).map(String::as_str).collect();
+    let report = run(&sandbox, &named, days_before_expiry(100)).await;
+    assert_all_checked(&report);
+}
+
+/// The same quotas with a caller that does not pace itself nor back off: throttling is
+/// what the quotas answer, and doctor says which checks it could not make.
+#[tokio::test(start_paused = true)]
+async fn without_the_pacer_the_enforced_quotas_throttle_doctor() {
+    let sandbox = Sandbox::with_options(SandboxOptions {
+        latency: Duration::from_millis(50),
+        faults: vec![Fault::new(FaultKind::Quota, "*", None)],
+    });
+    ready(&sandbox, &[MARIA, KWAME, SOFIA]).await;
+    sandbox.bypass_client_limits();
+    let named = [MARIA, KWAME, SOFIA, MARIA, KWAME];
+    // Five people one by one, twice over: Connect's SearchUsers burst of five is spent.
+    let _ = run(&sandbox, &named, days_before_expiry(100)).await;
+    let report = run(&sandbox, &named, days_before_expiry(100)).await;
+    assert!(sandbox.throttled_calls() > 0);
+    assert!(
+        report
+            .checks
+            .iter()
+            .any(|c| format!("{:?}", c.fix).contains("throttled")),
+        "{report:#?}"
+    );
+}

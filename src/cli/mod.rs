@@ -146,6 +146,8 @@ pub struct GlobalArgs {
     pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
     /// With `sandbox`: start from the seeded account.
     pub sandbox_reset: bool,
+    /// `--max-rps SERVICE=N`, each checked.
+    pub max_rps: Vec<String>,
 }
 
 impl GlobalArgs {
@@ -451,6 +453,7 @@ impl AnswerArgs {
             create_connect_users,
             security_profile,
             routing_profile,
+            max_rps,
         );
         flags.or(env)
     }
@@ -473,6 +476,7 @@ impl AnswerArgs {
             metadata: self.metadata.clone(),
             sign_in_endpoint: self.sign_in_endpoint.clone(),
             users: (!self.users.is_empty()).then(|| self.users.clone()),
+            max_rps: (!global.max_rps.is_empty()).then(|| global.max_rps.clone()),
             create_connect_users: self.create_connect_users.then_some(true),
             security_profile: self.security_profile.clone(),
             routing_profile: self.routing_profile.clone(),
@@ -498,12 +502,21 @@ pub fn context_settings(
                 .and_then(|a| a.split(':').nth(3))
                 .map(str::to_string)
         }),
+        max_rps: max_rps(answers),
     };
     let identity = crate::cloud::sdk::ContextSettings {
         profile: answers.identity_profile.clone(),
         region: answers.identity_region.clone(),
+        max_rps: connect.max_rps.clone(),
     };
     (connect, identity)
+}
+
+/// The request rates the answers set (`--max-rps`, `CONNECT_SSO_MAX_RPS`, `max_rps`), each
+/// checked when it was read.
+pub fn max_rps(answers: &Answers) -> crate::cloud::limits::MaxRps {
+    let specs = answers.max_rps.as_deref().unwrap_or_default();
+    crate::cloud::limits::MaxRps::parse(specs).unwrap_or_default()
 }
 
 /// The async runtime of a command; `None` when it cannot start (reported to `err`).

@@ -179,6 +179,21 @@ pub struct AwsOptions {
     /// Region of IAM Identity Center; defaults to --region
     #[arg(long, env = "CONNECT_SSO_IDENTITY_REGION", value_name = "REGION")]
     pub identity_region: Option<String>,
+    /// Requests per second to send a service at most, instead of AWS's default quota
+    /// (connect 2, identitystore 20, sso 20; iam and sts unpaced), e.g. connect=5; repeat it
+    #[arg(
+        long = "max-rps",
+        env = "CONNECT_SSO_MAX_RPS",
+        value_delimiter = ',',
+        value_name = "SERVICE=N",
+        value_parser = max_rps_spec
+    )]
+    pub max_rps: Vec<String>,
+}
+
+/// `--max-rps SERVICE=N`, checked as clap reads it.
+fn max_rps_spec(spec: &str) -> Result<String, String> {
+    crate::domain::setup::parse_max_rps(spec).map(|_| spec.trim().to_string())
 }
 
 impl Group for AwsOptions {
@@ -187,6 +202,7 @@ impl Group for AwsOptions {
         global.region = self.region.clone();
         global.identity_profile = self.identity_profile.clone();
         global.identity_region = self.identity_region.clone();
+        global.max_rps = self.max_rps.clone();
     }
 }
 

@@ -31,6 +31,7 @@ const SHARED: &[&str] = &[
     "region",
     "identity_profile",
     "identity_region",
+    "max_rps",
     "config",
     "sandbox",
     "sandbox_latency_ms",
@@ -217,7 +218,7 @@ fn resolve(parsed: CommandLine, m: &ArgMatches) -> Result<Cli, clap::Error> {
     let mut top_global = top_global;
     let take = |id: &str| from_top.contains(&id);
     take_fields!(take, global, top_global;
-        profile, region, identity_profile, identity_region, config,
+        profile, region, identity_profile, identity_region, max_rps, config,
         sandbox, sandbox_latency_ms, sandbox_faults, sandbox_reset);
     take_fields!(take, answers, top_answers;
         instance_arn, instance_id, account_id, identity_store_id, app_name, app_description,

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod doctor;
 pub mod ensure;
 pub mod inspect;
+pub mod limits;
 pub mod metadata_source;
 pub mod sandbox;
 pub mod sdk;
@@ -348,7 +349,9 @@ pub enum CloudError {
         profile: Option<String>,
         message: String,
     },
-    #[error("{action} was throttled by AWS even after retries: wait a minute and run it again")]
+    #[error(
+        "{action} was throttled by AWS even after retries with backoff: wait a minute and run it again; if other tools share the account's quota, lower connect-sso's rate with --max-rps SERVICE=N (e.g. --max-rps connect=1)"
+    )]
     Throttled { action: String },
     #[error(
         "{action} did not answer in time: check the network connection and the region ({message})"

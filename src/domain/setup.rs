@@ -42,6 +42,58 @@ pub struct Answers {
     pub security_profile: Option<String>,
     /// Routing profile of created Connect users.
     pub routing_profile: Option<String>,
+    /// Request rates to keep instead of AWS's default quotas, `SERVICE=N` each.
+    #[serde(default, deserialize_with = "max_rps_specs")]
+    pub max_rps: Option<Vec<String>>,
+}
+
+const MAX_RPS_FORMAT: &str = "use SERVICE=N, where SERVICE is connect, identitystore, sso, iam or sts and N the requests per second connect-sso may send to it (a positive number, e.g. connect=5 after the account's Connect quota was raised, or identitystore=10 to leave room for other tools)";
+
+/// The services a request rate can be set for, by their IAM action prefix.
+pub const RATE_SERVICES: [&str; 5] = ["connect", "identitystore", "sso", "iam", "sts"];
+
+/// Reads one `SERVICE=N` of `--max-rps` / `max_rps`: the service's IAM action prefix and
+/// the rate, a positive number of requests per second.
+pub fn parse_max_rps(spec: &str) -> Result<(&'static str, f64), String> {
+    let spec = spec.trim();
+    let Some((name, n)) = spec.split_once('=') else {
+        return Err(format!("max rps '{spec}' has no '=': {MAX_RPS_FORMAT}"));
+    };
+    let name = name.trim().to_ascii_lowercase();
+    let service = match name.as_str() {
+        "sso-admin" | "ssoadmin" | "identitycenter" => Some("sso"),
+        "identity-store" => Some("identitystore"),
+        _ => RATE_SERVICES.into_iter().find(|s| *s == name),
+    };
+    let Some(service) = service else {
+        return Err(format!(
+            "max rps: '{name}' is not a service connect-sso calls: {MAX_RPS_FORMAT}"
+        ));
+    };
+    let rate: f64 = n.trim().parse().map_err(|_| {
+        format!(
+            "max rps {name}: '{}' is not a number: {MAX_RPS_FORMAT}",
+            n.trim()
+        )
+    })?;
+    if !rate.is_finite() || rate <= 0.0 || rate > 10_000.0 {
+        return Err(format!(
+            "max rps {name}: {rate} is not a rate connect-sso can keep (more than 0, at most 10000): {MAX_RPS_FORMAT}"
+        ));
+    }
+    Ok((service, rate))
+}
+
+/// The answers file's `max_rps`, each entry checked as it is read.
+fn max_rps_specs<'de, D>(deserializer: D) -> Result<Option<Vec<String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let specs: Option<Vec<String>> = Option::deserialize(deserializer)?;
+    for spec in specs.iter().flatten() {
+        parse_max_rps(spec).map_err(serde::de::Error::custom)?;
+    }
+    Ok(specs)
 }
 
 impl Answers {
@@ -79,6 +131,7 @@ impl Answers {
             create_connect_users: self.create_connect_users.or(lower.create_connect_users),
             security_profile: self.security_profile.or(lower.security_profile),
             routing_profile: self.routing_profile.or(lower.routing_profile),
+            max_rps: self.max_rps.or(lower.max_rps),
         }
     }
 }

@@ -343,3 +343,111 @@ pub(super) fn uuid_from(bytes: &[u8]) -> String {
 pub(super) fn derived_uuid(seed: &str) -> String {
     uuid_from(&Sha256::digest(seed))
 }
+
+/// The people [`Sandbox::seed_people`](super::Sandbox::seed_people) added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeededPeople {
+    /// The user ids of those to assign directly.
+    pub direct: Vec<String>,
+    /// The ids of the groups the others are members of.
+    pub groups: Vec<String>,
+    /// Every added person's email, in order.
+    pub emails: Vec<String>,
+    /// How many have no Connect user, and how many one whose name differs in letter case.
+    pub without_connect_user: usize,
+    pub near_misses: usize,
+}
+
+/// Members of each seeded group: five pages of `ListGroupMemberships`.
+pub const SEEDED_GROUP_SIZE: usize = 500;
+
+impl super::Sandbox {
+    /// A contact center at scale: `people` more Identity Center users
+    /// (`agent00000@example.com`, ...), of whom the last `in_groups` are members of groups
+    /// of [`SEEDED_GROUP_SIZE`] ("Agents 1", ...) and the others are to be assigned
+    /// directly. Most have a Connect user named exactly like their email; every tenth has
+    /// none, and every 25th one whose name differs in letter case. Nothing is assigned yet:
+    /// [`simulate_assign_people`](super::Sandbox::simulate_assign_people) does it as the
+    /// console would. Not recorded in the calls.
+    pub fn seed_people(&self, people: usize, in_groups: usize) -> SeededPeople {
+        let in_groups = in_groups.min(people);
+        let mut state = self.lock();
+        let mut seeded = SeededPeople::default();
+        let instance_arn = state.instances[0].summary.arn.clone();
+        for i in 0..people {
+            let email = format!("agent{i:05}@example.com");
+            let user_id = format!(
+                "9067c0ffee-{}",
+                derived_uuid(&format!("{SANDBOX_IDENTITY_STORE_ID}/{email}"))
+            );
+            state.users.push(IdcUser {
+                user_id: user_id.clone(),
+                user_name: email.clone(),
+                display_name: Some(format!("Agent {i}")),
+                given_name: Some("Agent".to_string()),
+                family_name: Some(format!("{i:05}")),
+                emails: vec![email.clone()],
+            });
+            let username = if i % 10 == 9 {
+                seeded.without_connect_user += 1;
+                None
+            } else if i % 25 == 0 {
+                seeded.near_misses += 1;
+                Some(format!("Agent{i:05}@example.com"))
+            } else {
+                Some(email.clone())
+            };
+            if let Some(username) = username {
+                let id = derived_uuid(&format!("{instance_arn}/user/{email}"));
+                state.instances[0].users.push(ConnectUser {
+                    arn: connect_user_arn(&instance_arn, &id),
+                    id,
+                    username,
+                });
+            }
+            if i < people - in_groups {
+                seeded.direct.push(user_id);
+            } else {
+                let k = (i - (people - in_groups)) / SEEDED_GROUP_SIZE;
+                let group_id = format!("9067c0ffee-{}", derived_uuid(&format!("seeded-group-{k}")));
+                if seeded.groups.last() != Some(&group_id) {
+                    seeded.groups.push(group_id.clone());
+                    state.groups.push(GroupRecord {
+                        group: IdcGroup {
+                            group_id: group_id.clone(),
+                            display_name: format!("Agents {}", k + 1),
+                        },
+                        member_ids: Vec::new(),
+                    });
+                }
+                if let Some(g) = state
+                    .groups
+                    .iter_mut()
+                    .find(|g| g.group.group_id == group_id)
+                {
+                    g.member_ids.push(user_id);
+                }
+            }
+            seeded.emails.push(email);
+        }
+        seeded
+    }
+
+    /// The seeded people assigned to the application as the console does it: the direct
+    /// ones one by one, the others through their groups. Not recorded in the calls.
+    pub fn simulate_assign_people(
+        &self,
+        application_arn: &str,
+        people: &SeededPeople,
+    ) -> crate::cloud::CloudResult<()> {
+        const ACTION: &str = "sso:CreateApplicationAssignment";
+        let mut state = self.lock();
+        for user in &people.direct {
+            state.assign(ACTION, application_arn, user, "USER")?;
+        }
+        for group in &people.groups {
+            state.assign(ACTION, application_arn, group, "GROUP")?;
+        }
+        Ok(())
+    }
+}

@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use super::account::{SANDBOX_CALLER_ARN, State};
+use crate::cloud::limits::{Limits, MaxRps};
 use crate::cloud::{CloudError, Context};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -245,6 +247,31 @@ pub fn aws_quota(action: &str) -> Option<Quota> {
 pub(super) struct Quotas {
     buckets: HashMap<String, (f64, tokio::time::Instant)>,
     pub(super) throttled: u64,
+    /// The client's side: the pacer and backoff every call goes through (see
+    /// [`crate::cloud::limits`]), as the SDK adapter sends requests. Made with AWS's
+    /// defaults once a quota is enforced, or set with [`Sandbox::set_max_rps`]; without
+    /// either, calls are neither paced nor retried, so an injected fault fails at once.
+    ///
+    /// [`Sandbox::set_max_rps`]: super::Sandbox::set_max_rps
+    pub(super) client: Option<Arc<Limits>>,
+    /// Calls reach the quotas as they come, neither paced nor retried: to see AWS's side
+    /// of the quotas alone ([`Sandbox::bypass_client_limits`]).
+    ///
+    /// [`Sandbox::bypass_client_limits`]: super::Sandbox::bypass_client_limits
+    pub(super) bypass_client: bool,
+}
+
+impl State {
+    /// The pacer and backoff calls go through, if any (see [`Quotas::client`]).
+    pub(super) fn client_limits(&mut self) -> Option<Arc<Limits>> {
+        if self.quotas.bypass_client {
+            return None;
+        }
+        if self.quotas.client.is_none() && self.faults.iter().any(|f| f.kind == FaultKind::Quota) {
+            self.quotas.client = Some(Arc::new(Limits::default()));
+        }
+        self.quotas.client.clone()
+    }
 }
 
 impl Quotas {
@@ -267,5 +294,27 @@ impl super::Sandbox {
     /// How many calls so far were answered with throttling (injected or by a quota).
     pub fn throttled_calls(&self) -> u64 {
         self.lock().quotas.throttled
+    }
+
+    /// Calls go through a pacer at these rates (AWS's defaults for the services not named)
+    /// and are retried with backoff when throttled, as on AWS with `--max-rps`.
+    pub fn set_max_rps(&self, max_rps: &MaxRps) {
+        self.use_limits(Arc::new(Limits::new(max_rps)));
+    }
+
+    /// Calls go through `limits` (shared with whoever else holds it).
+    pub fn use_limits(&self, limits: Arc<Limits>) {
+        self.lock().quotas.client = Some(limits);
+    }
+
+    /// Calls reach the enforced quotas as they come, neither paced nor retried: a caller
+    /// without connect-sso's pacer, to see the quotas throttle it.
+    pub fn bypass_client_limits(&self) {
+        self.lock().quotas.bypass_client = true;
+    }
+
+    /// The pacer and backoff calls go through, if any.
+    pub fn client_limits(&self) -> Option<Arc<Limits>> {
+        self.lock().client_limits()
     }
 }

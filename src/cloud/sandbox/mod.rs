@@ -171,8 +171,27 @@ impl Sandbox {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// What every trait call does first: wait, record, then fail if a fault says so.
+    /// What every trait call (every page of a listing) does first: through the client's
+    /// pacer and backoff when there is one (see [`Sandbox::client_limits`]), as the SDK
+    /// adapter sends its requests, then [`Sandbox::answer`].
     async fn enter(&self, action: &str, context: Context) -> CloudResult<()> {
+        let client = self.lock().client_limits();
+        match client {
+            Some(limits) => {
+                limits
+                    .send(
+                        action,
+                        || self.answer(action, context),
+                        |e| matches!(e, super::CloudError::Throttled { .. }),
+                    )
+                    .await
+            }
+            None => self.answer(action, context).await,
+        }
+    }
+
+    /// One request as AWS takes it: wait, record, then fail if a fault says so.
+    async fn answer(&self, action: &str, context: Context) -> CloudResult<()> {
         let start = tokio::time::Instant::now();
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;

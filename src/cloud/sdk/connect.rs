@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::sts::sign_in_refusal;
-use super::{SdkCloud, map_error, required};
+use super::{SdkCloud, all_pages, map_error, required};
 use crate::cloud::{
     CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, FederationToken, NamedId,
     NewConnectUser, TemporaryCredentials, url_host,
@@ -59,15 +59,8 @@ fn named_id(id: Option<&str>, name: Option<&str>) -> NamedId {
 impl ConnectApi for SdkCloud {
     async fn list_connect_instances(&self) -> CloudResult<Vec<ConnectInstanceSummary>> {
         let call = self.connect("connect:ListInstances", "Connect instance");
-        let mut pages = self
-            .clients
-            .connect
-            .list_instances()
-            .into_paginator()
-            .send();
         let mut instances = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
+        all_pages!(self, call, self.clients.connect.list_instances(), |page| {
             instances.extend(page.instance_summary_list().iter().map(|i| {
                 connect_instance(
                     i.id(),
@@ -77,7 +70,7 @@ impl ConnectApi for SdkCloud {
                     i.instance_status(),
                 )
             }));
-        }
+        });
         Ok(instances)
     }
 
@@ -90,11 +83,13 @@ impl ConnectApi for SdkCloud {
             format!("Connect instance {instance_id}"),
         );
         let result = self
-            .clients
-            .connect
-            .describe_instance()
-            .instance_id(instance_id)
-            .send()
+            .send(call.action, || {
+                self.clients
+                    .connect
+                    .describe_instance()
+                    .instance_id(instance_id)
+                    .send()
+            })
             .await;
         match result {
             Ok(out) => Ok(out.instance().map(|i| {
@@ -132,26 +127,26 @@ impl ConnectApi for SdkCloud {
                     .build(),
             )
             .build();
-        let mut pages = self
-            .clients
-            .connect
-            .search_users()
-            .instance_id(instance_id)
-            .search_criteria(criteria)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            // The SAML RoleSessionName must equal the user name character for character;
-            // keep only an exact match whatever the search's own case rules are.
-            if let Some(user) = page.users().iter().find(|u| u.username() == Some(username)) {
-                return Ok(Some(ConnectUser {
-                    id: user.id().unwrap_or_default().to_string(),
-                    arn: user.arn().unwrap_or_default().to_string(),
-                    username: username.to_string(),
-                }));
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .connect
+                .search_users()
+                .instance_id(instance_id)
+                .search_criteria(criteria),
+            |page| {
+                // The SAML RoleSessionName must equal the user name character for character;
+                // keep only an exact match whatever the search's own case rules are.
+                if let Some(user) = page.users().iter().find(|u| u.username() == Some(username)) {
+                    return Ok(Some(ConnectUser {
+                        id: user.id().unwrap_or_default().to_string(),
+                        arn: user.arn().unwrap_or_default().to_string(),
+                        username: username.to_string(),
+                    }));
+                }
             }
-        }
+        );
         Ok(None)
     }
 
@@ -160,25 +155,25 @@ impl ConnectApi for SdkCloud {
             "connect:ListUsers",
             format!("users of Connect instance {instance_id}"),
         );
-        let mut pages = self
-            .clients
-            .connect
-            .list_users()
-            .instance_id(instance_id)
-            .max_results(LIST_USERS_PAGE)
-            .into_paginator()
-            .send();
         let mut users = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            users.extend(page.user_summary_list().iter().filter_map(|u| {
-                Some(ConnectUser {
-                    id: u.id()?.to_string(),
-                    arn: u.arn().unwrap_or_default().to_string(),
-                    username: u.username()?.to_string(),
-                })
-            }));
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .connect
+                .list_users()
+                .instance_id(instance_id)
+                .max_results(LIST_USERS_PAGE),
+            |page| {
+                users.extend(page.user_summary_list().iter().filter_map(|u| {
+                    Some(ConnectUser {
+                        id: u.id()?.to_string(),
+                        arn: u.arn().unwrap_or_default().to_string(),
+                        username: u.username()?.to_string(),
+                    })
+                }));
+            }
+        );
         Ok(users)
     }
 
@@ -195,26 +190,28 @@ impl ConnectApi for SdkCloud {
         // SAML instances sign users in through federation: no password, and no email (the
         // user name is the email already).
         let out = self
-            .clients
-            .connect
-            .create_user()
-            .instance_id(instance_id)
-            .username(&user.username)
-            .identity_info(
-                UserIdentityInfo::builder()
-                    .first_name(&user.first_name)
-                    .last_name(&user.last_name)
-                    .build(),
-            )
-            .phone_config(
-                UserPhoneConfig::builder()
-                    .phone_type(PhoneType::SoftPhone)
-                    .auto_accept(false)
-                    .build(),
-            )
-            .set_security_profile_ids(Some(user.security_profile_ids.clone()))
-            .routing_profile_id(&user.routing_profile_id)
-            .send()
+            .send(call.action, || {
+                self.clients
+                    .connect
+                    .create_user()
+                    .instance_id(instance_id)
+                    .username(&user.username)
+                    .identity_info(
+                        UserIdentityInfo::builder()
+                            .first_name(&user.first_name)
+                            .last_name(&user.last_name)
+                            .build(),
+                    )
+                    .phone_config(
+                        UserPhoneConfig::builder()
+                            .phone_type(PhoneType::SoftPhone)
+                            .auto_accept(false)
+                            .build(),
+                    )
+                    .set_security_profile_ids(Some(user.security_profile_ids.clone()))
+                    .routing_profile_id(&user.routing_profile_id)
+                    .send()
+            })
             .await
             .map_err(|e| map_error(e, &call))?;
         Ok(ConnectUser {
@@ -229,22 +226,22 @@ impl ConnectApi for SdkCloud {
             "connect:ListSecurityProfiles",
             format!("Connect instance {instance_id}"),
         );
-        let mut pages = self
-            .clients
-            .connect
-            .list_security_profiles()
-            .instance_id(instance_id)
-            .into_paginator()
-            .send();
         let mut profiles = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            profiles.extend(
-                page.security_profile_summary_list()
-                    .iter()
-                    .map(|p| named_id(p.id(), p.name())),
-            );
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .connect
+                .list_security_profiles()
+                .instance_id(instance_id),
+            |page| {
+                profiles.extend(
+                    page.security_profile_summary_list()
+                        .iter()
+                        .map(|p| named_id(p.id(), p.name())),
+                );
+            }
+        );
         Ok(profiles)
     }
 
@@ -274,10 +271,13 @@ impl ConnectApi for SdkCloud {
             .credentials_provider(SharedCredentialsProvider::new(session))
             .build();
         let client = aws_sdk_connect::Client::from_conf(config);
-        let result = client
-            .get_federation_token()
-            .instance_id(instance_id)
-            .send()
+        let result = self
+            .send(call.action, || {
+                client
+                    .get_federation_token()
+                    .instance_id(instance_id)
+                    .send()
+            })
             .await;
         let out = match result {
             Ok(out) => out,
@@ -304,22 +304,22 @@ impl ConnectApi for SdkCloud {
             "connect:ListRoutingProfiles",
             format!("Connect instance {instance_id}"),
         );
-        let mut pages = self
-            .clients
-            .connect
-            .list_routing_profiles()
-            .instance_id(instance_id)
-            .into_paginator()
-            .send();
         let mut profiles = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            profiles.extend(
-                page.routing_profile_summary_list()
-                    .iter()
-                    .map(|p| named_id(p.id(), p.name())),
-            );
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .connect
+                .list_routing_profiles()
+                .instance_id(instance_id),
+            |page| {
+                profiles.extend(
+                    page.routing_profile_summary_list()
+                        .iter()
+                        .map(|p| named_id(p.id(), p.name())),
+                );
+            }
+        );
         Ok(profiles)
     }
 }

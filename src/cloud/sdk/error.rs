@@ -107,6 +107,22 @@ where
     }
 }
 
+/// Whether AWS answered with throttling (a service error with a throttling code, or HTTP
+/// 429 however it is worded): the request may be sent again after a backoff.
+pub(crate) fn is_throttling<E>(err: &SdkError<E>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    match err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or_default();
+            let base = code.strip_suffix("Exception").unwrap_or(code);
+            THROTTLED.contains(&base) || service.raw().status().as_u16() == 429
+        }
+        _ => false,
+    }
+}
+
 /// Classifies a service error code (with or without its `Exception` suffix).
 pub(crate) fn from_code(code: String, message: String, call: &Call<'_>) -> CloudError {
     let base = code.strip_suffix("Exception").unwrap_or(&code);

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::convert::idc_user;
-use super::{SdkCloud, invalid, map_error};
+use super::{SdkCloud, all_pages, invalid, map_error};
 use crate::cloud::{
     Application, ApplicationAssignment, CloudResult, IdcGroup, IdcInstance, IdcUser,
     IdentityCenter, MAX_GROUP_IDS_PER_CALL,
@@ -29,12 +29,14 @@ impl SdkCloud {
             .build()
             .map_err(|e| invalid(&call, e))?;
         let result = self
-            .clients
-            .identity_store
-            .get_user_id()
-            .identity_store_id(identity_store_id)
-            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
-            .send()
+            .send(call.action, || {
+                self.clients
+                    .identity_store
+                    .get_user_id()
+                    .identity_store_id(identity_store_id)
+                    .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute.clone()))
+                    .send()
+            })
             .await;
         match result {
             Ok(out) => Ok(Some(out.user_id().to_string())),
@@ -53,22 +55,20 @@ impl SdkCloud {
 impl IdentityCenter for SdkCloud {
     async fn list_idc_instances(&self) -> CloudResult<Vec<IdcInstance>> {
         let call = self.identity("sso:ListInstances", "IAM Identity Center instance");
-        let mut pages = self
-            .clients
-            .sso_admin
-            .list_instances()
-            .into_paginator()
-            .send();
         let mut instances = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            instances.extend(page.instances().iter().map(|i| IdcInstance {
-                instance_arn: i.instance_arn().unwrap_or_default().to_string(),
-                identity_store_id: i.identity_store_id().unwrap_or_default().to_string(),
-                owner_account: i.owner_account_id().map(str::to_string),
-                status: i.status().map(|s| s.as_str().to_string()),
-            }));
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients.sso_admin.list_instances(),
+            |page| {
+                instances.extend(page.instances().iter().map(|i| IdcInstance {
+                    instance_arn: i.instance_arn().unwrap_or_default().to_string(),
+                    identity_store_id: i.identity_store_id().unwrap_or_default().to_string(),
+                    owner_account: i.owner_account_id().map(str::to_string),
+                    status: i.status().map(|s| s.as_str().to_string()),
+                }));
+            }
+        );
         Ok(instances)
     }
 
@@ -77,23 +77,23 @@ impl IdentityCenter for SdkCloud {
             "sso:ListApplications",
             format!("IAM Identity Center instance {instance_arn}"),
         );
-        let mut pages = self
-            .clients
-            .sso_admin
-            .list_applications()
-            .instance_arn(instance_arn)
-            .into_paginator()
-            .send();
         let mut applications = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            applications.extend(page.applications().iter().map(|a| Application {
-                arn: a.application_arn().unwrap_or_default().to_string(),
-                name: a.name().unwrap_or_default().to_string(),
-                provider_arn: a.application_provider_arn().unwrap_or_default().to_string(),
-                status: a.status().map(|s| s.as_str().to_string()),
-            }));
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .sso_admin
+                .list_applications()
+                .instance_arn(instance_arn),
+            |page| {
+                applications.extend(page.applications().iter().map(|a| Application {
+                    arn: a.application_arn().unwrap_or_default().to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                    provider_arn: a.application_provider_arn().unwrap_or_default().to_string(),
+                    status: a.status().map(|s| s.as_str().to_string()),
+                }));
+            }
+        );
         Ok(applications)
     }
 
@@ -105,23 +105,23 @@ impl IdentityCenter for SdkCloud {
             "sso:ListApplicationAssignments",
             format!("application {application_arn}"),
         );
-        let mut pages = self
-            .clients
-            .sso_admin
-            .list_application_assignments()
-            .application_arn(application_arn)
-            .into_paginator()
-            .send();
         let mut assignments = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            assignments.extend(page.application_assignments().iter().map(|a| {
-                ApplicationAssignment {
-                    principal_id: a.principal_id().to_string(),
-                    principal_type: a.principal_type().as_str().to_string(),
-                }
-            }));
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .sso_admin
+                .list_application_assignments()
+                .application_arn(application_arn),
+            |page| {
+                assignments.extend(page.application_assignments().iter().map(|a| {
+                    ApplicationAssignment {
+                        principal_id: a.principal_id().to_string(),
+                        principal_type: a.principal_type().as_str().to_string(),
+                    }
+                }));
+            }
+        );
         Ok(assignments)
     }
 
@@ -134,15 +134,17 @@ impl IdentityCenter for SdkCloud {
             "sso:CreateApplicationAssignment",
             format!("assignment of user {user_id} to application {application_arn}"),
         );
-        self.clients
-            .sso_admin
-            .create_application_assignment()
-            .application_arn(application_arn)
-            .principal_id(user_id)
-            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
-            .send()
-            .await
-            .map_err(|e| map_error(e, &call))?;
+        self.send(call.action, || {
+            self.clients
+                .sso_admin
+                .create_application_assignment()
+                .application_arn(application_arn)
+                .principal_id(user_id)
+                .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                .send()
+        })
+        .await
+        .map_err(|e| map_error(e, &call))?;
         Ok(())
     }
 
@@ -155,15 +157,17 @@ impl IdentityCenter for SdkCloud {
             "sso:DeleteApplicationAssignment",
             format!("assignment of user {user_id} to application {application_arn}"),
         );
-        self.clients
-            .sso_admin
-            .delete_application_assignment()
-            .application_arn(application_arn)
-            .principal_id(user_id)
-            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
-            .send()
-            .await
-            .map_err(|e| map_error(e, &call))?;
+        self.send(call.action, || {
+            self.clients
+                .sso_admin
+                .delete_application_assignment()
+                .application_arn(application_arn)
+                .principal_id(user_id)
+                .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                .send()
+        })
+        .await
+        .map_err(|e| map_error(e, &call))?;
         Ok(())
     }
 
@@ -192,12 +196,14 @@ impl IdentityCenter for SdkCloud {
     ) -> CloudResult<Option<IdcUser>> {
         let call = self.identity("identitystore:DescribeUser", format!("user {user_id}"));
         let result = self
-            .clients
-            .identity_store
-            .describe_user()
-            .identity_store_id(identity_store_id)
-            .user_id(user_id)
-            .send()
+            .send(call.action, || {
+                self.clients
+                    .identity_store
+                    .describe_user()
+                    .identity_store_id(identity_store_id)
+                    .user_id(user_id)
+                    .send()
+            })
             .await;
         match result {
             Ok(out) => Ok(Some(idc_user(
@@ -222,27 +228,27 @@ impl IdentityCenter for SdkCloud {
             "identitystore:ListUsers",
             format!("identity store {identity_store_id}"),
         );
-        let mut pages = self
-            .clients
-            .identity_store
-            .list_users()
-            .identity_store_id(identity_store_id)
-            .max_results(IDENTITY_STORE_PAGE)
-            .into_paginator()
-            .send();
         let mut users = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            users.extend(page.users().iter().map(|u| {
-                idc_user(
-                    u.user_id(),
-                    u.user_name(),
-                    u.display_name(),
-                    u.name(),
-                    u.emails(),
-                )
-            }));
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .identity_store
+                .list_users()
+                .identity_store_id(identity_store_id)
+                .max_results(IDENTITY_STORE_PAGE),
+            |page| {
+                users.extend(page.users().iter().map(|u| {
+                    idc_user(
+                        u.user_id(),
+                        u.user_name(),
+                        u.display_name(),
+                        u.name(),
+                        u.emails(),
+                    )
+                }));
+            }
+        );
         Ok(users)
     }
 
@@ -251,22 +257,22 @@ impl IdentityCenter for SdkCloud {
             "identitystore:ListGroups",
             format!("groups of identity store {identity_store_id}"),
         );
-        let mut pages = self
-            .clients
-            .identity_store
-            .list_groups()
-            .identity_store_id(identity_store_id)
-            .max_results(IDENTITY_STORE_PAGE)
-            .into_paginator()
-            .send();
         let mut groups = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            groups.extend(page.groups().iter().map(|g| IdcGroup {
-                group_id: g.group_id().to_string(),
-                display_name: g.display_name().unwrap_or_default().to_string(),
-            }));
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .identity_store
+                .list_groups()
+                .identity_store_id(identity_store_id)
+                .max_results(IDENTITY_STORE_PAGE),
+            |page| {
+                groups.extend(page.groups().iter().map(|g| IdcGroup {
+                    group_id: g.group_id().to_string(),
+                    display_name: g.display_name().unwrap_or_default().to_string(),
+                }));
+            }
+        );
         Ok(groups)
     }
 
@@ -283,12 +289,14 @@ impl IdentityCenter for SdkCloud {
             .build()
             .map_err(|e| invalid(&call, e))?;
         let result = self
-            .clients
-            .identity_store
-            .get_group_id()
-            .identity_store_id(identity_store_id)
-            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
-            .send()
+            .send(call.action, || {
+                self.clients
+                    .identity_store
+                    .get_group_id()
+                    .identity_store_id(identity_store_id)
+                    .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute.clone()))
+                    .send()
+            })
             .await;
         match result {
             Ok(out) => Ok(Some(out.group_id().to_string())),
@@ -311,24 +319,24 @@ impl IdentityCenter for SdkCloud {
             "identitystore:ListGroupMemberships",
             format!("members of group {group_id}"),
         );
-        let mut pages = self
-            .clients
-            .identity_store
-            .list_group_memberships()
-            .identity_store_id(identity_store_id)
-            .group_id(group_id)
-            .max_results(IDENTITY_STORE_PAGE)
-            .into_paginator()
-            .send();
         let mut members = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| map_error(e, &call))?;
-            members.extend(
-                page.group_memberships()
-                    .iter()
-                    .filter_map(|m| m.member_id()?.as_user_id().ok().cloned()),
-            );
-        }
+        all_pages!(
+            self,
+            call,
+            self.clients
+                .identity_store
+                .list_group_memberships()
+                .identity_store_id(identity_store_id)
+                .group_id(group_id)
+                .max_results(IDENTITY_STORE_PAGE),
+            |page| {
+                members.extend(
+                    page.group_memberships()
+                        .iter()
+                        .filter_map(|m| m.member_id()?.as_user_id().ok().cloned()),
+                );
+            }
+        );
         Ok(members)
     }
 
@@ -346,13 +354,15 @@ impl IdentityCenter for SdkCloud {
         let mut member_of = Vec::new();
         for batch in group_ids.chunks(MAX_GROUP_IDS_PER_CALL) {
             let out = self
-                .clients
-                .identity_store
-                .is_member_in_groups()
-                .identity_store_id(identity_store_id)
-                .member_id(MemberId::UserId(user_id.to_string()))
-                .set_group_ids(Some(batch.to_vec()))
-                .send()
+                .send(call.action, || {
+                    self.clients
+                        .identity_store
+                        .is_member_in_groups()
+                        .identity_store_id(identity_store_id)
+                        .member_id(MemberId::UserId(user_id.to_string()))
+                        .set_group_ids(Some(batch.to_vec()))
+                        .send()
+                })
                 .await
                 .map_err(|e| map_error(e, &call))?;
             member_of.extend(

@@ -16,21 +16,58 @@ mod sts;
 #[cfg(test)]
 mod tests;
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+use crate::cloud::limits::{Limits, MaxRps};
 use crate::cloud::{CloudError, CloudResult, Context};
-use error::Call;
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 pub(crate) use error::map_error;
+use error::{Call, is_throttling};
 
-/// The profile and region of one context, as given on the command line or in the answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every page of a paginated operation, each page one request paced and retried by
+/// [`SdkCloud::send`]: `all_pages!(self, call, request, |page| { ... })` runs the block for
+/// each page's output, sending the request again with the page's `next_token` until AWS
+/// sends none (or the same one again). IAM names its token `marker`:
+/// `all_pages!(self, call, request, set_marker, marker, |page| { ... })`. Errors are mapped
+/// and returned with `?`.
+macro_rules! all_pages {
+    ($cloud:expr, $call:expr, $request:expr, |$page:ident| $body:block) => {
+        all_pages!($cloud, $call, $request, set_next_token, next_token, |$page| $body)
+    };
+    ($cloud:expr, $call:expr, $request:expr, $set:ident, $get:ident, |$page:ident| $body:block) => {{
+        let request = $request;
+        let mut token: Option<String> = None;
+        loop {
+            let req = request.clone().$set(token.clone());
+            let $page = $cloud
+                .send($call.action, || req.clone().send())
+                .await
+                .map_err(|e| map_error(e, &$call))?;
+            $body
+            match $page.$get() {
+                Some(t) if !t.is_empty() && Some(t) != token.as_deref() => {
+                    token = Some(t.to_string())
+                }
+                _ => break,
+            }
+        }
+    }};
+}
+pub(crate) use all_pages;
+
+/// The profile and region of one context, as given on the command line or in the answers,
+/// and the request rates to keep (`--max-rps`; the connect context's are used for both).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContextSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
+    pub max_rps: MaxRps,
 }
 
 /// The profile names to quote in error messages (`aws sso login --profile NAME`).
@@ -110,6 +147,8 @@ pub async fn load_config(settings: &ContextSettings) -> SdkConfig {
 pub struct SdkCloud {
     clients: SdkClients,
     profiles: Profiles,
+    /// The pacer and backoff every request goes through.
+    limits: Arc<Limits>,
 }
 
 impl SdkCloud {
@@ -119,6 +158,7 @@ impl SdkCloud {
         let identity = ContextSettings {
             profile: identity.profile.clone().or_else(|| connect.profile.clone()),
             region: identity.region.clone().or_else(|| connect.region.clone()),
+            max_rps: connect.max_rps.clone(),
         };
         let connect_config = load_config(connect).await;
         // One config for both when they are the same, so credentials load (and an SSO
@@ -136,14 +176,42 @@ impl SdkCloud {
             identity: identity.profile.clone().or(env_profile),
         };
         SdkCloud::from_configs(connect_config, identity_config, profiles)
+            .with_limits(Arc::new(Limits::new(&connect.max_rps)))
     }
 
     pub fn from_configs(connect: SdkConfig, identity: SdkConfig, profiles: Profiles) -> SdkCloud {
         SdkCloud::from_clients(SdkClients::from_configs(&connect, &identity), profiles)
     }
 
+    /// With AWS's default quotas kept ([`Limits::default`]).
     pub fn from_clients(clients: SdkClients, profiles: Profiles) -> SdkCloud {
-        SdkCloud { clients, profiles }
+        SdkCloud {
+            clients,
+            profiles,
+            limits: Arc::new(Limits::default()),
+        }
+    }
+
+    /// The pacer and backoff to send every request through (shared with whoever else
+    /// holds it).
+    pub fn with_limits(mut self, limits: Arc<Limits>) -> SdkCloud {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> &Arc<Limits> {
+        &self.limits
+    }
+
+    /// One request for `action`: paced by its service's quota, and sent again after a
+    /// backoff while AWS answers with throttling (see [`Limits::send`]).
+    async fn send<O, E, F, Fut>(&self, action: &str, request: F) -> Result<O, SdkError<E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<O, SdkError<E>>>,
+        E: ProvideErrorMetadata,
+    {
+        self.limits.send(action, request, is_throttling).await
     }
 
     pub fn clients(&self) -> &SdkClients {
@@ -224,10 +292,12 @@ mod config_tests {
         let connect = ContextSettings {
             profile: None,
             region: Some("eu-west-2".to_string()),
+            ..ContextSettings::default()
         };
         let identity = ContextSettings {
             profile: None,
             region: Some("us-east-1".to_string()),
+            ..ContextSettings::default()
         };
         let cloud = SdkCloud::load(&connect, &identity).await;
         let connect_region = cloud

@@ -203,6 +203,8 @@ async fn enforced_quotas_throttle_a_caller_that_goes_too_fast_then_let_it_throug
         latency: Duration::ZERO,
         faults: vec![parse_fault("quota:*").unwrap()],
     });
+    // A caller without connect-sso's pacer and backoff.
+    sb.bypass_client_limits();
     let search = || sb.search_connect_user(SANDBOX_INSTANCE_ID, "maria.garcia@example.com");
     for _ in 0..5 {
         assert!(search().await.is_ok());
@@ -230,4 +232,45 @@ async fn enforced_quotas_throttle_a_caller_that_goes_too_fast_then_let_it_throug
     for _ in 0..30 {
         sb.list_roles().await.unwrap();
     }
+}
+
+/// With the quotas enforced, calls go through the client's pacer and backoff as on AWS:
+/// thirty searches at once all succeed, at Connect's rate.
+#[tokio::test(start_paused = true)]
+async fn enforced_quotas_pace_the_client_so_every_call_passes() {
+    let sb = std::sync::Arc::new(Sandbox::with_options(SandboxOptions {
+        latency: Duration::from_millis(50),
+        faults: vec![parse_fault("quota:*").unwrap()],
+    }));
+    let start = tokio::time::Instant::now();
+    let tasks: Vec<_> = (0..30)
+        .map(|_| {
+            let sb = sb.clone();
+            tokio::spawn(async move {
+                sb.search_connect_user(SANDBOX_INSTANCE_ID, "maria.garcia@example.com")
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap().is_ok());
+    }
+    assert_eq!(sb.throttled_calls(), 0);
+    // Five in the burst, then 25 at two a second, each answered 50 ms later.
+    assert_eq!(start.elapsed(), Duration::from_millis(12_550));
+    assert_eq!(sb.client_limits().map(|l| l.retries()), Some(0));
+}
+
+/// A client with a pacer retries what AWS throttles anyway (here an injected fault).
+#[tokio::test(start_paused = true)]
+async fn a_pacing_client_retries_throttled_calls_with_backoff() {
+    let sb = Sandbox::with_options(SandboxOptions {
+        latency: Duration::ZERO,
+        faults: vec![parse_fault("throttle:iam:ListRoles:2").unwrap()],
+    });
+    sb.set_max_rps(&crate::cloud::limits::MaxRps::default());
+    assert!(sb.list_roles().await.is_ok());
+    assert_eq!(sb.calls(), ["iam:ListRoles"; 3]);
+    assert_eq!(sb.throttled_calls(), 2);
+    assert_eq!(sb.client_limits().map(|l| l.retries()), Some(2));
 }

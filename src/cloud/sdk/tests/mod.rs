@@ -7,12 +7,14 @@ mod deletes;
 mod doctor;
 mod iam;
 mod identity;
+mod limits;
 mod sts;
 
 use aws_sdk_iam::error::ErrorMetadata;
 use aws_smithy_mocks::{Rule, RuleMode};
 
 use super::{Profiles, SdkClients, SdkCloud};
+use crate::cloud::limits::{Backoff, Limits};
 use crate::cloud::{CloudError, Context};
 
 /// A client whose requests are answered by `rules` in `mode`. Retries are off so an error
@@ -79,7 +81,25 @@ impl Mocks {
         self.cloud_in(RuleMode::MatchAny)
     }
 
+    /// Each client answers in order, every request paced and retried by `limits`.
+    pub fn cloud_with(&self, limits: Limits) -> SdkCloud {
+        self.clients_in(RuleMode::Sequential)
+            .with_limits(std::sync::Arc::new(limits))
+    }
+
+    /// Unpaced and without retries, so one rule answers one call: the tests of what each
+    /// answer maps to. Pacing and retries have tests of their own (`limits`).
     fn cloud_in(&self, mode: RuleMode) -> SdkCloud {
+        self.clients_in(mode)
+            .with_limits(std::sync::Arc::new(Limits::unpaced().with_backoff(
+                Backoff {
+                    attempts: 1,
+                    ..Backoff::default()
+                },
+            )))
+    }
+
+    fn clients_in(&self, mode: RuleMode) -> SdkCloud {
         SdkCloud::from_clients(
             SdkClients {
                 iam: client!(aws_sdk_iam, mode, &self.iam),
