@@ -842,3 +842,133 @@ async fn nothing_listening_is_a_network_error() {
     let e = ConsoleClient::from_config(&no_region, None).unwrap_err();
     assert!(e.contains("--identity-region"), "{e}");
 }
+
+/// doctor's console check: steps 3-5, the status, and the certificate against 6a.
+#[tokio::test]
+async fn doctor_compares_the_application_with_the_plan_and_the_provider() {
+    use connect_sso::cloud::api::*;
+    use connect_sso::cloud::doctor::Verdict;
+    use connect_sso::cloud::doctor::console::check_console;
+    use connect_sso::cloud::sandbox::{SANDBOX_INSTANCE_ARN, Sandbox};
+
+    let fake = Fake::start();
+    let api = client(&fake);
+    let sb = Sandbox::new();
+    let setup = Setup::from_answers(&Answers {
+        instance_arn: Some(SANDBOX_INSTANCE_ARN.to_string()),
+        app_name: Some("Amazon Connect (test)".to_string()),
+        ..Answers::default()
+    })
+    .unwrap();
+    let fetch = fetch_with(now());
+
+    // Nothing yet.
+    let c = check_console(&api, &sb, &setup, &fetch).await;
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
+    assert!(c.fix.as_deref().unwrap().contains("apply --console-api"));
+
+    let out = run(&api, &setup, &Mutex::default(), false).await;
+    assert!(out.failure.is_none(), "{:?}", out.failure);
+    let id = out.instance_id.unwrap();
+    fake.clear();
+
+    // Configured, no provider yet: passes, and says what it could not compare.
+    let c = check_console(&api, &sb, &setup, &fetch).await;
+    assert_eq!(c.verdict, Verdict::Pass, "{c:?}");
+    assert!(
+        c.evidence.iter().any(|e| e.contains("no SAML provider")),
+        "{c:?}"
+    );
+    assert!(
+        fake.targets()
+            .iter()
+            .all(|t| !t.contains(".Update") && !t.contains(".Create")),
+        "doctor only reads"
+    );
+
+    // The provider holds the current metadata: passes.
+    sb.create_saml_provider(setup.provider_name.as_str(), METADATA, &[])
+        .await
+        .unwrap();
+    let c = check_console(&api, &sb, &setup, &fetch).await;
+    assert_eq!(c.verdict, Verdict::Pass, "{c:?}");
+    assert!(
+        c.evidence.iter().any(|e| e.contains("current metadata")),
+        "{c:?}"
+    );
+
+    // The provider holds other metadata (a rotated certificate): fails, naming the fix.
+    let other = METADATA.replace("MTIzNDU2Nzg5MDEy", "OTg3NjU0MzIxMDk4");
+    sb.update_saml_provider(&setup.provider_arn(), &other)
+        .await
+        .unwrap();
+    let c = check_console(&api, &sb, &setup, &fetch).await;
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
+    assert!(c.troubles.contains(&"certificate"), "{c:?}");
+    sb.update_saml_provider(&setup.provider_arn(), METADATA)
+        .await
+        .unwrap();
+
+    // Disabled, and another ACS URL: a warning and a failure.
+    {
+        let mut s = fake.state.lock().unwrap();
+        let i = s.instances.get_mut(&id).unwrap();
+        i["status"] = json!("DISABLED");
+        i["serviceProviderConfig"]["audience"] = json!("urn:other");
+    }
+    let c = check_console(&api, &sb, &setup, &fetch).await;
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
+    assert!(
+        c.evidence.iter().any(|e| e.contains("is DISABLED")),
+        "{c:?}"
+    );
+    assert!(
+        c.evidence
+            .iter()
+            .any(|e| e.contains("audience: urn:other -> urn:amazon:webservices")),
+        "{c:?}"
+    );
+    assert!(c.troubles.contains(&"wrong-acs-url"), "{c:?}");
+
+    // An unknown operation is an error that says to check in the console.
+    fake.force(
+        "ListApplicationInstances",
+        error(400, "UnknownOperationException", "gone"),
+    );
+    let c = check_console(&api, &sb, &setup, &fetch).await;
+    assert_eq!(c.verdict, Verdict::Error, "{c:?}");
+    assert!(
+        c.fix.as_deref().unwrap().contains("AWS does not document"),
+        "{c:?}"
+    );
+}
+
+fn binary(args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path())
+        .env_remove("CONNECT_SSO_CONSOLE_API")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_option_is_on_apply_and_doctor_and_refused_on_the_sandbox() {
+    for command in ["apply", "doctor"] {
+        let help = binary(&[command, "--help"]);
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(text.contains("--console-api"), "{command}: {text}");
+        assert!(text.contains("does not document"), "{command}: {text}");
+        let o = binary(&[command, "--sandbox", "--console-api"]);
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains("--console-api does not work with --sandbox yet"),
+            "{e}"
+        );
+    }
+    let help = binary(&["teardown", "--help"]);
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("--console-api"));
+}

@@ -3,6 +3,8 @@
 
 use std::io::{self, IsTerminal, Write};
 
+mod console;
+
 pub use super::account::connect as connect_cloud;
 use super::account::{Access, Account, open as open_account};
 use super::plan::load_setup;
@@ -223,6 +225,14 @@ pub fn run(
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
+    let console_api = answers.console_api == Some(true);
+    if console_api && global.sandbox {
+        writeln!(
+            err,
+            "error: --console-api does not work with --sandbox yet: the sandbox does not model the IAM Identity Center console API. Drop one of them"
+        )?;
+        return Ok(Status::BadInput);
+    }
     let document = match (&answers.metadata, global.sandbox) {
         (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {
             Ok((_, d)) => d,
@@ -232,6 +242,8 @@ pub fn run(
             }
         },
         (None, true) => sandbox::SANDBOX_METADATA.to_string(),
+        // Step 2 takes it from the application.
+        (None, false) if console_api => String::new(),
         (None, false) => {
             writeln!(
                 err,
@@ -249,6 +261,16 @@ pub fn run(
         let Some(account) = open_account(global, &answers, access, err).await? else {
             return Ok(Status::CheckFailed);
         };
+        let console = match console_api {
+            true => match console::client(&answers).await {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(Status::BadInput);
+                }
+            },
+            false => None,
+        };
         let run = Run {
             global,
             args,
@@ -256,6 +278,7 @@ pub fn run(
             document: &document,
             people: UserRequest::from_answers(&answers),
             now,
+            console: console.as_ref(),
         };
         // Whether anything that may change the account ran.
         let mut ran = false;
@@ -276,6 +299,9 @@ struct Run<'a> {
     document: &'a str,
     people: UserRequest,
     now: time::OffsetDateTime,
+    /// `--console-api`: steps 1, 2, 3-5 and 10 through the console API; `document` is then
+    /// empty when no --metadata was given (step 2 gives it).
+    console: Option<&'a crate::cloud::console::ConsoleClient>,
 }
 
 impl Run<'_> {
@@ -302,6 +328,9 @@ impl Run<'_> {
                 return Ok(Status::CheckFailed);
             }
         };
+        if let Some(api) = self.console {
+            return self.go_console(api, account, checked, ran, out, err).await;
+        }
         // On the sandbox, step 1's application is added by the run itself.
         let adds_application =
             account.sandbox().is_some() && checked.idc.is_some() && checked.applications.is_empty();

@@ -48,6 +48,14 @@ pub fn run(
         (None, true) => Some(sandbox::SANDBOX_METADATA.to_string()),
         (None, false) => None,
     };
+    let console_api = answers.console_api == Some(true);
+    if console_api && global.sandbox {
+        writeln!(
+            err,
+            "error: --console-api does not work with --sandbox yet: the sandbox does not model the IAM Identity Center console API. Drop one of them"
+        )?;
+        return Ok(Status::BadInput);
+    }
     let Some(runtime) = super::runtime(err)? else {
         return Ok(Status::CheckFailed);
     };
@@ -61,12 +69,23 @@ pub fn run(
             now,
         };
         let shown = super::progress::wanted(if args.json { Format::Json } else { args.format });
-        let report = super::progress::during(
+        let mut report = super::progress::during(
             shown,
             "checking the sign-in chain",
             doctor(account.cloud(), input),
         )
         .await;
+        if console_api {
+            let check = console_check(&account, &answers, &setup, now);
+            let check = super::progress::during(shown, "reading the application", check).await;
+            // After step 1's check, where the application is.
+            let at = report
+                .checks
+                .iter()
+                .rposition(|c| c.id == "application")
+                .map_or(report.checks.len(), |i| i + 1);
+            report.checks.insert(at, check);
+        }
         Ok::<_, io::Error>(report)
     })?;
     // Each proposed command as it can be run from here.
@@ -95,6 +114,30 @@ pub fn run(
     } else {
         Status::CheckFailed
     })
+}
+
+/// doctor's `--console-api` check, in the identity context.
+async fn console_check(
+    account: &super::account::Account,
+    answers: &Answers,
+    setup: &crate::domain::setup::Setup,
+    now: time::OffsetDateTime,
+) -> crate::cloud::doctor::Check {
+    use crate::cloud::console::ConsoleClient;
+    use crate::cloud::doctor::console::{ID, check_console};
+    let (connect, identity) = super::context_settings(answers);
+    let fetch = crate::cloud::console::ensure::fetch_with(now);
+    match ConsoleClient::load(&connect, &identity).await {
+        Ok(api) => check_console(&api, account.cloud(), setup, &fetch).await,
+        Err(e) => crate::cloud::doctor::Check {
+            id: ID,
+            subject: "application (console API)".to_string(),
+            verdict: Verdict::Error,
+            evidence: vec!["could not be checked".to_string()],
+            fix: Some(e),
+            troubles: Vec::new(),
+        },
+    }
 }
 
 /// The answers of a session saved by the wizard.

@@ -31,8 +31,8 @@ use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use options::{
-    AwsOptions, ConnectUserOptions, InstanceOptions, MetadataOptions, RegionOptions,
-    SandboxOptions, SandboxSetupOptions, SetupOptions, UserOptions,
+    AwsOptions, ConnectUserOptions, ConsoleApiOptions, InstanceOptions, MetadataOptions,
+    RegionOptions, SandboxOptions, SandboxSetupOptions, SetupOptions, UserOptions,
 };
 
 use crate::domain::setup::Answers;
@@ -240,6 +240,7 @@ pub struct AnswerArgs {
     pub create_connect_users: bool,
     pub security_profile: Option<String>,
     pub routing_profile: Option<String>,
+    pub console_api: bool,
     /// The ids of the options (these and the AWS contexts of [`GlobalArgs`]) whose value came
     /// from a `CONNECT_SSO_*` variable rather than a flag: a level of their own, between the
     /// flags and the answers file.
@@ -297,6 +298,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     metadata: MetadataOptions,
     #[command(flatten)]
+    console_api: ConsoleApiOptions,
+    #[command(flatten)]
     users: UserOptions,
     #[command(flatten)]
     connect_users: ConnectUserOptions,
@@ -326,6 +329,8 @@ pub struct DoctorArgs {
     setup: SetupOptions,
     #[command(flatten)]
     metadata: MetadataOptions,
+    #[command(flatten)]
+    console_api: ConsoleApiOptions,
     #[command(flatten)]
     users: UserOptions,
     #[command(flatten)]
@@ -454,6 +459,7 @@ impl AnswerArgs {
             security_profile,
             routing_profile,
             max_rps,
+            console_api,
         );
         flags.or(env)
     }
@@ -480,6 +486,7 @@ impl AnswerArgs {
             create_connect_users: self.create_connect_users.then_some(true),
             security_profile: self.security_profile.clone(),
             routing_profile: self.routing_profile.clone(),
+            console_api: self.console_api.then_some(true),
         }
     }
 }

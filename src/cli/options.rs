@@ -120,6 +120,23 @@ impl Group for MetadataOptions {
     }
 }
 
+/// The IAM Identity Center console's own API, for the steps the public API cannot do.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Answers")]
+pub struct ConsoleApiOptions {
+    /// Also run steps 1, 2, 3-5 and 10 (and check them) through the IAM Identity Center
+    /// console's own API, which AWS does not document and may change; needs the sso:
+    /// actions of the ConnectSsoConsoleApiOnly statement of `connect-sso permissions`
+    #[arg(long, env = "CONNECT_SSO_CONSOLE_API", value_parser = BoolishValueParser::new())]
+    pub console_api: bool,
+}
+
+impl Group for ConsoleApiOptions {
+    fn fill(&self, _: &mut GlobalArgs, answers: &mut AnswerArgs) {
+        answers.console_api = self.console_api;
+    }
+}
+
 /// The people to assign (step 11) and check.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Users")]

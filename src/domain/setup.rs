@@ -42,6 +42,8 @@ pub struct Answers {
     pub security_profile: Option<String>,
     /// Routing profile of created Connect users.
     pub routing_profile: Option<String>,
+    /// Run steps 1, 2, 3-5 and 10 through the IAM Identity Center console's own API.
+    pub console_api: Option<bool>,
     /// Request rates to keep instead of AWS's default quotas, `SERVICE=N` each.
     #[serde(default, deserialize_with = "max_rps_specs")]
     pub max_rps: Option<Vec<String>>,
@@ -131,6 +133,7 @@ impl Answers {
             create_connect_users: self.create_connect_users.or(lower.create_connect_users),
             security_profile: self.security_profile.or(lower.security_profile),
             routing_profile: self.routing_profile.or(lower.routing_profile),
+            console_api: self.console_api.or(lower.console_api),
             max_rps: self.max_rps.or(lower.max_rps),
         }
     }

@@ -8,6 +8,7 @@
 //! contexts and the Connect instance, `iam` the SAML provider, the policy and the role (steps
 //! 6a-6c), and `people` the application, its assignments and each person's Connect user.
 
+pub mod console;
 mod context;
 mod iam;
 mod people;
@@ -31,6 +32,7 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("policy", "Permissions policy (6b)"),
     ("role", "Federation role (6c)"),
     ("application", "Identity Center application (1)"),
+    ("console", "Application via console API"),
     ("user", "User"),
     ("values", "Values to compare"),
 ];
