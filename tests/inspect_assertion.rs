@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use connect_sso::cloud::sandbox::{SANDBOX_EXISTING_CONNECT_USERNAME, SANDBOX_INSTANCE_ARN};
-use connect_sso::domain::assertion::{C14nOptions, canonicalize};
+use connect_sso::domain::assertion::issue;
 use connect_sso::domain::setup::{Answers, Setup};
 use saml::{Sign, Spec, idc_key, other_key};
 use time::{Duration, OffsetDateTime};

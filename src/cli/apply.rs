@@ -11,7 +11,7 @@ use super::plan::load_setup;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
 use crate::cloud::apply::{Prerequisites, Report, UserRequest, apply_steps, check_prerequisites};
 use crate::cloud::metadata_source::load_source_blocking;
-use crate::cloud::sandbox::{self, Sandbox};
+use crate::cloud::sandbox::Sandbox;
 use crate::cloud::teardown::created_assignments;
 use crate::cloud::{CUSTOM_SAML_PROVIDER, CallerIdentity};
 use crate::domain::setup::Setup;
@@ -235,15 +235,17 @@ pub fn run(
     }
     let document = match (&answers.metadata, global.sandbox) {
         (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {
-            Ok((_, d)) => d,
+            Ok((_, d)) => Some(d),
             Err(message) => {
                 writeln!(err, "error: {message}")?;
                 return Ok(Status::BadInput);
             }
         },
-        (None, true) => sandbox::SANDBOX_METADATA.to_string(),
+        // The sandbox's Identity Center hands out its own, with the account's certificate:
+        // read once the account is open.
+        (None, true) => None,
         // Step 2 takes it from the application.
-        (None, false) if console_api => String::new(),
+        (None, false) if console_api => None,
         (None, false) => {
             writeln!(
                 err,
@@ -261,6 +263,9 @@ pub fn run(
         let Some(account) = open_account(global, &answers, access, err).await? else {
             return Ok(Status::CheckFailed);
         };
+        let document = document
+            .or_else(|| account.sandbox().map(Sandbox::metadata_document))
+            .unwrap_or_default();
         let console = match console_api {
             true => match console::client(&answers).await {
                 Ok(c) => Some(c),

@@ -11,7 +11,7 @@ use super::{DoctorArgs, Format, GlobalArgs, Status, TroubleshootArgs};
 use crate::app::{Mode, State};
 use crate::cloud::doctor::{DoctorInput, DoctorReport, Verdict, doctor};
 use crate::cloud::metadata_source::load_source_blocking;
-use crate::cloud::sandbox;
+use crate::cloud::sandbox::Sandbox;
 use crate::domain::setup::Answers;
 use crate::session::{self, Loaded};
 use crate::troubleshoot::{TROUBLES, Trouble, trouble};
@@ -37,16 +37,16 @@ pub fn run(
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
-    let document = match (&answers.metadata, global.sandbox) {
-        (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {
+    let document = match &answers.metadata {
+        Some(path) => match load_source_blocking(&path.to_string_lossy(), now) {
             Ok((_, d)) => Some(d),
             Err(message) => {
                 writeln!(err, "error: {message}")?;
                 return Ok(Status::BadInput);
             }
         },
-        (None, true) => Some(sandbox::SANDBOX_METADATA.to_string()),
-        (None, false) => None,
+        // On the sandbox, its Identity Center's own, once the account is open.
+        None => None,
     };
     let console_api = answers.console_api == Some(true);
     if console_api && global.sandbox {
@@ -62,6 +62,7 @@ pub fn run(
     let users = answers.users.clone().unwrap_or_default();
     let mut report = runtime.block_on(async {
         let account = connect_cloud(global, &answers, Access::ReadOnly, err).await?;
+        let document = document.or_else(|| account.sandbox().map(Sandbox::metadata_document));
         let input = DoctorInput {
             setup: &setup,
             metadata: document.as_deref(),

@@ -3,6 +3,10 @@
 //! `AssumeRoleWithSAML` and Connect `GetFederationToken` with the session it gives; AWS's
 //! verdict with the troubleshooting entry and the fix. The temporary credentials and tokens
 //! are never printed, logged or saved.
+//!
+//! `connect-sso --sandbox sign-in-test --user NAME`: the sandbox's Identity Center issues
+//! the response for that user, as the access portal would, and the test runs on it: a
+//! simulated sign-in from the portal to the instance, or the cause it fails.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +19,8 @@ use super::options::{AwsOptions, InstanceOptions, MetadataOptions, SandboxOption
 use super::plan::load_setup;
 use super::{AnswerArgs, Format, GlobalArgs, Status};
 use crate::cloud::metadata_source::{fetch, is_url, read_metadata_file};
-use crate::cloud::sign_in::{Attempt, Outcome, SignInReport, sign_in_test};
+use crate::cloud::sandbox::{IssueError, IssuedResponse};
+use crate::cloud::sign_in::{Attempt, CAPTURE_FRESH, Outcome, SignInReport, sign_in_test};
 use crate::domain::assertion::{AssertionError, MAX_INPUT_BYTES, Severity, decode};
 use crate::domain::metadata;
 use crate::files::{ReadError, read_small};
@@ -25,8 +30,18 @@ use crate::ui::clean;
 pub struct SignInArgs {
     /// The captured SAMLResponse: a file with the form value (base64, URL-encoded or not),
     /// the whole form body (SAMLResponse=...&RelayState=...) or the XML; - reads standard input
-    #[arg(value_name = "FILE|-")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE|-", required_unless_present = "issue_for")]
+    pub file: Option<PathBuf>,
+    /// On the sandbox: its Identity Center issues a signed response for this user (user
+    /// name or email), as their access portal would, and the test runs on that instead of
+    /// FILE
+    #[arg(
+        long = "user",
+        value_name = "NAME",
+        conflicts_with = "file",
+        help_heading = "Sandbox"
+    )]
+    pub issue_for: Option<String>,
     /// Test only the Role attribute's pair with this role ARN (default: every pair)
     #[arg(long, value_name = "ARN")]
     pub role: Option<String>,
@@ -85,16 +100,19 @@ fn input_error(
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     if format == Format::Json {
-        let doc = json!({ "error": message });
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).expect("JSON values serialize")
-        )?;
+        write_json(&json!({ "error": message }), out)?;
     } else {
         writeln!(err, "error: {message}")?;
     }
     Ok(Status::BadInput)
+}
+
+fn write_json(doc: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(doc).expect("JSON values serialize")
+    )
 }
 
 /// The metadata the answers name, as trusted certificates for the inspector's checks; an
@@ -114,6 +132,28 @@ async fn supplied_metadata(path: Option<&PathBuf>) -> Result<Option<String>, Str
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// A response the sandbox's Identity Center would not issue: why, with its troubleshooting
+/// entry; exit 2 for a user it does not have, 1 for a setup that signs nobody in.
+fn issue_error(
+    format: Format,
+    e: &IssueError,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    if e.is_bad_input() {
+        return input_error(format, &e.to_string(), out, err);
+    }
+    if format == Format::Json {
+        write_json(
+            &json!({ "error": e.to_string(), "trouble": e.trouble() }),
+            out,
+        )?;
+    } else {
+        writeln!(out, "✗ {e}")?;
+    }
+    Ok(Status::CheckFailed)
+}
+
 pub fn run(
     global: &GlobalArgs,
     args: &SignInArgs,
@@ -121,20 +161,35 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    if args.file == Path::new("-") && io::stdin().is_terminal() {
-        writeln!(
-            err,
-            "Paste the SAMLResponse (the form value, the whole form body or the XML), then press \
-             Ctrl-D on an empty line (Ctrl-Z, Enter on Windows)."
-        )?;
+    if args.issue_for.is_some() && !global.sandbox {
+        let message = format!(
+            "--user NAME asks the sandbox's IAM Identity Center to issue the response, and only \
+             the sandbox's can be asked: add --sandbox. On AWS, give the FILE of a captured \
+             response instead. {CAPTURE_FRESH}"
+        );
+        return input_error(args.format, &message, out, err);
     }
-    let bytes = match read_input(&args.file) {
-        Ok(b) => b,
-        Err(message) => return input_error(args.format, &message, out, err),
-    };
-    let decoded = match decode(&bytes) {
-        Ok(d) => d,
-        Err(e) => return input_error(args.format, &e.to_string(), out, err),
+    // A captured response is read and decoded before anything else: unusable input is
+    // said at once.
+    let captured = match &args.file {
+        Some(file) => {
+            if file == Path::new("-") && io::stdin().is_terminal() {
+                writeln!(
+                    err,
+                    "Paste the SAMLResponse (the form value, the whole form body or the XML), \
+                     then press Ctrl-D on an empty line (Ctrl-Z, Enter on Windows)."
+                )?;
+            }
+            let bytes = match read_input(file) {
+                Ok(b) => b,
+                Err(message) => return input_error(args.format, &message, out, err),
+            };
+            match decode(&bytes) {
+                Ok(d) => Some(d),
+                Err(e) => return input_error(args.format, &e.to_string(), out, err),
+            }
+        }
+        None => None,
     };
     let given = args.answers.to_answers(global);
     let Some((answers, setup)) = load_setup(global, given, err)? else {
@@ -150,6 +205,29 @@ pub fn run(
         };
         let access = super::account::Access::ReadOnly;
         let account = super::account::connect(global, &answers, access, err).await?;
+        let (decoded, issued) = match (captured, account.sandbox(), &args.issue_for) {
+            (Some(decoded), _, _) => (decoded, None),
+            (None, Some(sandbox), Some(user)) => {
+                let issued = match sandbox.issue_response(user, &setup, now) {
+                    Ok(i) => i,
+                    Err(e) => return issue_error(args.format, &e, out, err),
+                };
+                // Read as a captured form body is: the test sees what the browser posts.
+                match decode(issued.form_body().as_bytes()) {
+                    Ok(d) => (d, Some(issued)),
+                    Err(e) => return input_error(args.format, &e.to_string(), out, err),
+                }
+            }
+            // Refused above (clap asks for FILE or --user; --user only with --sandbox).
+            (None, _, _) => {
+                return input_error(
+                    args.format,
+                    "give the captured SAMLResponse's FILE (or - for standard input), or --user NAME with --sandbox",
+                    out,
+                    err,
+                );
+            }
+        };
         let report = sign_in_test(
             account.cloud(),
             &setup,
@@ -164,12 +242,22 @@ pub fn run(
             Err(e) => return input_error(args.format, &e.to_string(), out, err),
         };
         match args.format {
-            Format::Json => writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&report).expect("the report serializes")
-            )?,
-            Format::Text | Format::Markdown => render_text(&report, global.sandbox, out)?,
+            Format::Json => {
+                let mut doc = serde_json::to_value(&report).expect("the report serializes");
+                if let (Some(issued), Some(fields)) = (&issued, doc.as_object_mut()) {
+                    fields.insert("issued".to_string(), issued_json(issued));
+                }
+                write_json(&doc, out)?
+            }
+            Format::Text | Format::Markdown => {
+                if let Some(issued) = &issued {
+                    render_issued(issued, out)?;
+                }
+                render_text(&report, global.sandbox, out)?;
+                if let Some(issued) = &issued {
+                    render_landing(&report, issued, out)?;
+                }
+            }
         }
         Ok(if report.signed_in {
             Status::Ok
@@ -177,6 +265,66 @@ pub fn run(
             Status::CheckFailed
         })
     })
+}
+
+/// What the sandbox's Identity Center issued (no secret in it: the response is signed,
+/// not secret, and the test uses it up).
+fn issued_json(issued: &IssuedResponse) -> serde_json::Value {
+    json!({
+        "by": "the sandbox's IAM Identity Center",
+        "user": issued.user_name,
+        "application_arn": issued.application_arn,
+        "acs_url": issued.acs_url,
+        "relay_state": issued.relay_state,
+    })
+}
+
+fn render_issued(issued: &IssuedResponse, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "The sandbox's IAM Identity Center issued a SAMLResponse for {} (application {}), \
+         posted to {}",
+        clean(&issued.user_name),
+        clean(&issued.application_arn),
+        clean(&issued.acs_url)
+    )?;
+    writeln!(out)
+}
+
+/// Where the simulated sign-in ends: the relay state (the instance's federation URL) for
+/// the Connect user AWS signed in.
+fn render_landing(
+    report: &SignInReport,
+    issued: &IssuedResponse,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(Outcome::SignedIn {
+        connect_user,
+        sign_in_host,
+        ..
+    }) = report
+        .attempts
+        .iter()
+        .map(|a| &a.outcome)
+        .find(|o| matches!(o, Outcome::SignedIn { .. }))
+    else {
+        return Ok(());
+    };
+    let lands = issued
+        .relay_state
+        .as_deref()
+        .map(|r| format!(" lands on {} and", clean(r)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "Simulated sign-in: {}{lands} opens Connect as user {}{}",
+        clean(&issued.user_name),
+        clean(connect_user),
+        sign_in_host
+            .as_deref()
+            .map(|h| format!(" on {}", clean(h)))
+            .unwrap_or_default()
+    )
 }
 
 /// The inspector's failures and warnings in short, then AWS's verdict on each pair. Every

@@ -138,18 +138,20 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     if mode == Mode::Sandbox && answers.instance_arn.is_none() && answers.instance_id.is_none() {
         answers.instance_arn = Some(SANDBOX_INSTANCE_ARN.to_string());
     }
-    if mode == Mode::Sandbox
-        && answers.metadata.is_none()
-        && let Some(dir) = &state_dir
-    {
-        // Workshop attendees have no Identity Center to download metadata from: the
-        // sandbox's own application metadata is written where step 2 can read it.
-        let file = dir.join("sandbox").join("idc-metadata.xml");
-        if std::fs::create_dir_all(file.parent().unwrap_or(dir)).is_ok()
-            && std::fs::write(&file, crate::cloud::sandbox::SANDBOX_METADATA).is_ok()
-        {
-            answers.metadata = Some(file);
+    // Workshop attendees have no Identity Center to download metadata from: the sandbox's
+    // own application metadata, with the account's certificate, is written where step 2 can
+    // read it once the account is open (below).
+    let sandbox_metadata = match &state_dir {
+        Some(dir) if mode == Mode::Sandbox && answers.metadata.is_none() => {
+            let file = dir.join("sandbox").join("idc-metadata.xml");
+            std::fs::create_dir_all(file.parent().unwrap_or(dir))
+                .is_ok()
+                .then_some(file)
         }
+        _ => None,
+    };
+    if let Some(file) = &sandbox_metadata {
+        answers.metadata = Some(file.clone());
     }
     let mut state = State::new(mode, &args.session, &answers);
     let mut notes = Vec::new();
@@ -200,6 +202,18 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
                 }
             };
         for w in warnings {
+            writeln!(err, "warning: {w}")?;
+            if !plain {
+                notes.push(format!("Warning: {w}"));
+            }
+        }
+        if let Some(file) = &sandbox_metadata
+            && let Err(e) = std::fs::write(file, sandbox.metadata_document())
+        {
+            let w = format!(
+                "the sandbox's Identity Center metadata could not be written to {} ({e}), so step 2 cannot read it: check that the folder is writable",
+                file.display()
+            );
             writeln!(err, "warning: {w}")?;
             if !plain {
                 notes.push(format!("Warning: {w}"));

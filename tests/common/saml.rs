@@ -1,10 +1,11 @@
 //! SAMLResponses shaped like IAM Identity Center's, signed with test keys, for tests.
 //!
 //! One file for unit and integration tests: `src/domain/assertion/mod.rs` includes it as
-//! `domain::assertion::testkit` (`#[cfg(test)]`), and `tests/inspect_assertion.rs` includes
-//! it with `#[path]`. The including module must have `canonicalize` and `C14nOptions` of
-//! `domain::assertion` in scope, so the signer canonicalizes exactly as the verifier does;
-//! the canonicalizer's own known-answer tests keep a mistake shared by both from hiding.
+//! `domain::assertion::testkit` (`#[cfg(test)]`), and the integration tests include it with
+//! `#[path]`. The including module must have `issue` of `domain::assertion` in scope: the
+//! XML, the signatures and the form body are the ones the sandbox's Identity Center issues
+//! (`domain::assertion::issue`), so the tests sign exactly as it does, and both canonicalize
+//! exactly as the verifier does.
 //!
 //! The shape follows a real Identity Center response: `saml2p:Response` with an unsigned
 //! envelope and a signed `saml2:Assertion` (RSA-SHA256, SHA-256 digest, exclusive
@@ -17,9 +18,12 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use time::OffsetDateTime;
-use time::macros::{datetime, format_description};
+use time::macros::datetime;
 
-use super::{C14nOptions, canonicalize};
+use super::issue::{self, SigningKey};
+// Not every test that includes this file uses each of them.
+#[allow(unused_imports)]
+pub use super::issue::{EMAIL_FORMAT, ResponseSpec, Sign, form_body, url_encode};
 
 pub const ACS_URL: &str = "https://signin.aws.amazon.com/saml";
 pub const AUDIENCE: &str = "urn:amazon:webservices";
@@ -28,15 +32,13 @@ pub const ISSUER: &str = "https://portal.sso.us-east-1.amazonaws.com/saml/assert
 pub const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 pub const ROLE_SESSION_NAME_ATTRIBUTE: &str =
     "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
-pub const EMAIL_FORMAT: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 pub const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
-const UNSPECIFIED: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified";
 
 /// An RSA-2048 key and a self-signed certificate for it.
 pub struct TestKey {
     pub pkcs8: Vec<u8>,
     pub cert_der: Vec<u8>,
-    key: aws_lc_rs::signature::RsaKeyPair,
+    key: SigningKey,
 }
 
 impl TestKey {
@@ -48,61 +50,52 @@ impl TestKey {
     ) -> TestKey {
         let key =
             rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("RSA key generation");
-        TestKey::from_rcgen(&key, common_name, not_before, not_after)
+        TestKey::certified(key.serialize_der(), common_name, not_before, not_after)
     }
 
     /// The same key with a certificate valid from `not_before` to `not_after`.
     pub fn with_validity(&self, not_before: OffsetDateTime, not_after: OffsetDateTime) -> TestKey {
-        let key = rcgen::KeyPair::try_from(self.pkcs8.as_slice()).expect("the test key parses");
-        TestKey::from_rcgen(
-            &key,
+        TestKey::certified(
+            self.pkcs8.clone(),
             "portal.sso.us-east-1.amazonaws.com",
             not_before,
             not_after,
         )
     }
 
-    fn from_rcgen(
-        key: &rcgen::KeyPair,
+    fn certified(
+        pkcs8: Vec<u8>,
         common_name: &str,
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> TestKey {
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        params.distinguished_name = rcgen::DistinguishedName::new();
-        params
-            .distinguished_name
-            .push(rcgen::DnType::OrganizationName, "connect-sso tests");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, common_name);
-        params.not_before = not_before;
-        params.not_after = not_after;
-        let cert = params.self_signed(key).expect("self-signed certificate");
-        let pkcs8 = key.serialize_der();
+        let key = SigningKey::self_signed(
+            &pkcs8,
+            "connect-sso tests",
+            common_name,
+            not_before,
+            not_after,
+        )
+        .expect("self-signed certificate");
         TestKey {
-            key: aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&pkcs8).expect("PKCS#8 RSA key"),
-            cert_der: cert.der().to_vec(),
+            cert_der: key.cert_der().to_vec(),
             pkcs8,
+            key,
         }
     }
 
+    /// The key that signs, as the sandbox's Identity Center holds its own.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
     pub fn cert_base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(&self.cert_der)
+        self.key.cert_base64()
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        let mut signature = vec![0; self.key.public_modulus_len()];
-        self.key
-            .sign(
-                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
-                &aws_lc_rs::rand::SystemRandom::new(),
-                message,
-                &mut signature,
-            )
-            .expect("RSA signing");
-        signature
+        self.key.sign(message).expect("RSA signing")
     }
 }
 
@@ -203,172 +196,42 @@ impl Spec {
     }
 }
 
-fn instant(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    ))
-    .expect("UTC times format")
-}
-
-/// XML-escapes text and attribute values.
-pub fn escape(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+impl Spec {
+    /// The same response as the sandbox's Identity Center describes it.
+    pub fn response(&self) -> ResponseSpec {
+        let s = self.clone();
+        ResponseSpec {
+            response_id: s.response_id,
+            assertion_id: s.assertion_id,
+            status: s.status,
+            destination: s.destination,
+            recipient: s.recipient,
+            audience: s.audience,
+            issuer: s.issuer,
+            name_id: s.name_id,
+            name_id_format: s.name_id_format,
+            issue_instant: s.issue_instant,
+            not_before: s.not_before,
+            not_on_or_after: s.not_on_or_after,
+            attributes: s.attributes,
+        }
+    }
 }
 
 /// The response without any signature.
 pub fn unsigned(spec: &Spec) -> String {
-    let issue = instant(spec.issue_instant);
-    let destination = spec
-        .destination
-        .as_ref()
-        .map(|d| format!(" Destination=\"{}\"", escape(d)))
-        .unwrap_or_default();
-    let recipient = spec
-        .recipient
-        .as_ref()
-        .map(|r| format!(" Recipient=\"{}\"", escape(r)))
-        .unwrap_or_default();
-    let attributes: String = spec
-        .attributes
-        .iter()
-        .map(|(name, values)| {
-            let values: String = values
-                .iter()
-                .map(|v| {
-                    format!(
-                        "<saml2:AttributeValue xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" \
-                         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-                         xsi:type=\"xs:string\">{}</saml2:AttributeValue>",
-                        escape(v)
-                    )
-                })
-                .collect();
-            format!(
-                "<saml2:Attribute Name=\"{}\" NameFormat=\"{UNSPECIFIED}\">{values}\
-                 </saml2:Attribute>",
-                escape(name)
-            )
-        })
-        .collect();
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><saml2p:Response \
-         xmlns:saml2p=\"urn:oasis:names:tc:SAML:2.0:protocol\"{destination} ID=\"{rid}\" \
-         IssueInstant=\"{issue}\" Version=\"2.0\"><saml2:Issuer \
-         xmlns:saml2=\"urn:oasis:names:tc:SAML:2.0:assertion\" \
-         Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:entity\">{issuer}</saml2:Issuer>\
-         <saml2p:Status><saml2p:StatusCode Value=\"{status}\"/></saml2p:Status>\
-         <saml2:Assertion xmlns:saml2=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"{aid}\" \
-         IssueInstant=\"{issue}\" Version=\"2.0\"><saml2:Issuer \
-         Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:entity\">{issuer}</saml2:Issuer>\
-         <saml2:Subject><saml2:NameID Format=\"{format}\">{name_id}</saml2:NameID>\
-         <saml2:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\">\
-         <saml2:SubjectConfirmationData NotOnOrAfter=\"{not_after}\"{recipient}/>\
-         </saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions \
-         NotBefore=\"{not_before}\" NotOnOrAfter=\"{not_after}\"><saml2:AudienceRestriction>\
-         <saml2:Audience>{audience}</saml2:Audience></saml2:AudienceRestriction>\
-         </saml2:Conditions><saml2:AuthnStatement AuthnInstant=\"{issue}\" \
-         SessionIndex=\"{aid}\"><saml2:AuthnContext><saml2:AuthnContextClassRef>\
-         urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport\
-         </saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>\
-         <saml2:AttributeStatement>{attributes}</saml2:AttributeStatement></saml2:Assertion>\
-         </saml2p:Response>",
-        rid = escape(&spec.response_id),
-        aid = escape(&spec.assertion_id),
-        issuer = escape(&spec.issuer),
-        status = escape(&spec.status),
-        format = escape(&spec.name_id_format),
-        name_id = escape(&spec.name_id),
-        not_before = instant(spec.not_before),
-        not_after = instant(spec.not_on_or_after),
-        audience = escape(&spec.audience),
-    )
-}
-
-/// What to sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sign {
-    /// The assertion, as Identity Center does.
-    Assertion,
-    Response,
-    /// The assertion, then the response around it.
-    Both,
-    Nothing,
+    issue::unsigned(&spec.response())
 }
 
 /// The response of `spec`, signed with `key`.
 pub fn signed(spec: &Spec, key: &TestKey, what: Sign) -> String {
-    let xml = unsigned(spec);
-    match what {
-        Sign::Assertion => sign_element(&xml, &spec.assertion_id, key),
-        Sign::Response => sign_element(&xml, &spec.response_id, key),
-        Sign::Both => sign_element(
-            &sign_element(&xml, &spec.assertion_id, key),
-            &spec.response_id,
-            key,
-        ),
-        Sign::Nothing => xml,
-    }
-}
-
-fn signature_xml(id: &str, digest: &str, signature: &str, cert: &str) -> String {
-    format!(
-        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>\
-         <ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
-         <ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
-         <ds:Reference URI=\"#{id}\"><ds:Transforms><ds:Transform \
-         Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><ds:Transform \
-         Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"><ec:InclusiveNamespaces \
-         xmlns:ec=\"http://www.w3.org/2001/10/xml-exc-c14n#\" PrefixList=\"xs\"/>\
-         </ds:Transform></ds:Transforms><ds:DigestMethod \
-         Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue>{digest}\
-         </ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>{signature}\
-         </ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}\
-         </ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>"
-    )
-}
-
-fn by_id<'a, 'input>(
-    doc: &'a roxmltree::Document<'input>,
-    id: &str,
-) -> roxmltree::Node<'a, 'input> {
-    doc.descendants()
-        .find(|n| n.attribute("ID") == Some(id))
-        .unwrap_or_else(|| panic!("no element with ID {id}"))
+    issue::signed(&spec.response(), &key.key, what).expect("the test response signs")
 }
 
 /// Signs the element with `ID="id"` with an enveloped signature placed right after its
 /// first child element (the `Issuer`), the way Identity Center places it.
 pub fn sign_element(xml: &str, id: &str, key: &TestKey) -> String {
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
-    let doc = roxmltree::Document::parse(xml).expect("the unsigned response parses");
-    let target = by_id(&doc, id);
-    let at = target
-        .first_element_child()
-        .expect("the signed element starts with its Issuer")
-        .range()
-        .end;
-    let reference = C14nOptions::default().with_prefix_list(Some("xs"));
-    let digest = aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        canonicalize(target, &reference).as_bytes(),
-    );
-    let cert = key.cert_base64();
-    let unsigned_signature = signature_xml(id, &b64(digest.as_ref()), "", &cert);
-    let with_signature = format!("{}{unsigned_signature}{}", &xml[..at], &xml[at..]);
-
-    let doc = roxmltree::Document::parse(&with_signature).expect("the signed response parses");
-    let signed_info = by_id(&doc, id)
-        .children()
-        .find(|n| n.tag_name().name() == "Signature")
-        .and_then(|s| s.children().find(|n| n.tag_name().name() == "SignedInfo"))
-        .expect("the signature just added");
-    let signature = key.sign(canonicalize(signed_info, &C14nOptions::default()).as_bytes());
-    let signature_element = signature_xml(id, &b64(digest.as_ref()), &b64(&signature), &cert);
-    format!("{}{signature_element}{}", &xml[..at], &xml[at..])
+    issue::sign_element(xml, id, &key.key).expect("the test response signs")
 }
 
 /// IdP metadata naming `cert_der` as the signing certificate; IAM (and `metadata::check`)
@@ -405,28 +268,4 @@ pub fn base64_wrapped(xml: &str) -> String {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join("\r\n")
-}
-
-/// Percent-encodes the way a browser encodes a form value.
-pub fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            b => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The body the browser posts to the sign-in endpoint.
-pub fn form_body(xml: &str, relay_state: Option<&str>) -> String {
-    let mut body = format!("SAMLResponse={}", url_encode(&base64(xml)));
-    if let Some(relay) = relay_state {
-        body.push_str("&RelayState=");
-        body.push_str(&url_encode(relay));
-    }
-    body
 }

@@ -9,15 +9,19 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use super::faults::{Fault, Quotas};
+use super::saml_issue::SigningIdentity;
 use super::{ApplicationSnapshot, CallTiming};
 use crate::cloud::{
     AttachedPolicy, ConnectInstanceSummary, ConnectUser, IdcGroup, IdcUser, ManagedPolicy, NamedId,
     Role, SamlProvider,
 };
 
-/// The sandbox account; both contexts (identity and connect) are this one account.
-/// The SAML metadata the sandbox's Identity Center hands out for its applications.
+/// The layout of the SAML metadata the sandbox's Identity Center hands out for its
+/// applications: its entity ID and endpoints, with a certificate whose key nobody holds. An
+/// account's own metadata, with its signing certificate, is
+/// [`Sandbox::metadata_document`](super::Sandbox::metadata_document).
 pub const SANDBOX_METADATA: &str = include_str!("../../../assets/sandbox-idc-metadata.xml");
+/// The sandbox account; both contexts (identity and connect) are this one account.
 pub const SANDBOX_ACCOUNT: &str = "111122223333";
 pub const SANDBOX_REGION: &str = "us-east-1";
 pub const SANDBOX_CALLER_ARN: &str =
@@ -161,6 +165,12 @@ pub(super) struct State {
     pub(super) groups: Vec<GroupRecord>,
     /// The buckets of the quotas enforced, and the count of throttled calls.
     pub(super) quotas: Quotas,
+    /// The Identity Center's signing key and certificate (see `saml_issue`); `None` until
+    /// an account in memory first needs it.
+    pub(super) signing: Option<SigningIdentity>,
+    /// The key was made for an account loaded from a file that had none, and is not in
+    /// that file yet (see `persist`).
+    pub(super) signing_unsaved: bool,
 }
 
 /// A group of the identity store and the user ids of its members.
@@ -288,6 +298,8 @@ impl State {
             roles: Vec::new(),
             groups: seeded_groups(),
             quotas: Quotas::default(),
+            signing: None,
+            signing_unsaved: false,
         }
     }
 

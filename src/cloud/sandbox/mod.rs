@@ -14,7 +14,8 @@
 //!
 //! One file per AWS service the sandbox stands in for (`sts`, `identity_center`, `connect`,
 //! `iam`, with IAM's validation rules in `iam_rules`), over one shared account model
-//! (`account`); `persist` keeps the account in a file, `faults` holds the injected faults
+//! (`account`); `saml_issue` is Identity Center's signing side (its key, its metadata, the
+//! responses it issues); `persist` keeps the account in a file, `faults` holds the injected faults
 //! and latency, and `errors` words failures as AWS does. This file holds the [`Sandbox`]
 //! itself: what every call does first, the recorded calls, the snapshots and the
 //! simulations of console steps.
@@ -27,6 +28,7 @@ mod iam;
 mod iam_rules;
 mod identity_center;
 mod persist;
+mod saml_issue;
 mod sts;
 #[cfg(test)]
 mod tests;
@@ -59,6 +61,10 @@ pub use account::{
 };
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
+pub use saml_issue::{
+    IssueError, IssuedResponse, RESPONSE_VALIDITY_MINUTES, SANDBOX_IDC_ENTITY_ID,
+    SESSION_DURATION_SECONDS,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Read-only views for tests

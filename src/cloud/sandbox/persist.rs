@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::account::{InstanceRecord, PolicyRecord, RoleRecord, State};
 use super::faults::Fault;
+use super::saml_issue::SigningIdentity;
 use super::{ApplicationSnapshot, Sandbox, SandboxOptions};
 use crate::cloud::{IdcUser, SamlProvider};
 use crate::files::{self, FileLock, LockError};
@@ -46,6 +47,10 @@ pub(super) struct SavedAccount {
     providers: Vec<SamlProvider>,
     policies: Vec<PolicyRecord>,
     roles: Vec<RoleRecord>,
+    /// Identity Center's signing key and certificate. Absent from an account saved before
+    /// the sandbox signed: it gets one when loaded ([`Sandbox::load_or_seed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) signing_key: Option<SigningIdentity>,
 }
 
 fn known_format<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
@@ -71,6 +76,7 @@ impl State {
             providers: self.providers.clone(),
             policies: self.policies.clone(),
             roles: self.roles.clone(),
+            signing_key: self.signing.clone(),
         }
     }
 
@@ -89,6 +95,8 @@ impl State {
             roles: saved.roles,
             groups: super::account::seeded_groups(),
             quotas: Default::default(),
+            signing_unsaved: saved.signing_key.is_none(),
+            signing: saved.signing_key,
         }
     }
 }
@@ -108,7 +116,8 @@ impl Sandbox {
                     file: Some(path.to_path_buf()),
                     lock: None,
                 };
-                (sandbox, None)
+                let warning = sandbox.upgrade(path);
+                (sandbox, warning)
             }
             Ok(Loaded::Missing) => (Sandbox::seeded_at(path, options), None),
             Ok(Loaded::Corrupt { moved_to, reason }) => (
@@ -131,10 +140,56 @@ impl Sandbox {
     /// The seeded account, kept at `path`: the next [`save`](Sandbox::save) there replaces
     /// what the file held.
     pub fn seeded_at(path: &Path, options: SandboxOptions) -> Sandbox {
-        Sandbox {
+        let sandbox = Sandbox {
             file: Some(path.to_path_buf()),
             ..Sandbox::with_options(options)
+        };
+        // A kept account gets its Identity Center signing key now; it is saved with the
+        // account.
+        sandbox.lock().signing();
+        sandbox
+    }
+
+    /// An account loaded without a signing key got one: the key is written into the file
+    /// at `path` at once, under the account's lock (if it is free), adding only the
+    /// key to what the file holds by then (another run may have saved since this one read
+    /// it). If the file has a key by then, this account takes that one instead. When the
+    /// lock is taken, by this process's own command or another, nothing is written here:
+    /// the command holding it saves the account, key included (see
+    /// [`holding`](Sandbox::holding)). Returns a warning when the key could not be written.
+    fn upgrade(&self, path: &Path) -> Option<String> {
+        if !self.lock().signing_unsaved {
+            return None;
         }
+        let Ok(_lock) = Sandbox::lock_account(path, Duration::ZERO, &mut |_| {}) else {
+            return None;
+        };
+        self.write_new_key(path).err().map(|e| {
+            format!(
+                "the sandbox account {} was saved before its Identity Center had a signing key, and the key made for it now could not be written to it ({e}), so the next run makes another one: check that {} is writable",
+                path.display(),
+                path.parent().unwrap_or(path).display()
+            )
+        })
+    }
+
+    /// Adds this account's new signing key to what the file at `path` holds now (its lock
+    /// held by the caller), or takes the key the file has by now.
+    fn write_new_key(&self, path: &Path) -> Result<(), String> {
+        let loaded = session::load::<SavedAccount>(path)?;
+        let mut state = self.lock();
+        // Gone or replaced meanwhile: whoever did it keeps the account from now on.
+        if let Loaded::Found(mut saved) = loaded {
+            match &saved.signing_key {
+                Some(theirs) => state.signing = Some(theirs.clone()),
+                None => {
+                    saved.signing_key = Some(state.signing().clone());
+                    session::save(path, &saved)?;
+                }
+            }
+        }
+        state.signing_unsaved = false;
+        Ok(())
     }
 
     /// Takes the lock of the account kept at `path` ([`lock_path`]), waiting at most `wait`;
@@ -148,8 +203,14 @@ impl Sandbox {
         files::lock_exclusive(&lock_path(path), &files::this_process(), wait, waiting)
     }
 
-    /// This account, holding `lock` for as long as it lives.
+    /// This account, holding `lock` for as long as it lives. A signing key made for an
+    /// account that had none in its file is written into the file now, under this lock.
     pub fn holding(self, lock: FileLock) -> Sandbox {
+        let unsaved = self.lock().signing_unsaved;
+        if unsaved && let Some(path) = &self.file {
+            // A failure is said by the command's own save, which writes the key too.
+            let _ = self.write_new_key(path);
+        }
         Sandbox {
             lock: Some(lock),
             ..self
@@ -178,7 +239,14 @@ impl Sandbox {
 
     /// Writes the account to `path` atomically, readable by the user only (mode 0600).
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        let saved = self.lock().to_saved();
-        session::save(path, &saved)
+        let saved = {
+            let mut state = self.lock();
+            // With its signing key, made now if it has none yet.
+            state.signing();
+            state.to_saved()
+        };
+        session::save(path, &saved)?;
+        self.lock().signing_unsaved = false;
+        Ok(())
     }
 }

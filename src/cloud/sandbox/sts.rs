@@ -63,7 +63,7 @@ fn session_key() -> &'static hmac::Key {
     })
 }
 
-fn random_bytes(n: usize) -> Vec<u8> {
+pub(super) fn random_bytes(n: usize) -> Vec<u8> {
     let mut bytes = vec![0u8; n];
     SystemRandom::new()
         .fill(&mut bytes)

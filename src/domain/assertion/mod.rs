@@ -14,14 +14,17 @@
 //! that it is not covered (signature wrapping).
 //!
 //! Layout: `decode` (input to XML), `parse` (XML to [`SamlResponse`]), `c14n` and `signature`
-//! (canonicalization and verification), `certificate` (`KeyInfo` certificates), `role` (the
+//! (canonicalization and verification), `issue` (building and signing responses as Identity
+//! Center does, for the sandbox and the tests), `certificate` (`KeyInfo` certificates), `role` (the
 //! Role attribute's pairs), `checks` (one file per group of fields) and `report` (what the
-//! checks return and compare against). Every public item is re-exported here.
+//! checks return and compare against). Every public item is re-exported here, but for `issue`'s,
+//! which stay in their module.
 
 mod c14n;
 mod certificate;
 mod checks;
 mod decode;
+pub mod issue;
 mod parse;
 mod report;
 mod role;

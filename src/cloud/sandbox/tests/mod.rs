@@ -6,6 +6,7 @@ mod faults;
 mod iam;
 mod identity_center;
 mod persist;
+mod saml_issue;
 mod seed;
 mod sts;
 
