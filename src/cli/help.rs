@@ -247,6 +247,10 @@ pub static PAGES: &[Page] = &[
                 "connect-sso sign-in-test response.txt --sandbox",
                 "against the sandbox's STS and Connect",
             ),
+            (
+                "connect-sso sign-in-test --sandbox --user maria.garcia@example.com",
+                "the sandbox's Identity Center signs a response for her, then the test runs on it",
+            ),
         ],
         exit: &[
             (0, "AWS signed the person in, for every Role pair tested"),

@@ -47,7 +47,7 @@ pub struct InspectArgs {
 }
 
 /// Reads the input, at most [`MAX_INPUT_BYTES`] (and one byte more to tell it was more).
-fn read_input(file: &Path) -> Result<Vec<u8>, String> {
+pub(super) fn read_input(file: &Path) -> Result<Vec<u8>, String> {
     let too_large = || {
         AssertionError::TooLarge {
             len: MAX_INPUT_BYTES + 1,
@@ -76,7 +76,8 @@ fn read_input(file: &Path) -> Result<Vec<u8>, String> {
     })
 }
 
-fn input_error(
+/// Unusable input: said on standard error, or as `{"error": ...}` with JSON output.
+pub(super) fn input_error(
     format: Format,
     message: &str,
     out: &mut dyn Write,
@@ -93,6 +94,23 @@ fn input_error(
         writeln!(err, "error: {message}")?;
     }
     Ok(Status::BadInput)
+}
+
+/// The metadata the answers name, as trusted certificates for the inspector's checks; an
+/// expired certificate in it is reported by the checks rather than refused.
+pub(super) async fn supplied_metadata(path: Option<&PathBuf>) -> Result<Option<String>, String> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let source = path.to_string_lossy();
+    let bytes = if is_url(&source) {
+        fetch(&source).await
+    } else {
+        read_metadata_file(path)
+    }?;
+    metadata::parse(&bytes)
+        .map(|_| Some(String::from_utf8_lossy(&bytes).into_owned()))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub fn run(
@@ -127,27 +145,9 @@ pub fn run(
         return Ok(Status::CheckFailed);
     };
     runtime.block_on(async {
-        // The metadata only serves as trusted certificates here, so an expired certificate
-        // in it is reported by the checks rather than refused.
-        let supplied = match &answers.metadata {
-            None => None,
-            Some(path) => {
-                let source = path.to_string_lossy();
-                let bytes = if is_url(&source) {
-                    fetch(&source).await
-                } else {
-                    read_metadata_file(path)
-                };
-                let checked = bytes.and_then(|b| {
-                    metadata::parse(&b)
-                        .map(|_| String::from_utf8_lossy(&b).into_owned())
-                        .map_err(|e| format!("{}: {e}", path.display()))
-                });
-                match checked {
-                    Ok(text) => Some(text),
-                    Err(message) => return input_error(args.format, &message, out, err),
-                }
-            }
+        let supplied = match supplied_metadata(answers.metadata.as_ref()).await {
+            Ok(text) => text,
+            Err(message) => return input_error(args.format, &message, out, err),
         };
         let account = if args.offline {
             None

@@ -8,22 +8,20 @@
 //! the response for that user, as the access portal would, and the test runs on it: a
 //! simulated sign-in from the portal to the instance, or the cause it fails.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::inspect::{input_error, read_input, supplied_metadata};
 use super::options::{AwsOptions, InstanceOptions, MetadataOptions, SandboxOptions, SetupOptions};
 use super::plan::load_setup;
 use super::{AnswerArgs, Format, GlobalArgs, Status};
-use crate::cloud::metadata_source::{fetch, is_url, read_metadata_file};
 use crate::cloud::sandbox::{IssueError, IssuedResponse};
 use crate::cloud::sign_in::{Attempt, CAPTURE_FRESH, Outcome, SignInReport, sign_in_test};
-use crate::domain::assertion::{AssertionError, MAX_INPUT_BYTES, Severity, decode};
-use crate::domain::metadata;
-use crate::files::{ReadError, read_small};
+use crate::domain::assertion::{Severity, decode};
 use crate::ui::clean;
 
 #[derive(Debug, Args)]
@@ -63,73 +61,12 @@ pub struct SignInArgs {
     pub answers: AnswerArgs,
 }
 
-/// Reads the input, at most [`MAX_INPUT_BYTES`] (and one byte more to tell it was more).
-fn read_input(file: &Path) -> Result<Vec<u8>, String> {
-    let too_large = || {
-        AssertionError::TooLarge {
-            len: MAX_INPUT_BYTES + 1,
-            max: MAX_INPUT_BYTES,
-        }
-        .to_string()
-    };
-    if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(too_large());
-        }
-        return Ok(bytes);
-    }
-    read_small(file, MAX_INPUT_BYTES as u64).map_err(|e| match e {
-        ReadError::Io(e) => format!(
-            "cannot read {}: {e}. Give the file the SAMLResponse was saved in, or - to paste it",
-            file.display()
-        ),
-        ReadError::TooLarge => format!("{}: {}", file.display(), too_large()),
-    })
-}
-
-fn input_error(
-    format: Format,
-    message: &str,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<Status> {
-    if format == Format::Json {
-        write_json(&json!({ "error": message }), out)?;
-    } else {
-        writeln!(err, "error: {message}")?;
-    }
-    Ok(Status::BadInput)
-}
-
 fn write_json(doc: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{}",
         serde_json::to_string_pretty(doc).expect("JSON values serialize")
     )
-}
-
-/// The metadata the answers name, as trusted certificates for the inspector's checks; an
-/// expired certificate in it is reported by the checks rather than refused.
-async fn supplied_metadata(path: Option<&PathBuf>) -> Result<Option<String>, String> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let source = path.to_string_lossy();
-    let bytes = if is_url(&source) {
-        fetch(&source).await
-    } else {
-        read_metadata_file(path)
-    }?;
-    metadata::parse(&bytes)
-        .map(|_| Some(String::from_utf8_lossy(&bytes).into_owned()))
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// A response the sandbox's Identity Center would not issue: why, with its troubleshooting
