@@ -57,7 +57,7 @@ pub use account::{
     SANDBOX_INSTANCE_ARN, SANDBOX_INSTANCE_ID, SANDBOX_LEGACY_INSTANCE_ALIAS,
     SANDBOX_LEGACY_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ID, SANDBOX_METADATA, SANDBOX_REGION,
     SANDBOX_ROUTING_PROFILE_ID, SANDBOX_ROUTING_PROFILE_NAME, SANDBOX_SECURITY_PROFILES,
-    SANDBOX_USERS, SampleGroup, SampleUser,
+    SANDBOX_USERS, SEEDED_GROUP_SIZE, SampleGroup, SampleUser, SeededPeople,
 };
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
