@@ -566,10 +566,16 @@ impl Driver {
         }
     }
 
+    /// Goes forward to step `id`; fails (instead of spinning) when it lies behind.
     async fn go_to(&mut self, id: &str) {
         while self.step() != id {
+            let last = connect_sso::app::screen_count() - 1;
+            assert!(
+                self.state.screen < last,
+                "step {id} is not ahead of {}",
+                self.step()
+            );
             self.key(Key::PageDown).await;
-            assert!(self.state.screen < connect_sso::app::screen_count(), "{id}");
         }
     }
 
@@ -1046,17 +1052,9 @@ async fn ctrl_t_asks_aws_whether_the_pasted_response_signs_in() {
         d.assert_status(step, StepStatus::Done);
     }
     d.go_to("verify").await;
-    assert!(
-        !d.state
-            .key_hints()
-            .contains(&("Ctrl-T", "ask AWS (sign-in test)"))
-    );
+    assert!(!d.state.key_hints().contains(&("Ctrl-T", "ask AWS")));
     d.key(Key::Char('i')).await;
-    assert!(
-        d.state
-            .key_hints()
-            .contains(&("Ctrl-T", "ask AWS (sign-in test)"))
-    );
+    assert!(d.state.key_hints().contains(&("Ctrl-T", "ask AWS")));
     let setup = d.state.setup().unwrap();
     let spec = saml::Spec::new(
         &setup.role_arn(),
@@ -1108,4 +1106,57 @@ async fn ctrl_t_asks_aws_whether_the_pasted_response_signs_in() {
         "{:?}",
         report.attempts
     );
+}
+
+#[tokio::test]
+async fn on_the_sandbox_ctrl_g_gets_a_signed_response_and_ctrl_t_signs_in_with_it() {
+    use connect_sso::app::Overlay;
+
+    let mut d = Driver::started().await;
+    d.go_to("1").await;
+    d.key(Key::Char('d')).await;
+    // Step 2: the sandbox's own metadata, as the wizard writes it for a workshop.
+    let metadata = d._dir.path().join("sandbox-idc.xml");
+    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
+    d.go_to("2").await;
+    d.replace_field(0, metadata.to_str().unwrap()).await;
+    for step in ["6a", "6b", "6c"] {
+        d.go_to(step).await;
+        d.key(Key::Char('r')).await;
+        d.assert_status(step, StepStatus::Done);
+    }
+    d.go_to("verify").await;
+    d.key(Key::Char('i')).await;
+    d.key(Key::Ctrl('g')).await;
+    assert!(d.state.assertion_text.is_empty(), "nobody on step 11 yet");
+    assert!(d.state.flash.as_deref().unwrap().contains("step 11"));
+    d.key(Key::Esc).await;
+
+    d.key(Key::Char('b')).await;
+    assert_eq!(d.step(), "11");
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    d.assert_status("11", StepStatus::Done);
+    d.go_to("verify").await;
+    d.key(Key::Char('i')).await;
+    assert_eq!(d.state.overlay, Overlay::Inspect);
+    assert!(d.state.key_hints().contains(&("Ctrl-G", "issue one")));
+    d.key(Key::Ctrl('g')).await;
+    assert!(
+        d.state.assertion_text.starts_with("SAMLResponse="),
+        "{}",
+        d.state.assertion_text
+    );
+    d.key(Key::Ctrl('t')).await;
+    let report = match &d.state.sign_in {
+        Some(Ok(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(report.signed_in, "{:?}", report.attempts);
+    d.key(Key::Enter).await;
+    let inspected = match &d.state.inspection {
+        Some(Ok(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(!inspected.failed(), "{:?}", inspected.findings);
 }

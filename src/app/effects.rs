@@ -270,6 +270,16 @@ impl Effects {
                     result: checked,
                 }
             }),
+            Cmd::IssueResponse { setup, user } => {
+                let issued = match &self.sandbox {
+                    None => Err("Only the sandbox's Identity Center can be asked for a response: on AWS, sign in from the access portal and paste what the browser posted".to_string()),
+                    Some(sandbox) => sandbox
+                        .issue_response(&user, &setup, time::OffsetDateTime::now_utc())
+                        .map(|r| r.form_body())
+                        .map_err(|e| e.to_string()),
+                };
+                self.send(Done::Issued(issued));
+            }
             Cmd::SignInTest {
                 setup,
                 text,

@@ -654,6 +654,12 @@ pub enum Cmd {
         metadata: Option<String>,
         live: bool,
     },
+    /// On the sandbox: its Identity Center signs a response for `user`, as a sign-in from
+    /// the access portal would post it; it goes into the SAMLResponse box.
+    IssueResponse {
+        setup: Box<Setup>,
+        user: String,
+    },
     /// Ask AWS whether the pasted response signs the person in (STS, then Connect).
     SignInTest {
         setup: Box<Setup>,
@@ -725,6 +731,8 @@ pub enum Done {
         text: String,
         result: Result<Box<crate::cloud::inspect::InspectReport>, String>,
     },
+    /// The form body the sandbox's Identity Center posted, or why it issued none.
+    Issued(Result<String, String>),
     /// AWS's verdict on the pasted response, for `text`.
     SignInTested {
         text: String,

@@ -16,7 +16,13 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
     let inner = tall_popup(frame, area, 110, "Inspect a SAML response", theme);
     let mut doc = Doc::new(inner.width);
     let text = state.assertion_text.trim();
-    if text.is_empty() {
+    if text.is_empty() && state.mode == crate::app::Mode::Sandbox {
+        doc.outside(
+            1,
+            "On the sandbox, Ctrl-G asks its Identity Center for the response a sign-in of step 11's first person would post; Ctrl-T then signs in with it. A response captured elsewhere can be pasted here too.",
+            theme.text(),
+        );
+    } else if text.is_empty() {
         doc.outside(
             1,
             "Sign in from the AWS access portal with the browser's developer tools open (Network tab, keep the log). Open the POST to the AWS sign-in page, copy the SAMLResponse form value (or the whole form data) and paste it here, then press Enter.",

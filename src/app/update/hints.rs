@@ -1,7 +1,7 @@
 //! The key hints: the keys every screen shares, and those the current screen or overlay
 //! handles, for the help bar and the key map.
 
-use super::super::{Focus, Overlay, START, State};
+use super::super::{Focus, Mode, Overlay, START, State};
 use super::values::screen_values;
 use crate::steps::StepKind;
 
@@ -33,9 +33,16 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Esc", "cancel"),
         ],
         Overlay::Steps { .. } => vec![("↑↓", "choose"), ("Enter", "go to step"), ("Esc", "close")],
+        Overlay::Inspect if state.mode == Mode::Sandbox => vec![
+            ("Ctrl-G", "issue one"),
+            ("Enter", "check"),
+            ("Ctrl-T", "ask AWS"),
+            ("Ctrl-U", "clear"),
+            ("Esc", "close"),
+        ],
         Overlay::Inspect if state.mode.is_live() => vec![
             ("Enter", "check"),
-            ("Ctrl-T", "ask AWS (sign-in test)"),
+            ("Ctrl-T", "ask AWS"),
             ("Ctrl-U", "clear"),
             ("Esc", "close"),
         ],

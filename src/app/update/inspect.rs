@@ -1,7 +1,7 @@
 //! The SAMLResponse box: its keys, pasting (into the box or the focused field), and
 //! starting the check of a response.
 
-use super::super::{Cmd, Focus, Key, Overlay, State};
+use super::super::{Cmd, Focus, Key, Mode, Overlay, State};
 use super::need;
 
 /// A SAMLResponse copied from a browser is a few kilobytes; more is not a response.
@@ -82,9 +82,31 @@ pub(super) fn inspect_key(state: &mut State, key: Key) -> Vec<Cmd> {
         }
         Key::Enter => return start_inspection(state),
         Key::Ctrl('t') => return start_sign_in_test(state),
+        Key::Ctrl('g') if state.mode == Mode::Sandbox => return issue_response(state),
         _ => {}
     }
     Vec::new()
+}
+
+/// Ctrl-G on the sandbox: a response signed by its Identity Center for the first person of
+/// step 11, as their sign-in from the access portal would post it.
+fn issue_response(state: &mut State) -> Vec<Cmd> {
+    let Some(user) = state.answers().users.and_then(|u| u.into_iter().next()) else {
+        return need(
+            state,
+            "Name someone on step 11 first: the sandbox signs a response for its first person",
+        );
+    };
+    let Ok(setup) = state.setup() else {
+        return need(
+            state,
+            "Some answers are not valid yet: fix them on their steps, then ask for a response",
+        );
+    };
+    vec![Cmd::IssueResponse {
+        setup: Box::new(setup),
+        user,
+    }]
 }
 
 /// What was found for the text in the box is for that text only.

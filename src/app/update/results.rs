@@ -53,6 +53,16 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         // Checked text that was since changed or cleared: its result is for something else.
         Done::Inspected { text, .. } if text != state.assertion_text => {}
         Done::Inspected { result, .. } => inspected(state, result),
+        Done::Issued(Ok(form)) => {
+            state.assertion_text = form;
+            state.inspection = None;
+            state.sign_in = None;
+            state.flash = Some(
+                "The sandbox's Identity Center signed a response: Ctrl-T signs in with it, Enter checks it"
+                    .to_string(),
+            );
+        }
+        Done::Issued(Err(e)) => state.flash = Some(e),
         Done::SignInTested { text, .. } if text != state.assertion_text => {}
         Done::SignInTested { result, .. } => {
             state.flash = Some(match &result {
