@@ -354,26 +354,13 @@ impl Run<'_> {
                 // Nothing to confirm: the look is the whole run, and nothing is to be done.
                 return self.finish(&report, View::Done, out);
             }
-            let interactive = std::io::stdin().is_terminal() && args.format == Format::Text;
             if let Some(sandbox) = account.sandbox() {
                 let line = stand_in_for_step_1(sandbox, self.setup, true);
                 stood_in(line, args.format, out, err)?;
             }
             self.show(&report, View::Proposal, out)?;
-            if !interactive {
-                writeln!(
-                    err,
-                    "error: apply would change AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
-                )?;
-                return Ok(Status::BadInput);
-            }
-            write!(out, "Apply these changes? [y/N] ")?;
-            out.flush()?;
-            let mut answer = String::new();
-            std::io::stdin().read_line(&mut answer)?;
-            if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-                writeln!(out, "Nothing changed.")?;
-                return Ok(Status::Ok);
+            if let Some(status) = confirm_changes(args.format, out, err)? {
+                return Ok(status);
             }
         }
         *ran = true;
@@ -501,6 +488,32 @@ fn record_assignments(
         )?,
     }
     Ok(())
+}
+
+/// After the proposal was shown: asks on a terminal, refuses without one. `Some(status)`
+/// ends the run (refused, or not confirmed); `None` goes on.
+pub(super) fn confirm_changes(
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Option<Status>> {
+    let interactive = std::io::stdin().is_terminal() && format == Format::Text;
+    if !interactive {
+        writeln!(
+            err,
+            "error: apply would change AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
+        )?;
+        return Ok(Some(Status::BadInput));
+    }
+    write!(out, "Apply these changes? [y/N] ")?;
+    out.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        writeln!(out, "Nothing changed.")?;
+        return Ok(Some(Status::Ok));
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! The same look, proposal and confirmation as without it; the console steps show in the
 //! report as run and checked, and a stop there ends the run with what was done.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
-use super::{Format, Run, Status, View, record_assignments};
+use super::{Run, Status, View, record_assignments};
 use crate::cli::account::Account;
 use crate::cloud::apply::{Failure, Prerequisites, Report, apply_steps};
 use crate::cloud::console::ConsoleClient;
@@ -162,22 +162,9 @@ impl Run<'_> {
             if report.changes() == 0 {
                 return self.finish(&report, View::Done, out);
             }
-            let interactive = std::io::stdin().is_terminal() && args.format == Format::Text;
             self.show(&report, View::Proposal, out)?;
-            if !interactive {
-                writeln!(
-                    err,
-                    "error: apply would change AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
-                )?;
-                return Ok(Status::BadInput);
-            }
-            write!(out, "Apply these changes? [y/N] ")?;
-            out.flush()?;
-            let mut answer = String::new();
-            std::io::stdin().read_line(&mut answer)?;
-            if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-                writeln!(out, "Nothing changed.")?;
-                return Ok(Status::Ok);
+            if let Some(status) = super::confirm_changes(args.format, out, err)? {
+                return Ok(status);
             }
         }
         *ran = true;
