@@ -317,6 +317,7 @@ pub async fn open(
         for w in &opened.warnings {
             writeln!(err, "warning: {w}")?;
         }
+        paced(&opened.sandbox, answers);
         return Ok(Some(Account::Sandbox {
             sandbox: Arc::new(opened.sandbox),
             reset_pending: AtomicBool::new(opened.reset_pending),
@@ -326,6 +327,14 @@ pub async fn open(
     Ok(Some(Account::Aws(Box::new(
         SdkCloud::load(&connect, &identity).await,
     ))))
+}
+
+/// `--max-rps` on the sandbox: its calls go through the same pacer as the SDK's requests
+/// would (without it, the sandbox paces only while it enforces quotas).
+fn paced(sandbox: &Sandbox, answers: &crate::domain::setup::Answers) {
+    if answers.max_rps.is_some() {
+        sandbox.set_max_rps(&super::max_rps(answers));
+    }
 }
 
 /// [`open`] for commands that only read the account (doctor, inspect-assertion): they never
@@ -341,6 +350,7 @@ pub async fn connect(
         for w in warnings {
             writeln!(err, "warning: {w}")?;
         }
+        paced(&sandbox, answers);
         return Ok(Account::Sandbox {
             sandbox: Arc::new(sandbox),
             reset_pending: AtomicBool::new(false),
@@ -489,5 +499,18 @@ mod tests {
             .await
             .unwrap();
         assert!(instance.is_some());
+    }
+
+    #[test]
+    fn max_rps_paces_the_sandbox_too() {
+        let sandbox = Sandbox::with_options(SandboxOptions::default());
+        paced(&sandbox, &crate::domain::setup::Answers::default());
+        assert!(sandbox.client_limits().is_none(), "unpaced unless asked");
+        let answers = crate::domain::setup::Answers {
+            max_rps: Some(vec!["connect=1".to_string()]),
+            ..Default::default()
+        };
+        paced(&sandbox, &answers);
+        assert!(sandbox.client_limits().is_some());
     }
 }
