@@ -4,12 +4,13 @@
 //! refuses, 2 for unusable input; and the session's credentials appear nowhere: not in
 //! standard output or error, not in any file under HOME.
 
+#[path = "common/isolated.rs"]
+mod isolated;
 #[path = "common/saml.rs"]
 mod saml;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use connect_sso::cloud::sandbox::{SANDBOX_EXISTING_CONNECT_USERNAME, SANDBOX_INSTANCE_ARN};
 use connect_sso::domain::assertion::issue;
@@ -73,34 +74,7 @@ impl Scratch {
 
     /// Runs the binary with this home, no CONNECT_SSO_* or AWS_* settings.
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
-        let home = self.home();
-        std::fs::create_dir_all(&home).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-sso"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("CONNECT_SSO_") || k.starts_with("AWS_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("HOME", &home)
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("NO_COLOR", "1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", home.join("no-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("the binary runs");
-        if let Some(input) = stdin {
-            child.stdin.take().unwrap().write_all(input).unwrap();
-        }
-        child.wait_with_output().unwrap()
+        isolated::run(self.dir.path(), &self.home(), args, stdin)
     }
 
     /// `sign-in-test --sandbox FILE` with `content` in FILE, and `extra` options.
