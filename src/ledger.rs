@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::PrincipalType;
 use crate::files::{self, FileLock, LockError};
 use crate::session::{self, Loaded};
 
@@ -21,9 +22,14 @@ const FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     pub application_arn: String,
-    /// The Identity Center user id.
+    /// The Identity Center user or group id.
     pub principal_id: String,
-    /// As the user was asked for (user name or email), for people reading the list.
+    /// Whether `principal_id` is a user or a group. Ledgers written before connect-sso
+    /// assigned groups have no such field: every entry of theirs is a user.
+    #[serde(default)]
+    pub principal_type: PrincipalType,
+    /// As the user or group was asked for (user name, email, group name or id), for people
+    /// reading the list.
     pub user_name: String,
     /// The Connect instance the setup was for.
     pub instance_id: String,
@@ -192,6 +198,7 @@ mod tests {
         LedgerEntry {
             application_arn: app.to_string(),
             principal_id: principal.to_string(),
+            principal_type: PrincipalType::User,
             user_name: format!("{principal}@example.com"),
             instance_id: "5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b".to_string(),
             created_at: "2025-01-02T03:04:05Z".to_string(),

@@ -6,6 +6,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use connect_sso::cloud::PrincipalType;
 use connect_sso::cloud::api::*;
 use connect_sso::cloud::apply::{UserRequest, apply};
 use connect_sso::cloud::doctor::{CHECKS, Check, DoctorInput, DoctorReport, Verdict, doctor};
@@ -322,7 +323,10 @@ async fn ready_for_a_group(sandbox: &Sandbox) -> &'static str {
     let agents = SANDBOX_GROUPS[0].group_id;
     ready(sandbox, &[]).await;
     let app = &sandbox.snapshot().applications[0].application.arn;
-    sandbox.simulate_assign_group(app, agents).unwrap();
+    sandbox
+        .create_application_assignment(app, PrincipalType::Group, agents)
+        .await
+        .unwrap();
     agents
 }
 
@@ -422,7 +426,8 @@ async fn many_people_are_compared_with_one_read_of_each_population() {
         .unwrap();
     let app = &sandbox.snapshot().applications[0].application.arn;
     sandbox
-        .simulate_assign_group(app, SANDBOX_GROUPS[1].group_id)
+        .create_application_assignment(app, PrincipalType::Group, SANDBOX_GROUPS[1].group_id)
+        .await
         .unwrap();
     sandbox.clear_calls();
     let named = [
@@ -608,7 +613,8 @@ async fn wall_time_is_the_longest_chain_of_dependent_calls() {
     // Sofia is not assigned directly: her group membership is read too.
     let app = &sandbox.snapshot().applications[0].application.arn;
     sandbox
-        .simulate_assign_group(app, SANDBOX_GROUPS[0].group_id)
+        .create_application_assignment(app, PrincipalType::Group, SANDBOX_GROUPS[0].group_id)
+        .await
         .unwrap();
     sandbox.clear_calls();
     let start = tokio::time::Instant::now();

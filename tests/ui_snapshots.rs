@@ -605,6 +605,7 @@ fn unassign_question() {
     state.unrequested = vec![connect_sso::ledger::LedgerEntry {
         application_arn: "arn:aws:sso::111122223333:application/ssoins-1/apl-1".to_string(),
         principal_id: "id-sofia".to_string(),
+        principal_type: connect_sso::cloud::PrincipalType::User,
         user_name: "sofia.rossi@example.com".to_string(),
         instance_id: "5f8c2a4e-1b3d-4c6e-9a7b-2d4f6e8a0c1b".to_string(),
         created_at: "2026-12-01T00:00:00Z".to_string(),

@@ -207,7 +207,11 @@ impl Effects {
                 let mut failure = None;
                 for e in &entries {
                     match cloud
-                        .delete_application_assignment(&application_arn, &e.principal_id)
+                        .delete_application_assignment(
+                            &application_arn,
+                            e.principal_type,
+                            &e.principal_id,
+                        )
                         .await
                     {
                         Ok(()) => {
@@ -401,6 +405,8 @@ async fn unrequested_for(
         cloud,
         application_arn,
         &entries.0.assignments,
+        // Step 11 picks users only: the groups apply assigned are not its to take back.
+        crate::cloud::PrincipalType::User,
         kept,
     )
     .await

@@ -386,6 +386,7 @@ mod tests {
                 "arn:aws:sso::111122223333:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
                     .to_string(),
             principal_id: "u-1".to_string(),
+            principal_type: crate::cloud::PrincipalType::User,
             user_name: "evil\u{1b}[2Jname".to_string(),
             instance_id: setup.instance.id.as_str().to_string(),
             created_at: "\u{7}".to_string(),

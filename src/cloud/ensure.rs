@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::directory::{ConnectDirectory, ConnectMatch, IdcDirectory, is_bulk};
-use super::{Cloud, CloudError, CloudResult, MANAGED_BY_KEY, Tag, managed_tags};
+use super::{Cloud, CloudError, CloudResult, MANAGED_BY_KEY, PrincipalType, Tag, managed_tags};
 use crate::domain::diff::json_diff;
 use crate::domain::metadata::{self, IdpMetadata};
 use crate::domain::policy::names_provider;
@@ -638,7 +638,7 @@ impl People<'_> {
             match self.application_arn.filter(|_| !self.dry_run) {
                 Some(arn) => {
                     cloud
-                        .create_application_assignment(arn, &user.user_id)
+                        .create_application_assignment(arn, PrincipalType::User, &user.user_id)
                         .await?;
                     self.assigned.push(user.user_id.clone());
                     o.assignment = Some(Change::Created);

@@ -118,8 +118,58 @@ pub struct Application {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationAssignment {
     pub principal_id: String,
-    /// `USER` or `GROUP`.
+    /// `USER` or `GROUP` ([`PrincipalType::as_str`]).
     pub principal_type: String,
+}
+
+impl ApplicationAssignment {
+    /// Whether the assignment is of a principal of this type.
+    pub fn is(&self, kind: PrincipalType) -> bool {
+        self.principal_type == kind.as_str()
+    }
+}
+
+/// Who an application assignment gives access: one Identity Center user, or every member of
+/// a group. Serialised as AWS spells it (`USER`, `GROUP`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PrincipalType {
+    #[default]
+    User,
+    Group,
+}
+
+impl PrincipalType {
+    /// AWS's word: `USER` or `GROUP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::User => "USER",
+            PrincipalType::Group => "GROUP",
+        }
+    }
+
+    /// The word for people reading: `user` or `group`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            PrincipalType::User => "user",
+            PrincipalType::Group => "group",
+        }
+    }
+
+    /// From AWS's word; `None` for a type connect-sso does not know.
+    pub fn parse(s: &str) -> Option<PrincipalType> {
+        match s {
+            "USER" => Some(PrincipalType::User),
+            "GROUP" => Some(PrincipalType::Group),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PrincipalType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -490,16 +540,21 @@ pub trait IdentityCenter: Send + Sync {
         &self,
         application_arn: &str,
     ) -> CloudResult<Vec<ApplicationAssignment>>;
+    /// Assigns a user or a group (`principal_id`, its id in the identity store) to the
+    /// application. A second assignment of the same principal is
+    /// [`CloudError::AlreadyExists`].
     async fn create_application_assignment(
         &self,
         application_arn: &str,
-        user_id: &str,
+        principal_type: PrincipalType,
+        principal_id: &str,
     ) -> CloudResult<()>;
-    /// Removes a user's assignment to the application.
+    /// Removes a user's or a group's assignment to the application.
     async fn delete_application_assignment(
         &self,
         application_arn: &str,
-        user_id: &str,
+        principal_type: PrincipalType,
+        principal_id: &str,
     ) -> CloudResult<()>;
     /// `GetUserId` by user name.
     async fn user_id_by_user_name(
@@ -528,6 +583,12 @@ pub trait IdentityCenter: Send + Sync {
         identity_store_id: &str,
         display_name: &str,
     ) -> CloudResult<Option<String>>;
+    /// `DescribeGroup`: the group with this id, `None` when the identity store has none.
+    async fn describe_group(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> CloudResult<Option<IdcGroup>>;
     /// `ListGroupMemberships`: the user ids of the group's members, all pages (100 a page).
     async fn list_group_memberships(
         &self,

@@ -13,7 +13,7 @@ use super::saml_issue::SigningIdentity;
 use super::{ApplicationSnapshot, CallTiming};
 use crate::cloud::{
     AttachedPolicy, ConnectInstanceSummary, ConnectUser, IdcGroup, IdcUser, ManagedPolicy, NamedId,
-    Role, SamlProvider,
+    PrincipalType, Role, SamlProvider,
 };
 
 /// The layout of the SAML metadata the sandbox's Identity Center hands out for its
@@ -123,13 +123,10 @@ pub struct SampleGroup {
     pub member_ids: &'static [&'static str],
 }
 
-/// The identity store's groups, as organisations assign them to applications. Groups and
-/// their memberships are only seeded and never change (no trait call writes them), so they
-/// are read from here rather than kept in the account state or its saved file; assigning a
-/// group to an application ([`Sandbox::simulate_assign_group`]) is an application
-/// assignment, saved with the application.
-///
-/// [`Sandbox::simulate_assign_group`]: super::Sandbox::simulate_assign_group
+/// The identity store's groups, as organisations assign them to applications. No trait call
+/// writes groups or their memberships; assigning a group to an application is an
+/// application assignment (`CreateApplicationAssignment` with `GROUP`), saved with the
+/// application.
 pub const SANDBOX_GROUPS: [SampleGroup; 2] = [
     SampleGroup {
         group_id: "9067c0ffee-6a7b8c9d-aebf-4c01-a2d3-7e8f9a0b1c11",
@@ -455,10 +452,10 @@ impl super::Sandbox {
         const ACTION: &str = "sso:CreateApplicationAssignment";
         let mut state = self.lock();
         for user in &people.direct {
-            state.assign(ACTION, application_arn, user, "USER")?;
+            state.assign(ACTION, application_arn, user, PrincipalType::User)?;
         }
         for group in &people.groups {
-            state.assign(ACTION, application_arn, group, "GROUP")?;
+            state.assign(ACTION, application_arn, group, PrincipalType::Group)?;
         }
         Ok(())
     }

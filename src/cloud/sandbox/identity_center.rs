@@ -9,7 +9,7 @@ use super::faults::context_of;
 use super::{ApplicationSnapshot, Sandbox};
 use crate::cloud::{
     Application, ApplicationAssignment, CloudResult, Context, IdcGroup, IdcInstance, IdcUser,
-    IdentityCenter, MAX_GROUP_IDS_PER_CALL,
+    IdentityCenter, MAX_GROUP_IDS_PER_CALL, PrincipalType,
 };
 
 /// Items a page of the identity store's list operations, as AWS caps them.
@@ -87,22 +87,41 @@ impl State {
         self.users.iter().find(|u| u.user_id == user_id)
     }
 
-    /// Assigns a principal (`USER` or `GROUP`) to an application, refusing a second
-    /// assignment of the same one as AWS does (ConflictException).
+    fn group(&self, group_id: &str) -> Option<&IdcGroup> {
+        self.groups
+            .iter()
+            .map(|g| &g.group)
+            .find(|g| g.group_id == group_id)
+    }
+
+    /// Assigns a user or a group to an application, refusing an unknown one (not found)
+    /// and a second assignment of the same one (ConflictException) as AWS does.
     pub(super) fn assign(
         &mut self,
         action: &str,
         application_arn: &str,
         principal_id: &str,
-        principal_type: &str,
+        principal_type: PrincipalType,
     ) -> CloudResult<()> {
+        self.application(action, application_arn)?;
+        let kind = principal_type.noun();
+        let exists = match principal_type {
+            PrincipalType::User => self.user(principal_id).is_some(),
+            PrincipalType::Group => self.group(principal_id).is_some(),
+        };
+        if !exists {
+            return Err(not_found(
+                action,
+                &format!("{kind} {principal_id}"),
+                &format!("no {kind} with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
+            ));
+        }
         let app = self.application(action, application_arn)?;
         if app
             .assignments
             .iter()
             .any(|a| a.principal_id == principal_id)
         {
-            let kind = principal_type.to_ascii_lowercase();
             return Err(already_exists(
                 action,
                 &format!("assignment of {kind} {principal_id}"),
@@ -111,7 +130,7 @@ impl State {
         }
         app.assignments.push(ApplicationAssignment {
             principal_id: principal_id.to_string(),
-            principal_type: principal_type.to_string(),
+            principal_type: principal_type.as_str().to_string(),
         });
         Ok(())
     }
@@ -182,40 +201,38 @@ impl IdentityCenter for Sandbox {
     async fn create_application_assignment(
         &self,
         application_arn: &str,
-        user_id: &str,
+        principal_type: PrincipalType,
+        principal_id: &str,
     ) -> CloudResult<()> {
         const ACTION: &str = "sso:CreateApplicationAssignment";
         self.enter(ACTION, context_of(ACTION)).await?;
-        let mut state = self.lock();
-        state.application(ACTION, application_arn)?;
-        if state.user(user_id).is_none() {
-            return Err(not_found(
-                ACTION,
-                &format!("user {user_id}"),
-                &format!("no user with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
-            ));
-        }
-        state.assign(ACTION, application_arn, user_id, "USER")
+        self.lock()
+            .assign(ACTION, application_arn, principal_id, principal_type)
     }
 
     async fn delete_application_assignment(
         &self,
         application_arn: &str,
-        user_id: &str,
+        principal_type: PrincipalType,
+        principal_id: &str,
     ) -> CloudResult<()> {
         const ACTION: &str = "sso:DeleteApplicationAssignment";
         self.enter(ACTION, context_of(ACTION)).await?;
         let mut state = self.lock();
         let app = state.application(ACTION, application_arn)?;
+        let kind = principal_type.noun();
+        // The principal type is part of the assignment's key, as AWS takes it.
         let position = app
             .assignments
             .iter()
-            .position(|a| a.principal_id == user_id)
+            .position(|a| a.principal_id == principal_id && a.is(principal_type))
             .ok_or_else(|| {
                 not_found(
                     ACTION,
-                    &format!("assignment of user {user_id}"),
-                    "ResourceNotFoundException: the user is not assigned to this application",
+                    &format!("assignment of {kind} {principal_id}"),
+                    &format!(
+                        "ResourceNotFoundException: the {kind} is not assigned to this application"
+                    ),
                 )
             })?;
         app.assignments.remove(position);
@@ -347,6 +364,17 @@ impl IdentityCenter for Sandbox {
             .iter()
             .find(|g| g.group.display_name == display_name)
             .map(|g| g.group.group_id.clone()))
+    }
+
+    async fn describe_group(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> CloudResult<Option<IdcGroup>> {
+        const ACTION: &str = "identitystore:DescribeGroup";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        check_identity_store(ACTION, identity_store_id)?;
+        Ok(self.lock().group(group_id).cloned())
     }
 
     async fn list_group_memberships(

@@ -21,7 +21,6 @@
 //! simulations of console steps.
 
 mod account;
-mod app_config;
 mod connect;
 mod errors;
 mod faults;
@@ -46,7 +45,6 @@ use super::{
     ConnectInstanceSummary, ConnectUser, Context, ManagedPolicy, PolicyVersion, Role, SamlProvider,
 };
 use account::{State, hex};
-use errors::not_found;
 use faults::fault_error;
 use iam::version_of;
 use iam_rules::{DocumentKind, check_document, check_policy_name, check_role_name};
@@ -59,10 +57,6 @@ pub use account::{
     SANDBOX_LEGACY_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ID, SANDBOX_METADATA, SANDBOX_REGION,
     SANDBOX_ROUTING_PROFILE_ID, SANDBOX_ROUTING_PROFILE_NAME, SANDBOX_SECURITY_PROFILES,
     SANDBOX_USERS, SEEDED_GROUP_SIZE, SampleGroup, SampleUser, SeededPeople,
-};
-pub use app_config::{
-    ApplicationConfig, ConfiguredApplication, DEFAULT_SESSION_DURATION, DEFAULT_SUBJECT,
-    DEFAULT_SUBJECT_FORMAT, Mapping, arn_of_instance, instance_id_of,
 };
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
@@ -109,9 +103,6 @@ pub struct RoleSnapshot {
 pub struct ApplicationSnapshot {
     pub application: Application,
     pub assignments: Vec<ApplicationAssignment>,
-    /// What its console page holds beyond name and status (see [`ApplicationConfig`]).
-    #[serde(default = "app_config::saved_before_configurations")]
-    pub config: ApplicationConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -310,17 +301,13 @@ impl Sandbox {
                 status: Some("ENABLED".to_string()),
             },
             assignments: Vec::new(),
-            config: ApplicationConfig::default(),
         });
         arn
     }
 
     /// Step 1 as the wizard stands in for it: the custom SAML 2.0 application with this
     /// display name, added only when none has it yet, so pressing "done" twice never makes a
-    /// duplicate. Returns its ARN and whether it was added. The later console steps are the
-    /// attendee's, as the wizard shows them: the parts of the configuration never set are
-    /// taken from the setup the first time Identity Center issues a response
-    /// ([`ApplicationConfig::from_guide`]).
+    /// duplicate. Returns its ARN and whether it was added.
     pub fn simulate_ensure_application(&self, name: &str) -> (String, bool) {
         let existing = self.lock().applications.iter().find_map(|a| {
             (a.application.provider_arn == CUSTOM_SAML_PROVIDER && a.application.name == name)
@@ -328,32 +315,8 @@ impl Sandbox {
         });
         match existing {
             Some(arn) => (arn, false),
-            None => {
-                let arn = self.simulate_create_application(name);
-                let _ = self.configure_application(&arn, |c| c.from_guide = true);
-                (arn, true)
-            }
+            None => (self.simulate_create_application(name), true),
         }
-    }
-
-    /// A group assigned to the application by hand in the IAM Identity Center console (the
-    /// `Cloud` trait assigns users only). Not recorded in [`calls`]. Fails as
-    /// `CreateApplicationAssignment` would: an unknown application or group is not found,
-    /// and a group already assigned is a conflict.
-    ///
-    /// [`calls`]: Sandbox::calls
-    pub fn simulate_assign_group(&self, application_arn: &str, group_id: &str) -> CloudResult<()> {
-        const ACTION: &str = "sso:CreateApplicationAssignment";
-        let mut state = self.lock();
-        state.application(ACTION, application_arn)?;
-        if !SANDBOX_GROUPS.iter().any(|g| g.group_id == group_id) {
-            return Err(not_found(
-                ACTION,
-                &format!("group {group_id}"),
-                &format!("no group with this ID in identity store {SANDBOX_IDENTITY_STORE_ID}"),
-            ));
-        }
-        state.assign(ACTION, application_arn, group_id, "GROUP")
     }
 
     /// An inline policy added outside the tool (`iam:PutRolePolicy`), so the check that

@@ -8,8 +8,15 @@ use super::convert::idc_user;
 use super::{SdkCloud, all_pages, invalid, map_error};
 use crate::cloud::{
     Application, ApplicationAssignment, CloudResult, IdcGroup, IdcInstance, IdcUser,
-    IdentityCenter, MAX_GROUP_IDS_PER_CALL,
+    IdentityCenter, MAX_GROUP_IDS_PER_CALL, PrincipalType,
 };
+
+fn sdk_principal_type(kind: PrincipalType) -> aws_sdk_ssoadmin::types::PrincipalType {
+    match kind {
+        PrincipalType::User => aws_sdk_ssoadmin::types::PrincipalType::User,
+        PrincipalType::Group => aws_sdk_ssoadmin::types::PrincipalType::Group,
+    }
+}
 
 /// The identity store's list operations take at most 100 items a page.
 pub(crate) const IDENTITY_STORE_PAGE: i32 = 100;
@@ -128,19 +135,23 @@ impl IdentityCenter for SdkCloud {
     async fn create_application_assignment(
         &self,
         application_arn: &str,
-        user_id: &str,
+        principal_type: PrincipalType,
+        principal_id: &str,
     ) -> CloudResult<()> {
         let call = self.identity(
             "sso:CreateApplicationAssignment",
-            format!("assignment of user {user_id} to application {application_arn}"),
+            format!(
+                "assignment of {} {principal_id} to application {application_arn}",
+                principal_type.noun()
+            ),
         );
         self.send(call.action, || {
             self.clients
                 .sso_admin
                 .create_application_assignment()
                 .application_arn(application_arn)
-                .principal_id(user_id)
-                .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                .principal_id(principal_id)
+                .principal_type(sdk_principal_type(principal_type))
                 .send()
         })
         .await
@@ -151,19 +162,23 @@ impl IdentityCenter for SdkCloud {
     async fn delete_application_assignment(
         &self,
         application_arn: &str,
-        user_id: &str,
+        principal_type: PrincipalType,
+        principal_id: &str,
     ) -> CloudResult<()> {
         let call = self.identity(
             "sso:DeleteApplicationAssignment",
-            format!("assignment of user {user_id} to application {application_arn}"),
+            format!(
+                "assignment of {} {principal_id} to application {application_arn}",
+                principal_type.noun()
+            ),
         );
         self.send(call.action, || {
             self.clients
                 .sso_admin
                 .delete_application_assignment()
                 .application_arn(application_arn)
-                .principal_id(user_id)
-                .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+                .principal_id(principal_id)
+                .principal_type(sdk_principal_type(principal_type))
                 .send()
         })
         .await
@@ -300,6 +315,37 @@ impl IdentityCenter for SdkCloud {
             .await;
         match result {
             Ok(out) => Ok(Some(out.group_id().to_string())),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(map_error(e, &call)),
+        }
+    }
+
+    async fn describe_group(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> CloudResult<Option<IdcGroup>> {
+        let call = self.identity("identitystore:DescribeGroup", format!("group {group_id}"));
+        let result = self
+            .send(call.action, || {
+                self.clients
+                    .identity_store
+                    .describe_group()
+                    .identity_store_id(identity_store_id)
+                    .group_id(group_id)
+                    .send()
+            })
+            .await;
+        match result {
+            Ok(out) => Ok(Some(IdcGroup {
+                group_id: out.group_id().to_string(),
+                display_name: out.display_name().unwrap_or_default().to_string(),
+            })),
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_resource_not_found_exception()) =>

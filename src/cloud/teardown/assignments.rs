@@ -3,7 +3,7 @@
 
 use super::item::{Action, Item, ItemKind, Target};
 use crate::cloud::ensure::{Change, UserOutcome};
-use crate::cloud::{Cloud, CloudError};
+use crate::cloud::{Cloud, CloudError, PrincipalType};
 use crate::domain::setup::Setup;
 use crate::ledger::LedgerEntry;
 
@@ -31,8 +31,10 @@ pub(super) async fn plan_assignments(
         for e in entries.clone() {
             let target = Target::Assignment {
                 application_arn: e.application_arn.clone(),
+                principal_type: e.principal_type,
                 principal_id: e.principal_id.clone(),
             };
+            let kind = e.principal_type.noun();
             let arn = Some(application_arn.to_string());
             let item = match &listed {
                 Ok(assigned) if assigned.iter().any(|a| a.principal_id == e.principal_id) => {
@@ -46,7 +48,7 @@ pub(super) async fn plan_assignments(
                             e.created_at
                         ),
                     );
-                    item.details.push(format!("user id {}", e.principal_id));
+                    item.details.push(format!("{kind} id {}", e.principal_id));
                     item
                 }
                 Ok(_) => Item::new(
@@ -54,7 +56,7 @@ pub(super) async fn plan_assignments(
                     &e.user_name,
                     arn,
                     Action::AlreadyGone,
-                    "the user is no longer assigned to the application",
+                    &format!("the {kind} is no longer assigned to the application"),
                 ),
                 Err(CloudError::NotFound { .. }) => Item::new(
                     ItemKind::ApplicationAssignment,
@@ -114,6 +116,7 @@ pub fn created_assignments(
             Some(LedgerEntry {
                 application_arn: application_arn.to_string(),
                 principal_id: u.user_id.clone()?,
+                principal_type: PrincipalType::User,
                 user_name: u.requested.clone(),
                 instance_id: setup.instance.id.as_str().to_string(),
                 created_at: created_at.clone(),
@@ -122,18 +125,21 @@ pub fn created_assignments(
         .collect()
 }
 
-/// The assignments connect-sso made to `application_arn` (the ledger says which) for people
-/// no longer asked for: still assigned, but not among `kept` user ids. Step 11 offers to
-/// remove them, so taking a name out of the answer can take its access away too.
+/// The assignments of `kind` (users or groups) connect-sso made to `application_arn` (the
+/// ledger says which) for principals no longer asked for: still assigned, but not among
+/// `kept` ids. Step 11 offers to remove them, so taking a name out of the answer can take
+/// its access away too.
 pub async fn unrequested_assignments(
     cloud: &dyn Cloud,
     application_arn: &str,
     ledger: &[LedgerEntry],
+    kind: PrincipalType,
     kept: &[String],
 ) -> Result<Vec<LedgerEntry>, CloudError> {
     let candidates: Vec<&LedgerEntry> = ledger
         .iter()
-        .filter(|e| e.application_arn == application_arn && !kept.contains(&e.principal_id))
+        .filter(|e| e.application_arn == application_arn && e.principal_type == kind)
+        .filter(|e| !kept.contains(&e.principal_id))
         .collect();
     if candidates.is_empty() {
         return Ok(Vec::new());

@@ -34,10 +34,11 @@ pub async fn execute(cloud: &dyn Cloud, plan: &TeardownPlan) -> TeardownReport {
             Target::None => {}
             Target::Assignment {
                 application_arn,
+                principal_type,
                 principal_id,
             } => {
                 let result = cloud
-                    .delete_application_assignment(&application_arn, &principal_id)
+                    .delete_application_assignment(&application_arn, principal_type, &principal_id)
                     .await;
                 settle(item, result, Action::Deleted);
             }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::cloud::CloudError;
+use crate::cloud::{CloudError, PrincipalType};
 
 /// What a teardown item is, in AWS's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +79,7 @@ pub(super) enum Target {
     None,
     Assignment {
         application_arn: String,
+        principal_type: PrincipalType,
         principal_id: String,
     },
     Attachment {
@@ -169,6 +170,7 @@ impl Item {
             Target::Assignment {
                 application_arn,
                 principal_id,
+                ..
             } => Some((application_arn.clone(), principal_id.clone())),
             _ => None,
         }

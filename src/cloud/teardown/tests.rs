@@ -12,7 +12,7 @@ use crate::cloud::sandbox::{
     Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_INSTANCE_ID, SANDBOX_METADATA, SANDBOX_USERS,
     Sandbox,
 };
-use crate::cloud::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tag, managed_tags};
+use crate::cloud::{MANAGED_BY_KEY, MANAGED_BY_VALUE, PrincipalType, Tag, managed_tags};
 use crate::domain::setup::{Answers, Setup};
 use crate::ledger::LedgerEntry;
 
@@ -87,7 +87,7 @@ async fn apply_then_teardown_removes_exactly_what_apply_made_and_a_second_run_do
     let app = sb.simulate_create_application(setup.app_name.as_str());
     // Assigned by hand before connect-sso ran: not in the ledger, so kept.
     let by_hand = SANDBOX_USERS[2].user_id;
-    sb.create_application_assignment(&app, by_hand)
+    sb.create_application_assignment(&app, PrincipalType::User, by_hand)
         .await
         .unwrap();
     let unrelated = sb
@@ -675,6 +675,7 @@ fn only_created_assignments_are_recorded() {
         [LedgerEntry {
             application_arn: "arn:app".to_string(),
             principal_id: "u-1".to_string(),
+            principal_type: crate::cloud::PrincipalType::User,
             user_name: "someone".to_string(),
             instance_id: SANDBOX_INSTANCE_ID.to_string(),
             created_at: "2025-03-04T05:06:07Z".to_string(),

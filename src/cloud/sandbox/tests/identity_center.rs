@@ -103,7 +103,9 @@ async fn assignments_are_created_once() {
             .unwrap()
             .is_empty()
     );
-    sb.create_application_assignment(&app, kwame).await.unwrap();
+    sb.create_application_assignment(&app, PrincipalType::User, kwame)
+        .await
+        .unwrap();
     assert_eq!(
         sb.list_application_assignments(&app).await.unwrap(),
         [ApplicationAssignment {
@@ -112,14 +114,21 @@ async fn assignments_are_created_once() {
         }]
     );
     assert!(matches!(
-        sb.create_application_assignment(&app, kwame).await,
+        sb.create_application_assignment(&app, PrincipalType::User, kwame)
+            .await,
         Err(CloudError::AlreadyExists { .. })
     ));
-    is_not_found(sb.create_application_assignment(&app, "no-such-user").await);
+    is_not_found(
+        sb.create_application_assignment(&app, PrincipalType::User, "no-such-user")
+            .await,
+    );
     let other = format!(
         "arn:aws:sso::{SANDBOX_ACCOUNT}:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
     );
-    is_not_found(sb.create_application_assignment(&other, kwame).await);
+    is_not_found(
+        sb.create_application_assignment(&other, PrincipalType::User, kwame)
+            .await,
+    );
     is_not_found(sb.list_application_assignments(&other).await);
     is_invalid(sb.list_application_assignments("apl-1").await);
     assert_eq!(sb.snapshot().applications[0].assignments.len(), 1);
@@ -130,19 +139,29 @@ async fn application_assignments_can_be_deleted() {
     let sb = Sandbox::new();
     let app = sb.simulate_create_application("Connect");
     let user = SANDBOX_USERS[0].user_id;
-    sb.create_application_assignment(&app, user).await.unwrap();
-    sb.delete_application_assignment(&app, user).await.unwrap();
+    sb.create_application_assignment(&app, PrincipalType::User, user)
+        .await
+        .unwrap();
+    sb.delete_application_assignment(&app, PrincipalType::User, user)
+        .await
+        .unwrap();
     assert!(
         sb.list_application_assignments(&app)
             .await
             .unwrap()
             .is_empty()
     );
-    is_not_found(sb.delete_application_assignment(&app, user).await);
+    is_not_found(
+        sb.delete_application_assignment(&app, PrincipalType::User, user)
+            .await,
+    );
     sb.inject_fault(parse_fault("deny:sso:DeleteApplicationAssignment").unwrap());
-    sb.create_application_assignment(&app, user).await.unwrap();
+    sb.create_application_assignment(&app, PrincipalType::User, user)
+        .await
+        .unwrap();
     assert!(matches!(
-        sb.delete_application_assignment(&app, user).await,
+        sb.delete_application_assignment(&app, PrincipalType::User, user)
+            .await,
         Err(CloudError::AccessDenied {
             context: Context::Identity,
             ..
@@ -214,11 +233,13 @@ async fn group_membership_follows_the_seed() {
 }
 
 #[tokio::test]
-async fn groups_are_assigned_through_the_console_simulation() {
+async fn groups_are_assigned_and_unassigned_like_users() {
     let sb = Sandbox::new();
     let app = sb.simulate_create_application("Connect");
     let agents = SANDBOX_GROUPS[0].group_id;
-    sb.simulate_assign_group(&app, agents).unwrap();
+    sb.create_application_assignment(&app, PrincipalType::Group, agents)
+        .await
+        .unwrap();
     assert_eq!(
         sb.list_application_assignments(&app).await.unwrap(),
         [ApplicationAssignment {
@@ -227,16 +248,74 @@ async fn groups_are_assigned_through_the_console_simulation() {
         }]
     );
     assert!(matches!(
-        sb.simulate_assign_group(&app, agents),
+        sb.create_application_assignment(&app, PrincipalType::Group, agents)
+            .await,
         Err(CloudError::AlreadyExists { .. })
     ));
-    is_not_found(sb.simulate_assign_group(&app, "no-such-group"));
+    is_not_found(
+        sb.create_application_assignment(&app, PrincipalType::Group, "no-such-group")
+            .await,
+    );
     let other = format!(
         "arn:aws:sso::{SANDBOX_ACCOUNT}:application/ssoins-7223a1b2c3d4e5f6/apl-0000000000000000"
     );
-    is_not_found(sb.simulate_assign_group(&other, agents));
-    // Not an API call.
-    assert_eq!(sb.calls(), ["sso:ListApplicationAssignments"]);
+    is_not_found(
+        sb.create_application_assignment(&other, PrincipalType::Group, agents)
+            .await,
+    );
+    // A user's id is not a group's: the principal type is part of the assignment.
+    is_not_found(
+        sb.create_application_assignment(&app, PrincipalType::Group, SANDBOX_USERS[0].user_id)
+            .await,
+    );
+    is_not_found(
+        sb.delete_application_assignment(&app, PrincipalType::User, agents)
+            .await,
+    );
+    sb.delete_application_assignment(&app, PrincipalType::Group, agents)
+        .await
+        .unwrap();
+    assert!(
+        sb.list_application_assignments(&app)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    is_not_found(
+        sb.delete_application_assignment(&app, PrincipalType::Group, agents)
+            .await,
+    );
+    assert_eq!(
+        sb.calls()
+            .iter()
+            .filter(|c| c.as_str() == "sso:CreateApplicationAssignment")
+            .count(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn a_group_is_described_by_its_id() {
+    let sb = Sandbox::new();
+    let store = SANDBOX_IDENTITY_STORE_ID;
+    let agents = SANDBOX_GROUPS[0];
+    let found = sb.describe_group(store, agents.group_id).await.unwrap();
+    assert_eq!(
+        found.map(|g| g.display_name),
+        Some(agents.display_name.to_string())
+    );
+    assert_eq!(
+        sb.describe_group(store, "no-such-group").await.unwrap(),
+        None
+    );
+    assert!(matches!(
+        sb.describe_group("d-0000000000", agents.group_id).await,
+        Err(CloudError::NotFound { .. })
+    ));
+    assert_eq!(
+        sb.calls().last().map(String::as_str),
+        Some("identitystore:DescribeGroup")
+    );
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ use super::*;
 use crate::cloud::api::*;
 use crate::cloud::{
     ApplicationAssignment, AttachedPolicy, CUSTOM_SAML_PROVIDER, CloudError, CloudResult, Context,
-    NewConnectUser, PolicyEntities, Tag, managed_tags,
+    NewConnectUser, PolicyEntities, PrincipalType, Tag, managed_tags,
 };
 
 const METADATA: &str = include_str!("../../../../tests/fixtures/metadata/idc-metadata.xml");
@@ -95,10 +95,11 @@ async fn busy_account() -> Sandbox {
     sb.simulate_put_role_policy("Fed", "Extra", &permissions())
         .unwrap();
     let app = sb.simulate_create_application("Workshop Connect");
-    sb.create_application_assignment(&app, SANDBOX_USERS[1].user_id)
+    sb.create_application_assignment(&app, PrincipalType::User, SANDBOX_USERS[1].user_id)
         .await
         .unwrap();
-    sb.simulate_assign_group(&app, SANDBOX_GROUPS[0].group_id)
+    sb.create_application_assignment(&app, PrincipalType::Group, SANDBOX_GROUPS[0].group_id)
+        .await
         .unwrap();
     sb.create_connect_user(SANDBOX_INSTANCE_ID, &new_user("kwame.mensah@example.com"))
         .await

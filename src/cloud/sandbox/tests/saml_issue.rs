@@ -192,7 +192,8 @@ async fn identity_center_issues_only_for_an_assigned_user_of_the_application() {
         "{err}"
     );
     // Through a group: the contact center agents are Maria and Kwame.
-    sb.simulate_assign_group(&arn, SANDBOX_GROUPS[0].group_id)
+    sb.create_application_assignment(&arn, PrincipalType::Group, SANDBOX_GROUPS[0].group_id)
+        .await
         .unwrap();
     let issued = sb
         .issue_response("kwame.mensah@example.com", &setup(), now)

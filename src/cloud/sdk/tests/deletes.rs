@@ -298,7 +298,7 @@ async fn delete_application_assignment_sends_application_and_user() {
         .then_output(|| DeleteApplicationAssignmentOutput::builder().build())]);
     mocks
         .cloud()
-        .delete_application_assignment(APP_ARN, "u-1")
+        .delete_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect("deleted");
     assert_eq!(mocks.sso_admin[0].num_calls(), 1);
@@ -337,17 +337,17 @@ async fn delete_application_assignment_errors() {
     ])
     .cloud();
     let err = cloud
-        .delete_application_assignment(APP_ARN, "u-1")
+        .delete_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect_err("missing");
     assert_not_found(&err, "sso:DeleteApplicationAssignment", "u-1");
     let err = cloud
-        .delete_application_assignment(APP_ARN, "u-1")
+        .delete_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect_err("denied");
     assert_access_denied(&err, "sso:DeleteApplicationAssignment", Context::Identity);
     let err = cloud
-        .delete_application_assignment(APP_ARN, "u-1")
+        .delete_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect_err("conflict");
     assert_names(&err, "sso:DeleteApplicationAssignment");

@@ -274,7 +274,7 @@ async fn create_application_assignment_assigns_a_user() {
     let mocks = Mocks::sso_admin([rule]);
     mocks
         .cloud()
-        .create_application_assignment(APP_ARN, "u-1")
+        .create_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect("assigned");
     assert_eq!(mocks.sso_admin[0].num_calls(), 1);
@@ -313,7 +313,7 @@ async fn create_application_assignment_errors() {
     ])
     .cloud();
     let err = cloud
-        .create_application_assignment(APP_ARN, "u-1")
+        .create_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect_err("conflict");
     assert!(
@@ -322,7 +322,7 @@ async fn create_application_assignment_errors() {
         "{err:?}"
     );
     let err = cloud
-        .create_application_assignment(APP_ARN, "u-1")
+        .create_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect_err("quota");
     assert!(
@@ -330,7 +330,7 @@ async fn create_application_assignment_errors() {
         "{err:?}"
     );
     let err = cloud
-        .create_application_assignment(APP_ARN, "u-1")
+        .create_application_assignment(APP_ARN, crate::cloud::PrincipalType::User, "u-1")
         .await
         .expect_err("denied");
     assert_access_denied(&err, "sso:CreateApplicationAssignment", Context::Identity);
