@@ -192,8 +192,10 @@ fn stand_in_for_step_1(sandbox: &Sandbox, setup: &Setup, dry_run: bool) -> Optio
         )
     } else {
         let arn = sandbox.simulate_create_application(name);
+        // The console steps after it too, as the plan shows them, so the sign-in works.
+        let _ = sandbox.simulate_console_steps(&arn, setup);
         format!(
-            "{console} and added the custom SAML 2.0 application \"{}\" ({arn})",
+            "{console} and added the custom SAML 2.0 application \"{}\" ({arn}), configured as the plan shows steps 3-5, 7-9 and 10",
             clean(name)
         )
     })

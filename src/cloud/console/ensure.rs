@@ -209,25 +209,53 @@ fn shown(value: &str) -> String {
     }
 }
 
-/// The SAML URN of a NameID format as the attribute-mapping table names it.
-fn name_id_format(format: &str) -> Option<&'static str> {
-    Some(match format {
-        "emailAddress" => "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-        "unspecified" => "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-        "persistent" => "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-        "transient" => "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
-        _ => return None,
-    })
+/// NameID formats: the short name the console's attribute-mapping table shows, and its SAML
+/// URN, as the console API carries it.
+pub const NAME_ID_FORMATS: [(&str, &str); 4] = [
+    (
+        "emailAddress",
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    ),
+    (
+        "unspecified",
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    ),
+    (
+        "persistent",
+        "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    ),
+    (
+        "transient",
+        "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    ),
+];
+
+/// Attribute name formats, short name and SAML URN.
+pub const ATTRIBUTE_NAME_FORMATS: [(&str, &str); 3] = [
+    (
+        "unspecified",
+        "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified",
+    ),
+    ("uri", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"),
+    ("basic", "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"),
+];
+
+/// The SAML URN of a format's short name in `table`.
+pub fn format_urn(table: &[(&'static str, &'static str)], short: &str) -> Option<&'static str> {
+    table.iter().find(|(s, _)| *s == short).map(|(_, urn)| *urn)
 }
 
-/// The SAML URN of an attribute name format as the table names it.
+/// The short name of a format's SAML URN in `table`.
+pub fn format_short(table: &[(&'static str, &'static str)], urn: &str) -> Option<&'static str> {
+    table.iter().find(|(_, u)| *u == urn).map(|(s, _)| *s)
+}
+
+fn name_id_format(format: &str) -> Option<&'static str> {
+    format_urn(&NAME_ID_FORMATS, format)
+}
+
 fn attr_name_format(format: &str) -> Option<&'static str> {
-    Some(match format {
-        "unspecified" => "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified",
-        "uri" => "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
-        "basic" => "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
-        _ => return None,
-    })
+    format_urn(&ATTRIBUTE_NAME_FORMATS, format)
 }
 
 /// Step 10 as the two requests that set it: the values, and their formats.

@@ -21,6 +21,7 @@
 //! simulations of console steps.
 
 mod account;
+mod app_config;
 mod connect;
 mod errors;
 mod faults;
@@ -57,6 +58,10 @@ pub use account::{
     SANDBOX_LEGACY_INSTANCE_ARN, SANDBOX_LEGACY_INSTANCE_ID, SANDBOX_METADATA, SANDBOX_REGION,
     SANDBOX_ROUTING_PROFILE_ID, SANDBOX_ROUTING_PROFILE_NAME, SANDBOX_SECURITY_PROFILES,
     SANDBOX_USERS, SEEDED_GROUP_SIZE, SampleGroup, SampleUser, SeededPeople,
+};
+pub use app_config::{
+    ApplicationConfig, ConfiguredApplication, DEFAULT_SESSION_DURATION, DEFAULT_SUBJECT,
+    DEFAULT_SUBJECT_FORMAT, Mapping, arn_of_instance, instance_id_of,
 };
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
@@ -103,6 +108,9 @@ pub struct RoleSnapshot {
 pub struct ApplicationSnapshot {
     pub application: Application,
     pub assignments: Vec<ApplicationAssignment>,
+    /// What its console page holds beyond name and status (see [`ApplicationConfig`]).
+    #[serde(default = "app_config::saved_before_configurations")]
+    pub config: ApplicationConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -301,13 +309,17 @@ impl Sandbox {
                 status: Some("ENABLED".to_string()),
             },
             assignments: Vec::new(),
+            config: ApplicationConfig::default(),
         });
         arn
     }
 
     /// Step 1 as the wizard stands in for it: the custom SAML 2.0 application with this
     /// display name, added only when none has it yet, so pressing "done" twice never makes a
-    /// duplicate. Returns its ARN and whether it was added.
+    /// duplicate. Returns its ARN and whether it was added. The later console steps are the
+    /// attendee's, as the wizard shows them: the parts of the configuration never set are
+    /// taken from the setup the first time Identity Center issues a response
+    /// ([`ApplicationConfig::from_guide`]).
     pub fn simulate_ensure_application(&self, name: &str) -> (String, bool) {
         let existing = self.lock().applications.iter().find_map(|a| {
             (a.application.provider_arn == CUSTOM_SAML_PROVIDER && a.application.name == name)
@@ -315,7 +327,11 @@ impl Sandbox {
         });
         match existing {
             Some(arn) => (arn, false),
-            None => (self.simulate_create_application(name), true),
+            None => {
+                let arn = self.simulate_create_application(name);
+                let _ = self.configure_application(&arn, |c| c.from_guide = true);
+                (arn, true)
+            }
         }
     }
 

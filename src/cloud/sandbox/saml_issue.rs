@@ -18,12 +18,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::account::{SANDBOX_METADATA, State, uuid_from};
+use super::app_config::ApplicationConfig;
 use super::sts::random_bytes;
 use super::{SANDBOX_IDENTITY_STORE_ID, Sandbox};
+use crate::cloud::console::ensure::{NAME_ID_FORMATS, format_urn};
 use crate::cloud::{CUSTOM_SAML_PROVIDER, IdcUser};
-use crate::domain::assertion::issue::{self, EMAIL_FORMAT, ResponseSpec, Sign, SigningKey};
+use crate::domain::assertion::issue::{self, ResponseSpec, Sign, SigningKey};
 use crate::domain::assertion::{SESSION_DURATION_ATTRIBUTE, STATUS_SUCCESS};
-use crate::domain::setup::{AttributeMapping, Setup, USER_EMAIL};
+use crate::domain::setup::{Setup, USER_EMAIL};
 
 /// The entity ID of the sandbox's Identity Center (the `entityID` of [`SANDBOX_METADATA`]):
 /// the Issuer of every response it signs.
@@ -169,9 +171,21 @@ pub enum IssueError {
     )]
     NotAssigned { user: String, application: String },
     #[error(
-        "Identity Center cannot issue a response for {user}: the Subject is mapped to ${{user:email}} and they have no email address. Give them one in Identity Center, then sign in again"
+        "Identity Center cannot issue a response for {user}: the Subject is mapped to {mapping} and they have no value for it. Give them one in Identity Center (or map the Subject to ${{user:email}} as step 10 shows), then sign in again"
     )]
-    NoEmail { user: String },
+    NoSubject { user: String, mapping: String },
+    #[error(
+        "the application {application} is {status}, so Identity Center shows it in nobody's access portal and issues no response: enable it (step 1: IAM Identity Center console › Applications › the application › Actions › Enable)"
+    )]
+    Disabled { application: String, status: String },
+    #[error(
+        "the application {application} has no {what}, so Identity Center has nowhere to send a response: do steps {step} (`connect-sso plan` shows the values; on the sandbox `connect-sso --sandbox apply --console-api --yes` does them)"
+    )]
+    NotConfigured {
+        application: String,
+        step: &'static str,
+        what: &'static str,
+    },
     #[error("{0}")]
     Signing(String),
 }
@@ -180,9 +194,10 @@ impl IssueError {
     /// The troubleshooting entry for a reason that is a setup problem, not a typo.
     pub fn trouble(&self) -> Option<&'static str> {
         match self {
-            IssueError::NotAssigned { .. } | IssueError::NoApplication { .. } => {
-                Some("not-assigned")
-            }
+            IssueError::NotAssigned { .. }
+            | IssueError::NoApplication { .. }
+            | IssueError::Disabled { .. } => Some("not-assigned"),
+            IssueError::NotConfigured { .. } => Some("wrong-acs-url"),
             _ => None,
         }
     }
@@ -207,6 +222,7 @@ fn resolve(value: &str, user: &IdcUser) -> String {
             user.family_name.as_deref().unwrap_or(""),
         )
         .replace("${user:name}", &user.user_name)
+        .replace("${user:subject}", &user.user_id)
 }
 
 /// The user `name` names: their user name, else their email; exact first, then in any case.
@@ -230,115 +246,179 @@ impl Sandbox {
     }
 
     /// The SAMLResponse the sandbox's Identity Center signs when `user` (user name or email)
-    /// chooses the application in their access portal at `now`, exactly as Identity Center
-    /// builds it from the application's configuration: Destination and Recipient the
-    /// Application ACS URL, the Application SAML audience, the attribute mappings (Subject
-    /// and RoleSessionName the user's email, the Role attribute), SessionDuration, valid for
-    /// five minutes, the assertion signed with the account's key.
+    /// chooses the custom SAML application named like `setup`'s in their access portal at
+    /// `now`, built as Identity Center builds it from the application's stored configuration
+    /// ([`Sandbox::application_config`]): Destination and Recipient its ACS URL, its
+    /// audience, its Subject and attribute mappings resolved for the user, its session
+    /// duration, valid for five minutes, the assertion signed with the account's key; its
+    /// relay state beside it. `setup` names the application; its values are used only for
+    /// the parts of an application the wizard stands in for that were never set
+    /// ([`ApplicationConfig::from_guide`](super::ApplicationConfig::from_guide)).
     ///
-    /// The sandbox does not yet keep the values of the console steps (3-5, 7-9, 10) as an
-    /// attendee would type them into a console form (future work: a typo there would then
-    /// have its real consequence); until then the application's configuration is the one
-    /// `setup` generates, as the wizard shows it for those steps.
+    /// A part never set gives what Identity Center gives for an application whose console
+    /// step was never done: no response without an ACS URL and audience (the error names
+    /// steps 3-5), the persistent `${user:subject}` Subject and no Role attribute without
+    /// step 10 (the inspector and the sign-in test name it), no relay state without 7-9.
     pub fn issue_response(
         &self,
         user: &str,
         setup: &Setup,
         now: OffsetDateTime,
     ) -> Result<IssuedResponse, IssueError> {
-        let mut state = self.lock();
-        let Some(person) = find_user(&state.users, user).cloned() else {
-            return Err(IssueError::UnknownUser {
-                name: user.to_string(),
-                known: state.users.iter().map(|u| u.user_name.clone()).collect(),
-            });
-        };
         let app_name = setup.app_name.as_str();
-        let Some(app) = state
-            .applications
-            .iter()
-            .find(|a| {
+        let (person, arn, assigned) = {
+            let state = self.lock();
+            let Some(person) = find_user(&state.users, user).cloned() else {
+                return Err(IssueError::UnknownUser {
+                    name: user.to_string(),
+                    known: state.users.iter().map(|u| u.user_name.clone()).collect(),
+                });
+            };
+            let Some(app) = state.applications.iter().find(|a| {
                 a.application.provider_arn == CUSTOM_SAML_PROVIDER && a.application.name == app_name
-            })
-            .cloned()
-        else {
+            }) else {
+                return Err(IssueError::NoApplication {
+                    name: app_name.to_string(),
+                });
+            };
+            let assigned = app
+                .assignments
+                .iter()
+                .any(|a| match a.principal_type.as_str() {
+                    "USER" => a.principal_id == person.user_id,
+                    "GROUP" => state.groups.iter().any(|g| {
+                        g.group.group_id == a.principal_id && g.member_ids.contains(&person.user_id)
+                    }),
+                    _ => false,
+                });
+            (person, app.application.arn.clone(), assigned)
+        };
+        let Some(app) = self.configured_for_issue(&arn, setup) else {
             return Err(IssueError::NoApplication {
                 name: app_name.to_string(),
             });
         };
-        let assigned = app
-            .assignments
-            .iter()
-            .any(|a| match a.principal_type.as_str() {
-                "USER" => a.principal_id == person.user_id,
-                "GROUP" => state.groups.iter().any(|g| {
-                    g.group.group_id == a.principal_id && g.member_ids.contains(&person.user_id)
-                }),
-                _ => false,
+        if !app.is_enabled() {
+            return Err(IssueError::Disabled {
+                application: app_name.to_string(),
+                status: app.status,
             });
+        }
         if !assigned {
             return Err(IssueError::NotAssigned {
                 user: person.user_name.clone(),
                 application: app_name.to_string(),
             });
         }
-        let spec = response_spec(&person, setup, now)?;
-        let key = state.signing().key().map_err(IssueError::Signing)?;
-        drop(state);
+        if let Some((step, what)) = app.config.missing_step() {
+            return Err(IssueError::NotConfigured {
+                application: app_name.to_string(),
+                step,
+                what,
+            });
+        }
+        let spec = response_spec(&person, &app.config, now)?;
+        let key = self.lock().signing().key().map_err(IssueError::Signing)?;
         let xml = issue::signed(&spec, &key, Sign::Assertion).map_err(IssueError::Signing)?;
         Ok(IssuedResponse {
             xml,
-            relay_state: Some(setup.relay_state(None)),
-            acs_url: setup.acs_url().to_string(),
+            relay_state: app.config.relay_state.clone(),
+            acs_url: app.config.acs_url.clone().unwrap_or_default(),
             user_name: person.user_name,
-            application_arn: app.application.arn,
+            application_arn: app.arn,
         })
     }
 }
 
-/// What Identity Center puts in the response for `person` from `setup`'s configuration.
+/// The session duration in seconds of an ISO 8601 duration of hours, minutes and seconds
+/// (`PT1H`, `PT8H30M`); `None` for another form.
+fn duration_seconds(iso: &str) -> Option<u32> {
+    let mut rest = iso.strip_prefix("PT")?;
+    let mut total: u32 = 0;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let n: u32 = rest[..digits].parse().ok()?;
+        let unit = match &rest[digits..digits + 1] {
+            "H" => 3600,
+            "M" => 60,
+            "S" => 1,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        rest = &rest[digits + 1..];
+    }
+    Some(total)
+}
+
+/// What Identity Center puts in the response for `person` from the application's `config`.
 fn response_spec(
     person: &IdcUser,
-    setup: &Setup,
+    config: &ApplicationConfig,
     now: OffsetDateTime,
 ) -> Result<ResponseSpec, IssueError> {
-    let mappings: Vec<AttributeMapping> = setup.attribute_mappings();
-    let mut name_id = None;
+    let subject = config.subject_or_default();
     let mut attributes = Vec::new();
-    for m in &mappings {
+    for (name, m) in &config.attributes {
         let value = resolve(&m.value, person);
-        if m.attribute == "Subject" {
-            name_id = Some(value);
-        } else if !value.is_empty() {
-            // Identity Center leaves out an attribute whose value is empty.
-            attributes.push((m.attribute.to_string(), vec![value]));
+        // Identity Center leaves out an attribute whose value is empty.
+        if !value.is_empty() {
+            attributes.push((name.clone(), vec![value]));
         }
     }
+    let duration = config
+        .session_duration
+        .as_deref()
+        .and_then(duration_seconds)
+        .unwrap_or(SESSION_DURATION_SECONDS);
     attributes.push((
         SESSION_DURATION_ATTRIBUTE.to_string(),
-        vec![SESSION_DURATION_SECONDS.to_string()],
+        vec![duration.to_string()],
     ));
-    let name_id = name_id
-        .filter(|n| !n.is_empty())
-        .ok_or(IssueError::NoEmail {
+    let name_id = resolve(&subject.value, person);
+    if name_id.is_empty() {
+        return Err(IssueError::NoSubject {
             user: person.user_name.clone(),
-        })?;
+            mapping: subject.value,
+        });
+    }
     // Random, as Identity Center's: a response is never issued twice.
     let id = || format!("_{}", uuid_from(&random_bytes(16)));
     let issued = now.replace_millisecond(0).unwrap_or(now);
+    let acs_url = config.acs_url.clone();
     Ok(ResponseSpec {
         response_id: id(),
         assertion_id: id(),
         status: STATUS_SUCCESS.to_string(),
-        destination: Some(setup.acs_url().to_string()),
-        recipient: Some(setup.acs_url().to_string()),
-        audience: setup.audience().to_string(),
+        destination: acs_url.clone(),
+        recipient: acs_url,
+        audience: config.audience.clone().unwrap_or_default(),
         issuer: SANDBOX_IDC_ENTITY_ID.to_string(),
         name_id,
-        name_id_format: EMAIL_FORMAT.to_string(),
+        name_id_format: format_urn(&NAME_ID_FORMATS, &subject.format)
+            .map(str::to_string)
+            .unwrap_or(subject.format),
         issue_instant: issued,
         not_before: issued,
         not_on_or_after: issued + time::Duration::minutes(RESPONSE_VALIDITY_MINUTES),
         attributes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_durations_read_as_identity_center_writes_them() {
+        assert_eq!(duration_seconds("PT1H"), Some(3600));
+        assert_eq!(duration_seconds("PT8H30M"), Some(30600));
+        assert_eq!(duration_seconds("PT45S"), Some(45));
+        assert_eq!(duration_seconds("PT"), None);
+        assert_eq!(duration_seconds("P1D"), None);
+        assert_eq!(duration_seconds("PT1X"), None);
+        assert_eq!(duration_seconds("PTH"), None);
+    }
 }
