@@ -51,6 +51,19 @@ pub struct Ledger {
     pub format: u32,
     #[serde(default)]
     pub assignments: Vec<LedgerEntry>,
+    /// The Connect users `users sync` created; absent from ledgers written before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connect_users: Vec<ConnectUserEntry>,
+}
+
+/// One Connect user `users sync` created, so `--prune` removes only its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectUserEntry {
+    pub instance_id: String,
+    pub user_id: String,
+    pub username: String,
+    /// RFC 3339.
+    pub created_at: String,
 }
 
 /// `STATE_DIR/ledger.json`.
@@ -97,6 +110,7 @@ fn save(path: &Path, ledger: &Ledger) -> Result<(), String> {
     let ledger = Ledger {
         format: FORMAT,
         assignments: ledger.assignments.clone(),
+        connect_users: ledger.connect_users.clone(),
     };
     session::save(path, &ledger)
 }
@@ -161,6 +175,52 @@ pub fn forget(path: &Path, done: &[(String, String)]) -> Result<Vec<String>, Str
         .assignments
         .retain(|e| !done.iter().any(|(app, id)| e.same_assignment(app, id)));
     if ledger.assignments.len() != before {
+        save(path, &ledger)?;
+    }
+    Ok(warning.into_iter().collect())
+}
+
+/// Adds the Connect users `entries` (those not recorded yet) to the ledger at `path`.
+/// Returns the warnings the reading gave.
+pub fn record_connect_users(
+    path: &Path,
+    entries: &[ConnectUserEntry],
+) -> Result<Vec<String>, String> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let _lock = locked(path)?;
+    let (mut ledger, warning) = load(path)?;
+    let before = ledger.connect_users.len();
+    for e in entries {
+        if !ledger
+            .connect_users
+            .iter()
+            .any(|r| r.instance_id == e.instance_id && r.user_id == e.user_id)
+        {
+            ledger.connect_users.push(e.clone());
+        }
+    }
+    if ledger.connect_users.len() != before {
+        save(path, &ledger)?;
+    }
+    Ok(warning.into_iter().collect())
+}
+
+/// Removes the Connect users `(instance id, user id)` from the ledger at `path`.
+pub fn forget_connect_users(path: &Path, done: &[(String, String)]) -> Result<Vec<String>, String> {
+    if done.is_empty() {
+        return Ok(Vec::new());
+    }
+    let _lock = locked(path)?;
+    let (mut ledger, warning) = load(path)?;
+    let before = ledger.connect_users.len();
+    ledger.connect_users.retain(|e| {
+        !done
+            .iter()
+            .any(|(i, u)| &e.instance_id == i && &e.user_id == u)
+    });
+    if ledger.connect_users.len() != before {
         save(path, &ledger)?;
     }
     Ok(warning.into_iter().collect())

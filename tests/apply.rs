@@ -622,6 +622,7 @@ async fn a_connect_user_in_another_letter_case_is_named_as_a_near_miss() {
                 last_name: "Wei".into(),
                 security_profile_ids: vec![profiles[1].id.clone()],
                 routing_profile_id: connect_sso::cloud::sandbox::SANDBOX_ROUTING_PROFILE_ID.into(),
+                tags: Vec::new(),
             },
         )
         .await

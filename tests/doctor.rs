@@ -420,6 +420,7 @@ async fn many_people_are_compared_with_one_read_of_each_population() {
                 security_profile_ids: vec![profile.to_string()],
                 routing_profile_id: connect_sso::cloud::sandbox::SANDBOX_ROUTING_PROFILE_ID
                     .to_string(),
+                tags: Vec::new(),
             },
         )
         .await

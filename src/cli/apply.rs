@@ -499,15 +499,33 @@ pub(super) fn confirm_changes(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Option<Status>> {
+    confirm(
+        "apply would change AWS resources",
+        "Apply these changes?",
+        format,
+        out,
+        err,
+    )
+}
+
+/// [`confirm_changes`] for any command: `what` it would change (said when it refuses), and
+/// the `question` it asks.
+pub(super) fn confirm(
+    what: &str,
+    question: &str,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Option<Status>> {
     let interactive = std::io::stdin().is_terminal() && format == Format::Text;
     if !interactive {
         writeln!(
             err,
-            "error: apply would change AWS resources; run it again with --yes to confirm (or --dry-run to only look)"
+            "error: {what}; run it again with --yes to confirm (or --dry-run to only look)"
         )?;
         return Ok(Some(Status::BadInput));
     }
-    write!(out, "Apply these changes? [y/N] ")?;
+    write!(out, "{question} [y/N] ")?;
     out.flush()?;
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;

@@ -265,6 +265,52 @@ pub static PAGES: &[Page] = &[
         ],
     },
     Page {
+        path: "users",
+        examples: &[(
+            "connect-sso users sync --config customer.toml --dry-run",
+            "who would get a Connect user, changing nothing",
+        )],
+        exit: &[
+            (0, "as the subcommand says"),
+            (2, "no subcommand, or a usage error"),
+        ],
+    },
+    Page {
+        path: "users sync",
+        examples: &[
+            (
+                "connect-sso users sync --sandbox --dry-run",
+                "the plan on the sandbox: to create, present, near misses, unmapped",
+            ),
+            (
+                "connect-sso users sync --config customer.toml --yes",
+                "create the missing Connect users without asking",
+            ),
+            (
+                "connect-sso users sync --config customer.toml --security-profile Agent \\\n    --routing-profile \"Basic Routing Profile\" --format json",
+                "with these profiles, the result as JSON",
+            ),
+            (
+                "connect-sso users sync --config customer.toml --prune --yes",
+                "also remove the unmapped users that users sync created",
+            ),
+        ],
+        exit: &[
+            (
+                0,
+                "every missing Connect user was created (--dry-run: the plan was shown),\nor nothing was to do, or the changes were declined at the prompt",
+            ),
+            (
+                1,
+                "an AWS call failed, the application was not found, or a user could\nnot be created or removed",
+            ),
+            (
+                2,
+                "the answers are not valid, or the changes were refused: no terminal\nto confirm them and no --yes",
+            ),
+        ],
+    },
+    Page {
         path: "permissions",
         examples: &[
             ("connect-sso permissions", "the policies for any instance"),

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod rerun;
 pub mod sign_in;
 pub mod teardown;
+pub mod users;
 pub mod wizard;
 
 use std::io::Write;
@@ -186,6 +187,9 @@ pub enum Command {
     /// Ask AWS whether a captured SAMLResponse signs the person in (STS, then Connect)
     #[command(after_help = help::after_help("sign-in-test"))]
     SignInTest(Box<sign_in::SignInArgs>),
+    /// Connect users for everyone the application reaches
+    #[command(subcommand, after_help = help::after_help("users"))]
+    Users(users::UsersCommand),
     /// Print the IAM policies the person running connect-sso needs, per context
     #[command(after_help = help::after_help("permissions"))]
     Permissions(Box<PermissionsArgs>),
@@ -564,6 +568,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
         Some(Command::InspectAssertion(args)) => inspect::run(&cli.global, &args, now, out, err),
         Some(Command::SignInTest(args)) => sign_in::run(&cli.global, &args, now, out, err),
         Some(Command::Permissions(args)) => plan::run_permissions(&cli.global, &args, out, err),
+        Some(Command::Users(command)) => users::run(&cli.global, &command, now, out, err),
         Some(Command::Metadata(MetadataCommand::Check(args))) => {
             metadata::run_check(&args, now, out, err)
         }

@@ -164,6 +164,21 @@ pub struct ConnectUserOptions {
     /// Create the Connect users that are missing for the assigned users
     #[arg(long, env = "CONNECT_SSO_CREATE_CONNECT_USERS", value_parser = BoolishValueParser::new())]
     pub create_connect_users: bool,
+    #[command(flatten)]
+    pub profiles: ProfileOptions,
+}
+
+impl Group for ConnectUserOptions {
+    fn fill(&self, global: &mut GlobalArgs, answers: &mut AnswerArgs) {
+        answers.create_connect_users = self.create_connect_users;
+        self.profiles.fill(global, answers);
+    }
+}
+
+/// The profiles of the Connect users connect-sso creates (apply, users sync).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Users")]
+pub struct ProfileOptions {
     /// Security profile of created Connect users [default: Agent]
     #[arg(long, env = "CONNECT_SSO_SECURITY_PROFILE", value_name = "NAME")]
     pub security_profile: Option<String>,
@@ -172,9 +187,8 @@ pub struct ConnectUserOptions {
     pub routing_profile: Option<String>,
 }
 
-impl Group for ConnectUserOptions {
+impl Group for ProfileOptions {
     fn fill(&self, _: &mut GlobalArgs, answers: &mut AnswerArgs) {
-        answers.create_connect_users = self.create_connect_users;
         answers.security_profile = self.security_profile.clone();
         answers.routing_profile = self.routing_profile.clone();
     }

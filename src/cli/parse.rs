@@ -106,6 +106,7 @@ impl Command {
                 vec![&a.instance, &a.setup, &a.metadata, &a.aws, &a.sandbox]
             }
             Command::Permissions(a) => vec![&a.instance, &a.region, &a.setup],
+            Command::Users(super::users::UsersCommand::Sync(a)) => a.groups(),
             Command::Troubleshoot(_)
             | Command::Metadata(_)
             | Command::Answers(_)
@@ -125,6 +126,7 @@ impl Command {
             Command::InspectAssertion(a) => Some(&mut a.answers),
             Command::SignInTest(a) => Some(&mut a.answers),
             Command::Permissions(a) => Some(&mut a.answers),
+            Command::Users(super::users::UsersCommand::Sync(a)) => Some(&mut a.answers),
             Command::Troubleshoot(_)
             | Command::Metadata(_)
             | Command::Answers(_)

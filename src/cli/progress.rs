@@ -32,3 +32,38 @@ pub async fn during<F: Future>(shown: bool, message: &str, work: F) -> F::Output
     bar.finish_and_clear();
     out
 }
+
+/// A count of finished items ("creating Connect users 12/500") when `shown`; nothing
+/// otherwise. Shared by concurrent requests.
+pub struct Counter(Option<ProgressBar>);
+
+impl Counter {
+    pub fn new(shown: bool, message: &str, total: usize) -> Counter {
+        if !shown || total == 0 {
+            return Counter(None);
+        }
+        let bar = ProgressBar::new(total as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} {pos}/{len} ({elapsed}, about {eta} left)")
+        {
+            bar.set_style(style);
+        }
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Counter(Some(bar))
+    }
+
+    /// `done` of the total are finished.
+    pub fn set(&self, done: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done as u64);
+        }
+    }
+
+    /// Clears the line, before the result is printed.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

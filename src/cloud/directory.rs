@@ -11,6 +11,13 @@ use futures_util::stream::{self, StreamExt};
 
 use super::{Cloud, CloudResult, ConnectUser, IdcUser};
 
+/// The Connect user name sign-in looks for a person under: the RoleSessionName value, which
+/// this setup's attribute mapping fills with `${user:email}`, the user's primary email.
+/// `None` when the user has no email, so the mapping sends nothing.
+pub fn connect_user_name(user: &IdcUser) -> Option<&str> {
+    user.emails.first().map(String::as_str)
+}
+
 /// Up to this many people are looked up one by one; more are compared with bulk reads.
 pub const BULK_THRESHOLD: usize = 5;
 
@@ -150,6 +157,11 @@ impl ConnectDirectory {
             names.push(user.username.clone());
         }
         self.exact.insert(user.username.clone(), user);
+    }
+
+    /// Every user, in no particular order.
+    pub fn users(&self) -> impl Iterator<Item = &ConnectUser> {
+        self.exact.values()
     }
 
     pub fn len(&self) -> usize {

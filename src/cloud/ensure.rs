@@ -646,7 +646,7 @@ impl People<'_> {
                 None => o.assignment = Some(Change::WouldCreate),
             }
         }
-        let Some(email) = user.emails.first().cloned() else {
+        let Some(email) = super::directory::connect_user_name(&user).map(str::to_string) else {
             o.problems.push(format!(
                 "{} has no email address in Identity Center, so the RoleSessionName mapping ${{user:email}} is empty: add an email to the user",
                 user.user_name
@@ -691,6 +691,7 @@ impl People<'_> {
                     last_name: user.family_name.clone().unwrap_or_else(|| "-".to_string()),
                     security_profile_ids: vec![security.clone()],
                     routing_profile_id: routing.clone(),
+                    tags: Vec::new(),
                 };
                 let created = cloud.create_connect_user(self.instance_id, &new).await?;
                 if let Some(connect) = &mut self.connect {
@@ -708,7 +709,7 @@ impl People<'_> {
 }
 
 /// Security and routing profile ids from their names.
-async fn resolve_profiles(
+pub(crate) async fn resolve_profiles(
     cloud: &dyn Cloud,
     instance_id: &str,
     template: &ConnectUserTemplate,

@@ -604,6 +604,7 @@ mod tests {
                     last_name: "Wei".into(),
                     security_profile_ids: vec![sandbox::SANDBOX_AGENT_SECURITY_PROFILE_ID.into()],
                     routing_profile_id: sandbox::SANDBOX_ROUTING_PROFILE_ID.into(),
+                    tags: Vec::new(),
                 },
             )
             .await

@@ -15,6 +15,7 @@ pub mod metadata_source;
 pub mod sandbox;
 pub mod sdk;
 pub mod sign_in;
+pub mod sync;
 pub mod teardown;
 
 use async_trait::async_trait;
@@ -203,6 +204,18 @@ pub struct NewConnectUser {
     pub last_name: String,
     pub security_profile_ids: Vec<String>,
     pub routing_profile_id: String,
+    /// Tags put on the user as it is created (`users sync` marks its own, see
+    /// [`sync::CREATED_BY_KEY`]); empty: none.
+    pub tags: Vec<Tag>,
+}
+
+/// What `DescribeUser` says of a Connect user: the user, its names and its tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectUserDetails {
+    pub user: ConnectUser,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub tags: Vec<Tag>,
 }
 
 /// A security or routing profile.
@@ -628,6 +641,15 @@ pub trait ConnectApi: Send + Sync {
         instance_id: &str,
         user: &NewConnectUser,
     ) -> CloudResult<ConnectUser>;
+    /// `DescribeUser`: the user with its names and tags; `None` when the instance has no
+    /// user with this id.
+    async fn describe_connect_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> CloudResult<Option<ConnectUserDetails>>;
+    /// `DeleteUser`. A user that does not exist is [`CloudError::NotFound`].
+    async fn delete_connect_user(&self, instance_id: &str, user_id: &str) -> CloudResult<()>;
     async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
     async fn list_routing_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>>;
     /// `GetFederationToken` for the instance, called with `credentials` (those of a SAML

@@ -23,6 +23,8 @@ use crate::plan::{Plan, PlanValue};
 use context::check_context;
 use iam::{check_policy, check_provider, check_role};
 use people::check_identity;
+/// The application by display name and its assignments, as doctor finds them.
+pub(crate) use people::find_application;
 
 /// Doctor's checks, in the order of the report: (id, title).
 pub const CHECKS: &[(&str, &str)] = &[

@@ -11,7 +11,8 @@
 
 use super::{Check, Verdict};
 use crate::cloud::directory::{
-    ConnectDirectory, ConnectMatch, GroupMembers, IdcDirectory, bounded, group_members, is_bulk,
+    ConnectDirectory, ConnectMatch, GroupMembers, IdcDirectory, bounded, connect_user_name,
+    group_members, is_bulk,
 };
 use crate::cloud::ensure::find_user;
 use crate::cloud::{
@@ -291,7 +292,7 @@ pub(super) async fn check_identity(
 }
 
 /// The applications with the display name, and the first one's assignments.
-async fn find_application(
+pub(crate) async fn find_application(
     cloud: &dyn Cloud,
     instance_arn: &str,
     setup: &Setup,
@@ -413,7 +414,7 @@ async fn check_user(
 
 /// The person's email, which RoleSessionName carries, names a Connect user exactly.
 async fn check_connect_user(lookups: &Lookups<'_>, user: IdcUser, mut check: Check) -> Check {
-    let Some(email) = user.emails.first() else {
+    let Some(email) = connect_user_name(&user) else {
         check.fail(
             "has no email, so RoleSessionName (${user:email}) is empty",
             "add an email address to the user in Identity Center",

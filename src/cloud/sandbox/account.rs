@@ -197,6 +197,18 @@ pub(super) struct InstanceRecord {
     pub(super) security_profiles: Vec<NamedId>,
     pub(super) routing_profiles: Vec<NamedId>,
     pub(super) users: Vec<ConnectUser>,
+    /// What `DescribeUser` adds for the users created through the API, by user id.
+    /// Absent from accounts saved before it was kept.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(super) user_details: std::collections::BTreeMap<String, UserDetails>,
+}
+
+/// A Connect user's names and tags, as `CreateUser` was given them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct UserDetails {
+    pub(super) first_name: String,
+    pub(super) last_name: String,
+    pub(super) tags: Vec<crate::cloud::Tag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +267,7 @@ impl State {
                 arn: connect_user_arn(SANDBOX_INSTANCE_ARN, SANDBOX_EXISTING_CONNECT_USER_ID),
                 username: SANDBOX_EXISTING_CONNECT_USERNAME.to_string(),
             }],
+            user_details: Default::default(),
         };
         // Ids of the legacy instance's resources are derived, not listed: nothing refers to them.
         let legacy_id = |what: &str| derived_uuid(&format!("{SANDBOX_LEGACY_INSTANCE_ID}/{what}"));
@@ -280,6 +293,7 @@ impl State {
                 id: legacy_admin,
                 username: "admin".to_string(),
             }],
+            user_details: Default::default(),
         };
         State {
             calls: Vec::new(),

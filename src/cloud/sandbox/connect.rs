@@ -4,12 +4,14 @@
 use async_trait::async_trait;
 
 use super::Sandbox;
-use super::account::{SANDBOX_ACCOUNT, SANDBOX_REGION, State, connect_user_arn, uuid_from};
+use super::account::{
+    SANDBOX_ACCOUNT, SANDBOX_REGION, State, UserDetails, connect_user_arn, uuid_from,
+};
 use super::errors::{already_exists, invalid, not_found, validation_error};
 use super::faults::context_of;
 use crate::cloud::{
-    CloudError, CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, Context,
-    FederationToken, NamedId, NewConnectUser, TemporaryCredentials,
+    CloudError, CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, ConnectUserDetails,
+    Context, FederationToken, NamedId, NewConnectUser, Tag, TemporaryCredentials,
 };
 use crate::domain::policy::analyze_permissions;
 
@@ -43,6 +45,50 @@ impl State {
 
 /// Users a page of `ListUsers`, as Connect caps it.
 const LIST_USERS_PAGE: usize = 1000;
+
+/// Connect's tag rules: at most 50, keys of 1 to 128 characters not starting with `aws:`,
+/// values of at most 256.
+fn check_tags(action: &str, tags: &[Tag]) -> CloudResult<()> {
+    if tags.len() > 50 {
+        return Err(invalid(
+            action,
+            validation_error(
+                &tags.len().to_string(),
+                "tags",
+                "must have length less than or equal to 50",
+            ),
+        ));
+    }
+    for t in tags {
+        let len = t.key.chars().count();
+        if len == 0 || len > 128 {
+            return Err(invalid(
+                action,
+                validation_error(&t.key, "tags.key", "must have length between 1 and 128"),
+            ));
+        }
+        if t.key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(invalid(
+                action,
+                format!(
+                    "InvalidParameterException: tag key {} uses the reserved prefix aws:",
+                    t.key
+                ),
+            ));
+        }
+        if t.value.chars().count() > 256 {
+            return Err(invalid(
+                action,
+                validation_error(
+                    &t.value,
+                    "tags.value",
+                    "must have length less than or equal to 256",
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 fn check_connect_username(action: &str, username: &str) -> CloudResult<()> {
     let len = username.chars().count();
@@ -170,6 +216,7 @@ impl ConnectApi for Sandbox {
                 ));
             }
         }
+        check_tags(ACTION, &user.tags)?;
         if user.security_profile_ids.is_empty() || user.security_profile_ids.len() > 10 {
             return Err(invalid(
                 ACTION,
@@ -229,7 +276,61 @@ impl ConnectApi for Sandbox {
             username: user.username.clone(),
         };
         instance.users.push(created.clone());
+        instance.user_details.insert(
+            created.id.clone(),
+            UserDetails {
+                first_name: user.first_name.clone(),
+                last_name: user.last_name.clone(),
+                tags: user.tags.clone(),
+            },
+        );
+        self.persist_change(&mut state);
         Ok(created)
+    }
+
+    async fn describe_connect_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> CloudResult<Option<ConnectUserDetails>> {
+        const ACTION: &str = "connect:DescribeUser";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let state = self.lock();
+        let instance = &state.instances[state.instance(ACTION, instance_id)?];
+        let Some(user) = instance.users.iter().find(|u| u.id == user_id) else {
+            return Ok(None);
+        };
+        let details = instance.user_details.get(user_id);
+        let mut tags = details.map(|d| d.tags.clone()).unwrap_or_default();
+        tags.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(Some(ConnectUserDetails {
+            user: user.clone(),
+            first_name: details.map(|d| d.first_name.clone()),
+            last_name: details.map(|d| d.last_name.clone()),
+            tags,
+        }))
+    }
+
+    async fn delete_connect_user(&self, instance_id: &str, user_id: &str) -> CloudResult<()> {
+        const ACTION: &str = "connect:DeleteUser";
+        self.enter(ACTION, context_of(ACTION)).await?;
+        let mut state = self.lock();
+        let i = state.instance(ACTION, instance_id)?;
+        let instance = &mut state.instances[i];
+        let Some(at) = instance.users.iter().position(|u| u.id == user_id) else {
+            return Err(not_found(
+                ACTION,
+                &format!("Connect user {user_id}"),
+                &format!(
+                    "ResourceNotFoundException: no user {user_id} in instance {}",
+                    instance.summary.id
+                ),
+            ));
+        };
+        instance.users.remove(at);
+        instance.user_details.remove(user_id);
+        self.persist_change(&mut state);
+        Ok(())
     }
 
     async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>> {

@@ -237,6 +237,23 @@ impl Sandbox {
         self.file.as_deref()
     }
 
+    /// A change that AWS would keep once it has answered, written to the account's file
+    /// now, before the answer: when this account is kept in a file under its lock (a
+    /// command that changes it), a run killed right after the call still finds what the
+    /// call did on the next run, as it would on AWS, rather than only what the command's
+    /// final save writes. `state` is this account's, held by the caller, so saves follow
+    /// the changes in order. A failed write is logged; the command's own save says it.
+    pub(super) fn persist_change(&self, state: &mut State) {
+        let (Some(path), Some(_)) = (&self.file, &self.lock) else {
+            return;
+        };
+        state.signing();
+        match session::save(path, &state.to_saved()) {
+            Ok(()) => state.signing_unsaved = false,
+            Err(e) => tracing::warn!("the sandbox account was not saved after a change: {e}"),
+        }
+    }
+
     /// Writes the account to `path` atomically, readable by the user only (mode 0600).
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let saved = {

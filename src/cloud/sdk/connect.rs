@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use super::sts::sign_in_refusal;
 use super::{SdkCloud, all_pages, map_error, required};
 use crate::cloud::{
-    CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, FederationToken, NamedId,
-    NewConnectUser, TemporaryCredentials, url_host,
+    CloudResult, ConnectApi, ConnectInstanceSummary, ConnectUser, ConnectUserDetails,
+    FederationToken, NamedId, NewConnectUser, Tag, TemporaryCredentials, url_host,
 };
 
 /// Connect's answers to a session it will not sign in (codes without `Exception`). With the
@@ -210,6 +210,12 @@ impl ConnectApi for SdkCloud {
                     )
                     .set_security_profile_ids(Some(user.security_profile_ids.clone()))
                     .routing_profile_id(&user.routing_profile_id)
+                    .set_tags((!user.tags.is_empty()).then(|| {
+                        user.tags
+                            .iter()
+                            .map(|t| (t.key.clone(), t.value.clone()))
+                            .collect()
+                    }))
                     .send()
             })
             .await
@@ -219,6 +225,76 @@ impl ConnectApi for SdkCloud {
             arn: required(&call, out.user_arn(), "UserArn")?,
             username: user.username.clone(),
         })
+    }
+
+    async fn describe_connect_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> CloudResult<Option<ConnectUserDetails>> {
+        let call = self.connect("connect:DescribeUser", format!("Connect user {user_id}"));
+        let result = self
+            .send(call.action, || {
+                self.clients
+                    .connect
+                    .describe_user()
+                    .instance_id(instance_id)
+                    .user_id(user_id)
+                    .send()
+            })
+            .await;
+        let out = match result {
+            Ok(out) => out,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(map_error(e, &call)),
+        };
+        let Some(u) = out.user() else {
+            return Ok(None);
+        };
+        let mut tags: Vec<Tag> = u
+            .tags()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| Tag::new(k, v))
+            .collect();
+        // A map has no order; a sorted list compares and prints the same every time.
+        tags.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(Some(ConnectUserDetails {
+            user: ConnectUser {
+                id: required(&call, u.id(), "User.Id")?,
+                arn: u.arn().unwrap_or_default().to_string(),
+                username: u.username().unwrap_or_default().to_string(),
+            },
+            first_name: u
+                .identity_info()
+                .and_then(|i| i.first_name())
+                .map(str::to_string),
+            last_name: u
+                .identity_info()
+                .and_then(|i| i.last_name())
+                .map(str::to_string),
+            tags,
+        }))
+    }
+
+    async fn delete_connect_user(&self, instance_id: &str, user_id: &str) -> CloudResult<()> {
+        let call = self.connect("connect:DeleteUser", format!("Connect user {user_id}"));
+        self.send(call.action, || {
+            self.clients
+                .connect
+                .delete_user()
+                .instance_id(instance_id)
+                .user_id(user_id)
+                .send()
+        })
+        .await
+        .map_err(|e| map_error(e, &call))?;
+        Ok(())
     }
 
     async fn list_security_profiles(&self, instance_id: &str) -> CloudResult<Vec<NamedId>> {

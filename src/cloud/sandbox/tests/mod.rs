@@ -47,6 +47,7 @@ fn new_user(username: &str) -> NewConnectUser {
         last_name: "Mensah".to_string(),
         security_profile_ids: vec![SANDBOX_AGENT_SECURITY_PROFILE_ID.to_string()],
         routing_profile_id: SANDBOX_ROUTING_PROFILE_ID.to_string(),
+        tags: Vec::new(),
     }
 }
 

@@ -279,6 +279,7 @@ fn new_user() -> NewConnectUser {
         last_name: "Lima".to_string(),
         security_profile_ids: vec!["sp-agent".to_string(), "sp-extra".to_string()],
         routing_profile_id: "rp-basic".to_string(),
+        tags: Vec::new(),
     }
 }
 
