@@ -9,6 +9,7 @@ mod iam;
 mod identity;
 mod limits;
 mod sts;
+mod sync;
 
 use aws_sdk_iam::error::ErrorMetadata;
 use aws_smithy_mocks::{Rule, RuleMode};
