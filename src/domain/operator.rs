@@ -26,6 +26,10 @@ const CONNECT_READ_ACTIONS: &[&str] = &[
     "connect:ListInstances",
     "connect:DescribeInstance",
     "connect:SearchUsers",
+    // doctor and users sync: the instance's users read once, 1,000 a page
+    "connect:ListUsers",
+    // users sync --prune: whether an unmapped user carries its created-by tag
+    "connect:DescribeUser",
     "connect:ListSecurityProfiles",
     "connect:ListRoutingProfiles",
     "iam:ListRoles",
@@ -104,9 +108,16 @@ pub fn connect_policy(setup: Option<&Setup>) -> Value {
         CONNECT_READ_ACTIONS,
         json!("*"),
     )];
+    // users sync tags the users it creates, which Connect authorizes as TagResource.
     statements.push(statement(
         "ConnectSsoCreateUsers",
-        &["connect:CreateUser"],
+        &["connect:CreateUser", "connect:TagResource"],
+        scoped(setup.map(|s| format!("{}/*", s.instance.arn()))),
+    ));
+    // users sync --prune only; drop it where nobody should remove Connect users.
+    statements.push(statement(
+        "ConnectSsoPruneUsers",
+        &["connect:DeleteUser"],
         scoped(setup.map(|s| format!("{}/*", s.instance.arn()))),
     ));
     statements.push(statement(
