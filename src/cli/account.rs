@@ -5,7 +5,7 @@
 //! others only read it.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -142,6 +142,8 @@ fn start_over(sandbox: &Sandbox) -> Vec<String> {
         return warnings;
     };
     let ledger = crate::ledger::beside_account(path);
+    // What --console-api did to the earlier account goes with it.
+    let _ = std::fs::remove_file(crate::cloud::console::record::beside_ledger(&ledger));
     match std::fs::remove_file(&ledger) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => warnings.push(format!(
             "the sandbox's ledger of assignments {} could not be removed ({e}); remove it by hand, or teardown on the sandbox may list assignments of the earlier account",
@@ -183,8 +185,89 @@ pub fn open_sandbox_with(
     wait: Wait,
     err: &mut dyn Write,
 ) -> Result<Opened, String> {
-    let path = crate::session::state_dir().map(|d| sandbox::account_path(&d));
+    let path = crate::session::state_dir().map(|d| match scenario_of(global) {
+        Some(s) => sandbox::scenario_account_path(&d, s.name),
+        None => sandbox::account_path(&d),
+    });
     open_sandbox_at(path, global, access, wait, err)
+}
+
+/// The workshop scenario `--sandbox-scenario` names, if any (`list` and `reveal` run
+/// nothing, and clap let only known names through).
+fn scenario_of(global: &GlobalArgs) -> Option<&'static sandbox::Scenario> {
+    global
+        .sandbox_scenario
+        .as_deref()
+        .and_then(sandbox::scenario)
+}
+
+/// The account a command starts from when there is none to load: the seeded one, or a
+/// scenario's (should it fail to build, the seeded one in memory, with the reason).
+fn seed(
+    global: &GlobalArgs,
+    path: Option<&Path>,
+    options: sandbox::SandboxOptions,
+    warnings: &mut Vec<String>,
+) -> Sandbox {
+    let Some(scenario) = scenario_of(global) else {
+        return match path {
+            Some(p) => Sandbox::seeded_at(p, options),
+            None => Sandbox::with_options(options),
+        };
+    };
+    match Sandbox::scenario_at(scenario, path, options.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            warnings.push(format!(
+                "{e}; this run works on the plain seeded sandbox account in memory and saves nothing"
+            ));
+            Sandbox::with_options(options)
+        }
+    }
+}
+
+/// The one line that says which sandbox account a scenario works on.
+fn scenario_note(global: &GlobalArgs, sandbox: &Sandbox) -> Option<String> {
+    let scenario = scenario_of(global)?;
+    let kept = match sandbox.file() {
+        Some(path) => format!("its own account {}", path.display()),
+        None => "its own account, in memory only".to_string(),
+    };
+    Some(format!(
+        "sandbox: workshop scenario {} on {kept}; your own sandbox account is untouched (--sandbox-reset starts the scenario over)",
+        scenario.name
+    ))
+}
+
+/// Loads the account at `path`, seeding it as [`seed`] does when there is none.
+fn load(
+    global: &GlobalArgs,
+    path: &Path,
+    options: sandbox::SandboxOptions,
+) -> (Sandbox, Vec<String>) {
+    let mut warnings = Vec::new();
+    let (sandbox, warning) = Sandbox::load_or_seed_with(path, options, &mut |p, o| {
+        seed(global, Some(p), o, &mut warnings)
+    });
+    warnings.extend(warning);
+    (sandbox, warnings)
+}
+
+/// A scenario's account is saved as soon as it is first built, so every command of the
+/// exercise (those that only look included) works on the same account, signing key and all.
+/// Skipped when another command holds its lock: that one saves it.
+fn keep_new_scenario(global: &GlobalArgs, path: &Path, warnings: &mut Vec<String>) {
+    if scenario_of(global).is_none() || path.exists() {
+        return;
+    }
+    let Ok(_lock) = Sandbox::lock_account(path, Duration::ZERO, &mut |_| {}) else {
+        return;
+    };
+    let (sandbox, mut more) = load(global, path, global.sandbox_options());
+    warnings.append(&mut more);
+    if let Some(e) = save_error(&sandbox) {
+        warnings.push(e);
+    }
 }
 
 /// [`open_sandbox_with`] for the account kept at `path` (`None`: no state directory).
@@ -202,16 +285,24 @@ fn open_sandbox_at(
         reset_pending,
     };
     let Some(path) = path else {
-        return Ok(opened(Sandbox::with_options(options), Vec::new(), false));
+        let mut warnings = Vec::new();
+        let sandbox = seed(global, None, options, &mut warnings);
+        return Ok(opened(sandbox, warnings, false));
     };
+    let mut warnings = Vec::new();
+    if !global.sandbox_reset {
+        keep_new_scenario(global, &path, &mut warnings);
+    }
     if access == Access::ReadOnly {
         // Saves are atomic renames: a command that only looks reads a whole account
         // without the lock. Starting over is only looked at: the saved account stays.
         if global.sandbox_reset {
-            return Ok(opened(Sandbox::with_options(options), Vec::new(), false));
+            let sandbox = seed(global, None, options, &mut warnings);
+            return Ok(opened(sandbox, warnings, false));
         }
-        let (sandbox, warning) = Sandbox::load_or_seed(&path, options);
-        return Ok(opened(sandbox, warning.into_iter().collect(), false));
+        let (sandbox, more) = load(global, &path, options);
+        warnings.extend(more);
+        return Ok(opened(sandbox, warnings, false));
     }
     let limit = match wait {
         Wait::UpTo(d) => d,
@@ -240,8 +331,8 @@ fn open_sandbox_at(
             ));
         }
         (Err(busy @ LockError::Busy { .. }), Wait::No) => {
-            let (copy, warning) = Sandbox::load_or_seed(&path, options);
-            let mut warnings: Vec<String> = warning.into_iter().collect();
+            let (copy, more) = load(global, &path, options);
+            warnings.extend(more);
             warnings.push(format!(
                 "{} is using the sandbox account {}: this run works on a copy in memory and saves nothing; quit the other one first to keep your changes",
                 busy.holder(),
@@ -251,8 +342,8 @@ fn open_sandbox_at(
         }
         (Err(LockError::Io(message)), _) => {
             // Without a lock the account could lose another run's changes: keep it in memory.
-            let (copy, warning) = Sandbox::load_or_seed(&path, options);
-            let mut warnings: Vec<String> = warning.into_iter().collect();
+            let (copy, more) = load(global, &path, options);
+            warnings.extend(more);
             warnings.push(format!(
                 "{message}; the sandbox works on a copy in memory and saves nothing this time: check that {} is writable",
                 path.parent().unwrap_or(&path).display()
@@ -261,18 +352,12 @@ fn open_sandbox_at(
         }
     };
     if global.sandbox_reset {
-        return Ok(opened(
-            Sandbox::seeded_at(&path, options).holding(lock),
-            Vec::new(),
-            true,
-        ));
+        let sandbox = seed(global, Some(&path), options, &mut warnings);
+        return Ok(opened(sandbox.holding(lock), warnings, true));
     }
-    let (sandbox, warning) = Sandbox::load_or_seed(&path, options);
-    Ok(opened(
-        sandbox.holding(lock),
-        warning.into_iter().collect(),
-        false,
-    ))
+    let (sandbox, more) = load(global, &path, options);
+    warnings.extend(more);
+    Ok(opened(sandbox.holding(lock), warnings, false))
 }
 
 impl Opened {
@@ -314,6 +399,9 @@ pub async fn open(
                 return Ok(None);
             }
         };
+        if let Some(note) = scenario_note(global, &opened.sandbox) {
+            writeln!(err, "{note}")?;
+        }
         for w in &opened.warnings {
             writeln!(err, "warning: {w}")?;
         }
@@ -347,6 +435,9 @@ pub async fn connect(
 ) -> io::Result<Account> {
     if global.sandbox {
         let (sandbox, warnings) = open_sandbox(global, access);
+        if let Some(note) = scenario_note(global, &sandbox) {
+            writeln!(err, "{note}")?;
+        }
         for w in warnings {
             writeln!(err, "warning: {w}")?;
         }

@@ -147,6 +147,8 @@ pub struct GlobalArgs {
     pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
     /// With `sandbox`: start from the seeded account.
     pub sandbox_reset: bool,
+    /// A workshop scenario's own sandbox account (implies `sandbox`), or `list` / `reveal`.
+    pub sandbox_scenario: Option<String>,
     /// `--max-rps SERVICE=N`, each checked.
     pub max_rps: Vec<String>,
 }
@@ -557,12 +559,29 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
     let mut out = output::SafeWriter::new(out);
     let mut err = output::SafeWriter::new(err);
     let (out, err) = (&mut out as &mut dyn Write, &mut err as &mut dyn Write);
+/// `--sandbox-scenario list` and `reveal` print the workshop scenarios instead of running.
+fn scenario_listing(global: &GlobalArgs, out: &mut dyn Write) -> Option<Status> {
+    use crate::cloud::sandbox::{SCENARIO_LIST, SCENARIO_REVEAL, render_list, render_reveal};
+    let written = match global.sandbox_scenario.as_deref() {
+        Some(SCENARIO_LIST) => render_list(out),
+        Some(SCENARIO_REVEAL) => render_reveal(out),
+        _ => return None,
+    };
+    Some(match written {
+        Ok(()) => Status::Ok,
+        Err(_) => Status::CheckFailed,
+    })
+}
+
     let now = time::OffsetDateTime::now_utc();
     let result = match cli.command {
         Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
         Some(Command::Apply(args)) => apply::run(&cli.global, &args, now, out, err),
         Some(Command::Export(args)) => export::run(&cli.global, &args, now, out, err),
         Some(Command::Doctor(args)) => doctor::run(&cli.global, &args, now, out, err),
+    if let Some(status) = scenario_listing(&cli.global, out) {
+        return status;
+    }
         Some(Command::Troubleshoot(args)) => doctor::run_troubleshoot(&args, out, err),
         Some(Command::Teardown(args)) => teardown::run(&cli.global, &args, out, err),
         Some(Command::InspectAssertion(args)) => inspect::run(&cli.global, &args, now, out, err),

@@ -264,6 +264,16 @@ impl Group for SandboxOptions {
     }
 }
 
+    /// A workshop scenario: its own sandbox account, the setup done then broken in one known
+    /// way (implies --sandbox; your own sandbox account is left alone). `list` describes them,
+    /// `reveal` is the trainer's answer key
+    #[arg(
+        long,
+        env = "CONNECT_SSO_SANDBOX_SCENARIO",
+        value_name = "NAME",
+        value_parser = crate::cloud::sandbox::check_scenario_name
+    )]
+    pub sandbox_scenario: Option<String>,
 /// Only `--sandbox`, for the offline commands: the setup of the sandbox account's instance.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Sandbox")]
@@ -275,7 +285,8 @@ pub struct SandboxSetupOptions {
 
 impl Group for SandboxSetupOptions {
     fn fill(&self, global: &mut GlobalArgs, _: &mut AnswerArgs) {
-        global.sandbox = self.sandbox;
+        global.sandbox = self.sandbox || self.sandbox_scenario.is_some();
+        global.sandbox_scenario = self.sandbox_scenario.clone();
     }
 }
 

@@ -37,6 +37,7 @@ const SHARED: &[&str] = &[
     "sandbox_latency_ms",
     "sandbox_faults",
     "sandbox_reset",
+    "sandbox_scenario",
     "instance_arn",
     "instance_id",
     "account_id",
@@ -223,7 +224,9 @@ fn resolve(parsed: CommandLine, m: &ArgMatches) -> Result<Cli, clap::Error> {
     let take = |id: &str| from_top.contains(&id);
     take_fields!(take, global, top_global;
         profile, region, identity_profile, identity_region, max_rps, config,
-        sandbox, sandbox_latency_ms, sandbox_faults, sandbox_reset);
+        sandbox, sandbox_latency_ms, sandbox_faults, sandbox_reset, sandbox_scenario);
+    // A scenario given before the command name is the sandbox too.
+    global.sandbox |= global.sandbox_scenario.is_some();
     take_fields!(take, answers, top_answers;
         instance_arn, instance_id, account_id, identity_store_id, app_name, app_description,
         provider_name, policy_name, role_name, metadata, sign_in_endpoint, users,

@@ -50,8 +50,11 @@ impl Rerun {
         file: Option<&Answers>,
     ) -> Rerun {
         let mut suffix = String::new();
-        if global.sandbox {
-            suffix.push_str(" --sandbox");
+        match &global.sandbox_scenario {
+            // The scenario's own account, which the fix is for.
+            Some(name) => suffix.push_str(&format!(" --sandbox-scenario {}", quoted(name))),
+            None if global.sandbox => suffix.push_str(" --sandbox"),
+            None => {}
         }
         if let Some(config) = &global.config {
             suffix.push_str(&format!(" --config {}", quoted(&config.to_string_lossy())));

@@ -174,10 +174,36 @@ pub fn run(
             now,
         )
         .await;
-        let report = match report {
+        let mut report = match report {
             Ok(r) => r,
             Err(e) => return input_error(args.format, &e.to_string(), out, err),
         };
+        // STS took the response: a later run on this account refuses it too, as AWS would.
+        if let Some(sandbox) = account.sandbox()
+            && let Err(e) = sandbox.keep_spent_assertions()
+        {
+            writeln!(
+                err,
+                "warning: the sandbox account could not note the response as used, so another run would accept it again: {e}"
+            )?;
+        }
+        // Each proposed command as it can be run from here.
+        let file = global
+            .config
+            .as_deref()
+            .and_then(|p| super::config::load(p).ok());
+        let rerun =
+            super::rerun::Rerun::new(global, &answers, &args.answers.from_env, file.as_ref());
+        for f in &mut report.inspection.findings {
+            if let Some(fix) = &mut f.fix {
+                *fix = rerun.complete(fix);
+            }
+        }
+        for a in &mut report.attempts {
+            if let Outcome::Refused { fix, .. } = &mut a.outcome {
+                *fix = rerun.complete(fix);
+            }
+        }
         match args.format {
             Format::Json => {
                 let mut doc = serde_json::to_value(&report).expect("the report serializes");

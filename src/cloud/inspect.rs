@@ -171,7 +171,7 @@ fn valid_session_name(name: &str) -> bool {
 
 /// The Connect user named exactly `name`; on a miss, also the all-lowercase name when it
 /// differs (one more call), because Connect compares user names case-sensitively.
-async fn find_connect_user(
+pub(crate) async fn find_connect_user(
     cloud: &dyn Cloud,
     instance_id: &str,
     name: Option<&str>,

@@ -13,9 +13,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::inspect::{InspectReport, inspect};
+use super::inspect::{InspectReport, find_connect_user, inspect};
 use super::{Cloud, CloudError};
 use crate::domain::assertion::{AssertionError, Decoded, RolePair};
+use crate::domain::metadata::{self, CertValidity, SigningCertificate};
 use crate::domain::setup::{ROLE_ATTRIBUTE, Setup};
 
 /// The session length asked for: the shortest STS allows, since the session is only a test.
@@ -152,10 +153,20 @@ pub async fn sign_in_test(
                 .find_map(|c| c.recipient.clone())
         })
         .or_else(|| inspection.response.destination.clone());
+    // The certificate that signed the assertion, as its KeyInfo carries it.
+    let signing = inspection.response.assertion.as_ref().and_then(|a| {
+        a.covered_by
+            .iter()
+            .filter_map(|i| inspection.response.signatures.get(*i))
+            .find_map(|s| s.signing_certificate())
+    });
     let context = Context {
         setup,
         recipient: recipient.as_deref(),
         session_name: inspection.response.role_session_name(),
+        signing,
+        now,
+        cause: None,
     };
     let mut attempts = Vec::new();
     for pair in &pairs {
@@ -176,10 +187,16 @@ pub async fn sign_in_test(
 }
 
 /// What the fixes quote.
+#[derive(Clone, Copy)]
 struct Context<'a> {
     setup: &'a Setup,
     recipient: Option<&'a str>,
     session_name: Option<&'a str>,
+    /// The certificate the response was signed with.
+    signing: Option<&'a SigningCertificate>,
+    now: OffsetDateTime,
+    /// What a further look found behind the refusal: the fix to give instead.
+    cause: Option<&'a str>,
 }
 
 async fn attempt(
@@ -194,7 +211,19 @@ async fn attempt(
         .await
     {
         Ok(c) => c,
-        Err(e) => return outcome_of_error(Step::AssumeRole, e, context, pair, earlier_success),
+        Err(e) => {
+            let cause = match &e {
+                CloudError::SignInRefused { message, .. } if has(message, "signature") => {
+                    certificate_cause(cloud, context, pair).await
+                }
+                _ => None,
+            };
+            let context = Context {
+                cause: cause.as_deref(),
+                ..*context
+            };
+            return outcome_of_error(Step::AssumeRole, e, &context, pair, earlier_success);
+        }
     };
     let instance_id = context.setup.instance.id.as_str();
     let token = cloud.get_federation_token(instance_id, &credentials).await;
@@ -206,8 +235,19 @@ async fn attempt(
     let assumed_role_arn = credentials.assumed_role_arn.clone();
     // The session's secrets end here, whatever Connect answered.
     drop(credentials);
+    // A user named so in other letter case is the likelier cause of a user not found.
+    let near_miss = match &token {
+        Err(CloudError::SignInRefused { code, .. }) if code == "UserNotFound" => {
+            find_connect_user(cloud, instance_id, Some(&connect_user))
+                .await
+                .and_then(|(_, near)| near)
+                .map(|u| onboard_fix(&connect_user, instance_id, Some(&u.username)))
+        }
+        _ => None,
+    };
     let context = Context {
         session_name: Some(connect_user.as_str()),
+        cause: near_miss.as_deref(),
         ..*context
     };
     match token {
@@ -279,8 +319,37 @@ fn sts_fix(
         };
         return (Some("session-expired"), format!("{why}. {CAPTURE_FRESH}"));
     }
+    if code == "AccessDenied" && pair.spaced {
+        return (
+            Some("invalid-saml-response"),
+            format!(
+                "The Role attribute has a space around its comma or its ARNs, and AWS takes no \
+                 role from it. In the application's Attribute mappings in Identity Center \
+                 (step 10), set https://aws.amazon.com/SAML/Attributes/Role to exactly {} (no \
+                 space), then capture a fresh response",
+                setup.role_attribute()
+            ),
+        );
+    }
+    if code == "AccessDenied"
+        && let Some(recipient) = context.recipient
+        && !setup.acs_urls().iter().any(|u| u == recipient)
+    {
+        return (
+            Some("wrong-acs-url"),
+            format!(
+                "Identity Center posted the response to {recipient}, while the role's trust \
+                 policy allows SAML:aud {}. Set the application's Application ACS URL in \
+                 Identity Center to {} (steps 3-5), or, to keep {recipient}, set the sign-in \
+                 endpoint answer to match and run `connect-sso apply` so the role trusts it \
+                 (step 6c); then capture a fresh response",
+                setup.acs_urls().join(", "),
+                setup.acs_url()
+            ),
+        );
+    }
     if code == "AccessDenied" {
-        let mut fix = format!(
+        let fix = format!(
             "STS will not let this response take the role {}. Check that the role exists in \
              account {}, that its trust policy lets the SAML provider {} call \
              sts:AssumeRoleWithSAML, and that the Role attribute names both exactly: run \
@@ -291,15 +360,6 @@ fn sts_fix(
             pair.provider,
             setup.role_attribute(),
         );
-        if let Some(recipient) = context.recipient
-            && !setup.acs_urls().iter().any(|u| u == recipient)
-        {
-            fix.push_str(&format!(
-                ". The response was posted to {recipient}, while this setup's trust policy \
-                 allows SAML:aud {}: see `connect-sso troubleshoot wrong-acs-url`",
-                setup.acs_urls().join(", ")
-            ));
-        }
         return (Some("not-authorized-assume-role"), fix);
     }
     if has(message, "rolesessionname") {
@@ -331,6 +391,9 @@ fn sts_fix(
         );
     }
     if has(message, "signature") {
+        if let Some(cause) = context.cause {
+            return (Some("certificate"), cause.to_string());
+        }
         return (
             Some("certificate"),
             format!(
@@ -391,10 +454,12 @@ fn connect_fix(code: &str, message: &str, context: &Context<'_>) -> (Option<&'st
     let instance = setup.instance.id.as_str();
     let name = context.session_name.unwrap_or("(the RoleSessionName)");
     match code {
-        "UserNotFound" => (Some("not-onboarded"), onboard_fix(name, instance)),
-        "ResourceNotFound" if has(message, "user") => {
-            (Some("not-onboarded"), onboard_fix(name, instance))
-        }
+        "UserNotFound" | "ResourceNotFound" if code == "UserNotFound" || has(message, "user") => (
+            Some("not-onboarded"),
+            context
+                .cause
+                .map_or_else(|| onboard_fix(name, instance, None), str::to_string),
+        ),
         "ResourceNotFound" => (
             None,
             format!(
@@ -433,12 +498,63 @@ fn connect_fix(code: &str, message: &str, context: &Context<'_>) -> (Option<&'st
     }
 }
 
-fn onboard_fix(name: &str, instance: &str) -> String {
+/// `near`: a Connect user whose name differs from `name` only in letter case.
+fn onboard_fix(name: &str, instance: &str, near: Option<&str>) -> String {
+    let near = near
+        .map(|n| {
+            format!(
+                " Its user {n} differs only in letter case, and Connect compares user names \
+                 case-sensitively, so it is not this person's."
+            )
+        })
+        .unwrap_or_default();
     format!(
         "Connect has no user named exactly {name} in instance {instance} (user names are \
-         case-sensitive). Create it (Users › Add new users in the Connect console), or run \
-         `connect-sso apply --user {name} --create-connect-users`"
+         case-sensitive).{near} Create it (Users › Add new users in the Connect console), or \
+         run `connect-sso apply --user {name} --create-connect-users`"
     )
+}
+
+/// Why STS found no trusted signature, when a closer look can tell: the certificate that
+/// signed has expired, or the IAM SAML provider does not hold it (one more read, on this
+/// refusal only). The fix to give, or `None` to give the general one.
+async fn certificate_cause(
+    cloud: &dyn Cloud,
+    context: &Context<'_>,
+    pair: &RolePair,
+) -> Option<String> {
+    let signing = context.signing?;
+    let signed_by = format!(
+        "Identity Center signed this response with its certificate SHA-256 {}",
+        signing.sha256_fingerprint
+    );
+    if signing.validity(context.now) == CertValidity::Expired {
+        return Some(format!(
+            "{signed_by}, which expired on {}, and AWS accepts no signature made with an expired \
+             certificate. In the application's configuration in Identity Center, add a new \
+             certificate and make it the active one, download the metadata again (step 2) and \
+             run `connect-sso apply --metadata FILE`; then capture a fresh response",
+            metadata::format_date(&signing.not_after)
+        ));
+    }
+    let provider = cloud.get_saml_provider(&pair.provider).await.ok()??;
+    let held = metadata::parse(provider.metadata_document.as_bytes()).ok()?;
+    if held.certificates.iter().any(|c| c.der == signing.der) {
+        return None;
+    }
+    let holds = held
+        .certificates
+        .iter()
+        .map(|c| c.sha256_fingerprint.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "{signed_by}, which the IAM SAML provider {} does not hold (it holds {holds}): the \
+         certificate was rotated in Identity Center and the new one never reached IAM. \
+         Download the metadata from the application again (step 2) and run `connect-sso apply \
+         --metadata FILE` so the provider holds it; then capture a fresh response",
+        pair.provider
+    ))
 }
 
 #[cfg(test)]
@@ -624,12 +740,16 @@ mod tests {
         s.destination = s.recipient.clone();
         let report = run(&cloud, &signed(&s)).await;
         let (_, code, message, trouble, fix) = refused(&report);
-        assert_eq!(
-            (code, trouble),
-            ("AccessDenied", Some("not-authorized-assume-role"))
-        );
+        assert_eq!((code, trouble), ("AccessDenied", Some("wrong-acs-url")));
         assert!(message.starts_with("Not authorized to perform sts:AssumeRoleWithSAML"));
-        assert!(fix.contains("troubleshoot wrong-acs-url"), "{fix}");
+        assert!(
+            fix.contains("posted the response to https://eu-west-2.signin.aws.amazon.com/saml"),
+            "{fix}"
+        );
+        assert!(
+            fix.contains("allows SAML:aud https://signin.aws.amazon.com/saml"),
+            "{fix}"
+        );
     }
 
     #[tokio::test]
@@ -732,18 +852,22 @@ mod tests {
     async fn role_picks_one_pair_and_an_unknown_role_is_bad_input() {
         let cloud = applied().await;
         let s = setup();
-        let two = spec(SANDBOX_EXISTING_CONNECT_USERNAME).attribute(
-            ROLE_ATTRIBUTE,
-            &[
-                &s.role_attribute(),
-                "arn:aws:iam::111122223333:role/Other,arn:aws:iam::111122223333:saml-provider/Other",
-            ],
-        );
-        let input = signed(&two);
+        // Each run gets a response of its own: STS accepts one once.
+        let two = || {
+            signed(&spec(SANDBOX_EXISTING_CONNECT_USERNAME).attribute(
+                ROLE_ATTRIBUTE,
+                &[
+                    &s.role_attribute(),
+                    "arn:aws:iam::111122223333:role/Other,arn:aws:iam::111122223333:saml-provider/Other",
+                ],
+            ))
+        };
+        let input = two();
         let all = run(&cloud, &input).await;
         assert_eq!(all.attempts.len(), 2);
         assert!(all.attempts[0].signed_in());
         assert!(!all.signed_in, "one pair fails, so the test fails");
+        let input = two();
         let one = sign_in_test(&cloud, &s, &input, None, Some(&s.role_arn()), now())
             .await
             .unwrap();
@@ -791,6 +915,101 @@ mod tests {
             sign_in_test(&cloud, &setup(), &input, None, None, now()).await,
             Err(SignInError::Assertion(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_replayed_response_is_refused_with_how_to_capture_a_fresh_one() {
+        let cloud = applied().await;
+        let input = signed(&spec(SANDBOX_EXISTING_CONNECT_USERNAME));
+        assert!(run(&cloud, &input).await.signed_in);
+        let again = run(&cloud, &input).await;
+        let (step, code, message, trouble, fix) = refused(&again);
+        assert_eq!(
+            (step, code, trouble),
+            (
+                Step::AssumeRole,
+                "InvalidIdentityToken",
+                Some("session-expired")
+            )
+        );
+        assert!(message.contains("already used"), "{message}");
+        assert!(fix.contains("AWS has already used this response"), "{fix}");
+        assert!(fix.contains("Capture a fresh response"), "{fix}");
+        assert!(fix.contains("valid for 5 minutes"), "{fix}");
+        // A fresh response is accepted.
+        assert!(
+            run(&cloud, &signed(&spec(SANDBOX_EXISTING_CONNECT_USERNAME)))
+                .await
+                .signed_in
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_or_unknown_signing_certificate_is_named() {
+        let cloud = applied().await;
+        // The provider's certificate, past its end date: STS trusts it no more.
+        let expired =
+            idc_key().with_validity(now() - Duration::days(400), now() - Duration::days(1));
+        let md = testkit::metadata(&expired.cert_der, testkit::ISSUER);
+        cloud
+            .update_saml_provider(&setup().provider_arn(), &md)
+            .await
+            .unwrap();
+        let report = run(
+            &cloud,
+            &decoded(&testkit::signed(
+                &spec(SANDBOX_EXISTING_CONNECT_USERNAME),
+                &expired,
+                Sign::Assertion,
+            )),
+        )
+        .await;
+        let (_, code, message, trouble, fix) = refused(&report);
+        assert_eq!(
+            (code, message, trouble),
+            (
+                "InvalidIdentityToken",
+                "Response signature invalid",
+                Some("certificate")
+            )
+        );
+        assert!(fix.contains("which expired on"), "{fix}");
+        assert!(fix.contains("add a new certificate"), "{fix}");
+
+        // Signed with a key the provider does not hold: rotated in Identity Center only.
+        let report = run(
+            &cloud,
+            &decoded(&testkit::signed(
+                &spec(SANDBOX_EXISTING_CONNECT_USERNAME),
+                other_key(),
+                Sign::Assertion,
+            )),
+        )
+        .await;
+        let (_, _, _, trouble, fix) = refused(&report);
+        assert_eq!(trouble, Some("certificate"));
+        assert!(fix.contains("does not hold"), "{fix}");
+        assert!(fix.contains("rotated in Identity Center"), "{fix}");
+        assert!(fix.contains(&other_key_fingerprint()), "{fix}");
+    }
+
+    fn other_key_fingerprint() -> String {
+        crate::domain::assertion::fingerprint(&other_key().cert_der)
+    }
+
+    #[tokio::test]
+    async fn a_connect_user_in_other_letter_case_is_named() {
+        let cloud = applied().await;
+        let report = run(&cloud, &signed(&spec("Maria.Garcia@example.com"))).await;
+        let (step, code, _, trouble, fix) = refused(&report);
+        assert_eq!(
+            (step, code, trouble),
+            (Step::FederationToken, "UserNotFound", Some("not-onboarded"))
+        );
+        assert!(
+            fix.contains("Its user maria.garcia@example.com differs only in letter case"),
+            "{fix}"
+        );
     }
 
     #[test]

@@ -123,6 +123,21 @@ pub fn other_key() -> &'static TestKey {
     })
 }
 
+/// Twelve hex digits no other call of this process returns (and, from the clock, unlikely
+/// in another process).
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{:012x}",
+        (clock.wrapping_mul(0x9e37_79b9) ^ n) & 0xffff_ffff_ffff
+    )
+}
+
 /// Everything that varies between test responses.
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -147,8 +162,9 @@ impl Spec {
     /// Identity Center sends it with the guide's attribute mappings.
     pub fn new(role_arn: &str, provider_arn: &str, user: &str, issued: OffsetDateTime) -> Spec {
         Spec {
-            response_id: "_5b2c0f9e-1d4a-4f6b-9c3e-7a8d2e1f0b4c".into(),
-            assertion_id: "_9e8d7c6b-5a49-4382-b1c0-d9e8f7a6b5c4".into(),
+            response_id: format!("_5b2c0f9e-1d4a-4f6b-9c3e-{}", unique_suffix()),
+            // STS accepts an assertion once, so every response gets its own ID.
+            assertion_id: format!("_9e8d7c6b-5a49-4382-b1c0-{}", unique_suffix()),
             status: SUCCESS.into(),
             destination: Some(ACS_URL.into()),
             recipient: Some(ACS_URL.into()),

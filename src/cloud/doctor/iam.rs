@@ -85,10 +85,13 @@ pub(super) async fn check_provider(cloud: &dyn Cloud, input: DoctorInput<'_>) ->
             "run `connect-sso apply --metadata FILE` with the application's metadata",
             "certificate",
         ),
-        Some(CertValidity::Expired) => check.mark(
-            Verdict::Fail,
-            Some("Identity Center has a new certificate: download the metadata again (step 2) and run `connect-sso apply --metadata FILE`".to_string()),
-            Some("certificate"),
+        Some(CertValidity::Expired) => check.fail(
+            format!(
+                "every certificate it holds has expired (the newest on {}), so AWS accepts no signature of Identity Center's",
+                newest.map(|c| metadata::format_date(&c.not_after)).unwrap_or_default()
+            ),
+            "in the application's configuration in Identity Center, add a new certificate and make it the active one (if Identity Center already has one, it signs with that: download it), then download the metadata again (step 2) and run `connect-sso apply --metadata FILE`",
+            "certificate",
         ),
         Some(CertValidity::NotYetValid) => check.mark(
             Verdict::Fail,

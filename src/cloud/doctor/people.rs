@@ -429,20 +429,26 @@ async fn check_connect_user(lookups: &Lookups<'_>, user: IdcUser, mut check: Che
             Some("windows-upn"),
         );
     }
-    let searched: CloudResult<Option<ConnectUser>>;
+    let searched: Option<(CloudResult<Option<ConnectUser>>, Option<ConnectUser>)>;
     let found: CloudResult<ConnectMatch<'_>>;
     match &lookups.connect {
         Some(Ok(directory)) => found = Ok(directory.find(email)),
         Some(Err(e)) => found = Err(e.clone()),
         None => {
-            searched = lookups
-                .cloud
-                .search_connect_user(lookups.instance_id, email)
-                .await;
+            // The exact name, and on a miss the all-lowercase one, as the inspector looks.
+            searched = crate::cloud::inspect::find_connect_user(
+                lookups.cloud,
+                lookups.instance_id,
+                Some(email),
+            )
+            .await;
             found = match &searched {
-                Ok(Some(u)) => Ok(ConnectMatch::Exact(u)),
-                Ok(None) => Ok(ConnectMatch::Missing),
-                Err(e) => Err(e.clone()),
+                Some((Ok(Some(u)), _)) => Ok(ConnectMatch::Exact(u)),
+                Some((Ok(None), Some(near))) => {
+                    Ok(ConnectMatch::NearMiss(vec![near.username.as_str()]))
+                }
+                Some((Ok(None), None)) | None => Ok(ConnectMatch::Missing),
+                Some((Err(e), _)) => Err(e.clone()),
             };
         }
     }

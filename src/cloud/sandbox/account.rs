@@ -168,6 +168,8 @@ pub(super) struct State {
     /// The key was made for an account loaded from a file that had none, and is not in
     /// that file yet (see `persist`).
     pub(super) signing_unsaved: bool,
+    /// The assertions STS accepted that have not expired yet: a second use is refused.
+    pub(super) spent_assertions: Vec<super::sts::SpentAssertion>,
 }
 
 /// A group of the identity store and the user ids of its members.
@@ -311,6 +313,7 @@ impl State {
             quotas: Quotas::default(),
             signing: None,
             signing_unsaved: false,
+            spent_assertions: Vec::new(),
         }
     }
 

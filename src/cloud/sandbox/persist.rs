@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::account::{InstanceRecord, PolicyRecord, RoleRecord, State};
 use super::faults::Fault;
 use super::saml_issue::SigningIdentity;
+use super::sts::{SpentAssertion, unexpired};
 use super::{ApplicationSnapshot, Sandbox, SandboxOptions};
 use crate::cloud::{IdcUser, SamlProvider};
 use crate::files::{self, FileLock, LockError};
@@ -51,6 +52,9 @@ pub(super) struct SavedAccount {
     /// the sandbox signed: it gets one when loaded ([`Sandbox::load_or_seed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) signing_key: Option<SigningIdentity>,
+    /// The assertions STS accepted, until they expire (a replay is refused in the next run too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    spent_assertions: Vec<SpentAssertion>,
 }
 
 fn known_format<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
@@ -77,6 +81,7 @@ impl State {
             policies: self.policies.clone(),
             roles: self.roles.clone(),
             signing_key: self.signing.clone(),
+            spent_assertions: self.spent_assertions.clone(),
         }
     }
 
@@ -97,6 +102,7 @@ impl State {
             quotas: Default::default(),
             signing_unsaved: saved.signing_key.is_none(),
             signing: saved.signing_key,
+            spent_assertions: saved.spent_assertions,
         }
     }
 }
@@ -108,6 +114,16 @@ impl Sandbox {
     /// moved at all is left alone and the account lives in memory for this run. Either way
     /// the warning says what happened.
     pub fn load_or_seed(path: &Path, options: SandboxOptions) -> (Sandbox, Option<String>) {
+        Sandbox::load_or_seed_with(path, options, &mut Sandbox::seeded_at)
+    }
+
+    /// [`load_or_seed`](Sandbox::load_or_seed), seeding with `seed` (a workshop scenario's
+    /// account, say) when there is no account to load.
+    pub fn load_or_seed_with(
+        path: &Path,
+        options: SandboxOptions,
+        seed: &mut dyn FnMut(&Path, SandboxOptions) -> Sandbox,
+    ) -> (Sandbox, Option<String>) {
         match session::load::<SavedAccount>(path) {
             Ok(Loaded::Found(saved)) => {
                 let sandbox = Sandbox {
@@ -119,9 +135,9 @@ impl Sandbox {
                 let warning = sandbox.upgrade(path);
                 (sandbox, warning)
             }
-            Ok(Loaded::Missing) => (Sandbox::seeded_at(path, options), None),
+            Ok(Loaded::Missing) => (seed(path, options), None),
             Ok(Loaded::Corrupt { moved_to, reason }) => (
-                Sandbox::seeded_at(path, options),
+                seed(path, options),
                 Some(format!(
                     "the saved sandbox account {} could not be read ({reason}); it was moved to {} and the sandbox starts again from the seeded account",
                     path.display(),
@@ -252,6 +268,35 @@ impl Sandbox {
             Ok(()) => state.signing_unsaved = false,
             Err(e) => tracing::warn!("the sandbox account was not saved after a change: {e}"),
         }
+    }
+
+    /// Adds the assertions this run's STS accepted to the file the account was read from, so
+    /// a later run refuses a replay too: for a command that only reads the account
+    /// (sign-in-test), which takes the account's lock for this if it is free. When another
+    /// command holds it, or this account holds it (and saves them with the rest), or nothing
+    /// was saved yet, the file is left alone.
+    pub fn keep_spent_assertions(&self) -> Result<(), String> {
+        let Some(path) = &self.file else {
+            return Ok(());
+        };
+        let spent = self.lock().spent_assertions.clone();
+        if spent.is_empty() || self.lock.is_some() {
+            return Ok(());
+        }
+        let Ok(_lock) = Sandbox::lock_account(path, Duration::ZERO, &mut |_| {}) else {
+            return Ok(());
+        };
+        let Loaded::Found(mut saved) = session::load::<SavedAccount>(path)? else {
+            return Ok(());
+        };
+        for s in spent {
+            if !saved.spent_assertions.iter().any(|kept| kept.id == s.id) {
+                saved.spent_assertions.push(s);
+            }
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        unexpired(&mut saved.spent_assertions, now);
+        session::save(path, &saved)
     }
 
     /// Writes the account to `path` atomically, readable by the user only (mode 0600).

@@ -71,16 +71,27 @@ impl SigningIdentity {
     /// A new RSA-2048 key and its self-signed certificate, valid from an hour before `now`
     /// (so a clock a little behind still accepts it) for five years.
     pub(super) fn generate(now: OffsetDateTime) -> SigningIdentity {
+        let start = now.replace_nanosecond(0).unwrap_or(now) - time::Duration::hours(1);
+        SigningIdentity::generate_between(
+            start,
+            start + time::Duration::days(365 * CERTIFICATE_YEARS + 1),
+        )
+    }
+
+    /// A new RSA-2048 key and its self-signed certificate, valid from `start` to `end` (the
+    /// workshop scenarios make expired and rotated ones).
+    pub(super) fn generate_between(start: OffsetDateTime, end: OffsetDateTime) -> SigningIdentity {
         let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)
             .expect("the system random generator makes an RSA key");
         let pkcs8 = zeroize::Zeroizing::new(pair.serialize_der());
-        let start = now.replace_nanosecond(0).unwrap_or(now) - time::Duration::hours(1);
+        let start = start.replace_nanosecond(0).unwrap_or(start);
+        let end = end.replace_nanosecond(0).unwrap_or(end);
         let key = SigningKey::self_signed(
             &pkcs8,
             "connect-sso sandbox",
             CERTIFICATE_COMMON_NAME,
             start,
-            start + time::Duration::days(365 * CERTIFICATE_YEARS + 1),
+            end,
         )
         .expect("a fresh RSA key gets a self-signed certificate");
         SigningIdentity {

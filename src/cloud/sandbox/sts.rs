@@ -1,7 +1,9 @@
 //! STS as the sandbox stands in for it: one caller, the same in both contexts; and
 //! `AssumeRoleWithSAML`, which evaluates a SAMLResponse as AWS does: the signature against
 //! the IAM SAML provider's metadata, the Issuer, the times, the audience, the Role pair, the
-//! RoleSessionName, and the role's trust policy with its `SAML:aud`.
+//! RoleSessionName, and the role's trust policy with its `SAML:aud`. Like AWS, it accepts an
+//! assertion once: its ID is kept (in the saved account too) until the assertion would have
+//! expired, and a second use is refused.
 //!
 //! The temporary credentials it hands out are self-contained, like STS's: the session token
 //! carries the session (role, session name, expiry) under an HMAC whose key lives only in
@@ -22,7 +24,7 @@ use super::Sandbox;
 use super::account::{SANDBOX_ACCOUNT, SANDBOX_CALLER_ARN, SANDBOX_CALLER_USER_ID, hex};
 use crate::cloud::{CallerIdentity, CloudError, CloudResult, Context, Sts, TemporaryCredentials};
 use crate::domain::assertion::{self, CLOCK_SKEW_MINUTES, RolePair, SamlResponse};
-use crate::domain::metadata;
+use crate::domain::metadata::{self, CertValidity};
 use crate::domain::policy::analyze_trust;
 use crate::domain::setup::ROLE_ATTRIBUTE;
 
@@ -146,6 +148,22 @@ struct Accepted {
     recipient: String,
     subject: Option<String>,
     issuer: Option<String>,
+    assertion_id: String,
+    /// Seconds since the epoch until which the assertion would be accepted.
+    valid_until: i64,
+}
+
+/// An assertion STS accepted, refused as a replay until it would have expired anyway.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct SpentAssertion {
+    pub(super) id: String,
+    /// Seconds since the epoch.
+    pub(super) until: i64,
+}
+
+/// The spent assertions still within their validity at `now`.
+pub(super) fn unexpired(spent: &mut Vec<SpentAssertion>, now: i64) {
+    spent.retain(|s| s.until > now);
 }
 
 /// The checks STS makes on the response itself, with the provider's metadata.
@@ -168,13 +186,24 @@ fn evaluate_response(
             format!("Could not parse metadata of the specified provider: {e}"),
         )
     })?;
-    let trusted = a.covered_by.iter().any(|i| {
-        response
-            .signatures
-            .get(*i)
-            .is_some_and(|s| s.digest_ok && md.certificates.iter().any(|c| s.verifies_with(&c.der)))
-    });
-    if !trusted {
+    let verifying: Vec<_> = md
+        .certificates
+        .iter()
+        .filter(|c| {
+            a.covered_by.iter().any(|i| {
+                response
+                    .signatures
+                    .get(*i)
+                    .is_some_and(|s| s.digest_ok && s.verifies_with(&c.der))
+            })
+        })
+        .collect();
+    // A certificate past its end date vouches for nothing: AWS documents no answer of its
+    // own for it, so the sandbox words it as the signature it cannot trust.
+    if !verifying
+        .iter()
+        .any(|c| matches!(c.validity(now), CertValidity::Valid { .. }))
+    {
         return Err(refused(
             "InvalidIdentityToken",
             "Response signature invalid",
@@ -268,11 +297,26 @@ fn evaluate_response(
         }
         Some(name) => name.to_string(),
     };
+    let Some(assertion_id) = a.id.clone().filter(|id| !id.trim().is_empty()) else {
+        return Err(refused(
+            "InvalidIdentityToken",
+            "The SAML assertion has no ID",
+        ));
+    };
+    // Kept as spent until the last moment any of its times would still let it in.
+    let valid_until = ends
+        .iter()
+        .filter_map(|t| parse_time(*t))
+        .map(|end| (end + skew).unix_timestamp())
+        .max()
+        .unwrap_or_else(|| (now + skew).unix_timestamp());
     Ok(Accepted {
         session_name,
         recipient,
         subject: a.name_id.clone(),
         issuer: issuer.map(str::to_string),
+        assertion_id,
+        valid_until,
     })
 }
 
@@ -357,6 +401,7 @@ impl Sts for Sandbox {
             ));
         };
         let accepted = evaluate_response(&response, role_arn, principal_arn, &provider, now)?;
+
         let Some((trust_policy, role_name)) = role else {
             return Err(refused(
                 "AccessDenied",
@@ -405,6 +450,28 @@ impl Sts for Sandbox {
             session_name: accepted.session_name.clone(),
             expires: now.unix_timestamp() + i64::from(duration_seconds),
         };
+        {
+            // Checked and spent under one lock, so two concurrent uses cannot both pass.
+            let mut state = self.lock();
+            unexpired(&mut state.spent_assertions, now.unix_timestamp());
+            if state
+                .spent_assertions
+                .iter()
+                .any(|s| s.id == accepted.assertion_id)
+            {
+                return Err(refused(
+                    "InvalidIdentityToken",
+                    format!(
+                        "SAML assertion {} was already used: STS accepts each assertion once",
+                        accepted.assertion_id
+                    ),
+                ));
+            }
+            state.spent_assertions.push(SpentAssertion {
+                id: accepted.assertion_id.clone(),
+                until: accepted.valid_until,
+            });
+        }
         let token = session_token(&session);
         let mut credentials = TemporaryCredentials::new(
             format!(

@@ -68,12 +68,99 @@ async fn a_good_response_gives_a_session_connect_accepts() {
         .unwrap();
     assert_eq!(token.user_id, SANDBOX_EXISTING_CONNECT_USER_ID);
     // Two sessions never share secrets.
+    let fresh = response(&provider, SANDBOX_EXISTING_CONNECT_USERNAME);
     let again = sb
-        .assume_role_with_saml(ROLE, &provider, &b64(&spec), 900)
+        .assume_role_with_saml(ROLE, &provider, &b64(&fresh), 900)
         .await
         .unwrap();
     assert_ne!(again.secret_access_key(), creds.secret_access_key());
     assert_ne!(again.session_token(), creds.session_token());
+}
+
+#[tokio::test]
+async fn an_assertion_is_accepted_once_in_this_run_and_the_next() {
+    let (sb, provider) = signed_in_setup().await;
+    let spec = response(&provider, SANDBOX_EXISTING_CONNECT_USERNAME);
+    sb.assume_role_with_saml(ROLE, &provider, &b64(&spec), 900)
+        .await
+        .unwrap();
+    let (code, message) = code_of(
+        sb.assume_role_with_saml(ROLE, &provider, &b64(&spec), 900)
+            .await,
+    );
+    assert_eq!(code, "InvalidIdentityToken");
+    assert!(
+        message.contains(&format!("{} was already used", spec.assertion_id)),
+        "{message}"
+    );
+    // A refused response is not spent: fixed, it is accepted.
+    let other = response(&provider, SANDBOX_EXISTING_CONNECT_USERNAME);
+    let (code, _) = code_of(
+        sb.assume_role_with_saml(ROLE, &provider, &b64(&other), 7200)
+            .await,
+    );
+    assert_eq!(code, "ValidationError");
+    sb.assume_role_with_saml(ROLE, &provider, &b64(&other), 900)
+        .await
+        .unwrap();
+
+    // Kept in the saved account: the next run refuses it too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    sb.save(&path).unwrap();
+    let (next, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+    assert_eq!(warning, None);
+    let (code, _) = code_of(
+        next.assume_role_with_saml(ROLE, &provider, &b64(&spec), 900)
+            .await,
+    );
+    assert_eq!(code, "InvalidIdentityToken");
+}
+
+#[tokio::test]
+async fn a_run_that_only_reads_the_account_notes_what_it_spent() {
+    let (sb, provider) = signed_in_setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    sb.save(&path).unwrap();
+    let (reader, _) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+    let spec = response(&provider, SANDBOX_EXISTING_CONNECT_USERNAME);
+    reader
+        .assume_role_with_saml(ROLE, &provider, &b64(&spec), 900)
+        .await
+        .unwrap();
+    reader.keep_spent_assertions().unwrap();
+    let (next, _) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+    let (code, _) = code_of(
+        next.assume_role_with_saml(ROLE, &provider, &b64(&spec), 900)
+            .await,
+    );
+    assert_eq!(code, "InvalidIdentityToken");
+}
+
+#[tokio::test]
+async fn a_signature_by_an_expired_certificate_is_refused() {
+    let sb = Sandbox::new();
+    let now = OffsetDateTime::now_utc();
+    let expired = idc_key().with_validity(
+        now - time::Duration::days(400),
+        now - time::Duration::days(1),
+    );
+    let md = testkit::metadata(&expired.cert_der, testkit::ISSUER);
+    let provider = sb.create_saml_provider("IdC", &md, &[]).await.unwrap();
+    let policy = sb.create_policy("Fed", &permissions(), &[]).await.unwrap();
+    sb.create_role("Fed", &trust(&provider), &[]).await.unwrap();
+    sb.attach_role_policy("Fed", &policy).await.unwrap();
+    let spec = response(&provider, SANDBOX_EXISTING_CONNECT_USERNAME);
+    let xml = testkit::signed(&spec, &expired, Sign::Assertion);
+    let (code, message) = code_of(
+        sb.assume_role_with_saml(ROLE, &provider, &STANDARD.encode(xml), 900)
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidIdentityToken", "Response signature invalid")
+    );
 }
 
 #[tokio::test]
