@@ -2,10 +2,8 @@
 //! protocol: the exact target header, signing name, path and bodies of every operation,
 //! answers in the documented shapes, idempotence, and each kind of unexpected answer.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
@@ -20,257 +18,13 @@ use connect_sso::cloud::console::{
 use connect_sso::cloud::ensure::Change;
 use connect_sso::domain::setup::{Answers, Setup};
 
-const METADATA: &str = include_str!("fixtures/metadata/idc-metadata.xml");
+#[path = "common/console_fake.rs"]
+mod console_fake;
+
+use console_fake::{Fake, METADATA, client, error};
+
 const INSTANCE_ARN: &str =
     "arn:aws:connect:eu-west-2:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef";
-
-/// One request as the fake received it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    target: String,
-    content_type: String,
-    authorization: String,
-    body: Value,
-}
-
-#[derive(Default)]
-struct State {
-    base: String,
-    instances: BTreeMap<String, Value>,
-    /// What step 10 last received, per instance (no read of it exists).
-    responses: BTreeMap<String, (Value, Value)>,
-    seen: Vec<Seen>,
-    /// Answers forced for an operation: (status, body).
-    forced: HashMap<String, (u16, String)>,
-    next: u64,
-}
-
-#[derive(Clone)]
-struct Fake {
-    state: Arc<Mutex<State>>,
-}
-
-fn error(status: u16, code: &str, message: &str) -> (u16, String) {
-    (
-        status,
-        json!({ "__type": format!("com.amazonaws.swbservice#{code}"), "message": message })
-            .to_string(),
-    )
-}
-
-impl Fake {
-    fn start() -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let fake = Fake {
-            state: Arc::new(Mutex::new(State {
-                base,
-                ..State::default()
-            })),
-        };
-        let served = fake.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let fake = served.clone();
-                std::thread::spawn(move || fake.serve(stream));
-            }
-        });
-        fake
-    }
-
-    fn base(&self) -> String {
-        self.state.lock().unwrap().base.clone()
-    }
-
-    fn force(&self, operation: &str, answer: (u16, String)) {
-        self.state
-            .lock()
-            .unwrap()
-            .forced
-            .insert(operation.to_string(), answer);
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.state.lock().unwrap().seen.clone()
-    }
-
-    fn targets(&self) -> Vec<String> {
-        self.seen().into_iter().map(|s| s.target).collect()
-    }
-
-    fn clear(&self) {
-        self.state.lock().unwrap().seen.clear();
-    }
-
-    fn serve(&self, stream: std::net::TcpStream) {
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_string();
-        let path = parts.next().unwrap_or("").to_string();
-        let mut headers = HashMap::new();
-        loop {
-            let mut h = String::new();
-            reader.read_line(&mut h).unwrap();
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
-        let len: usize = headers
-            .get("content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0u8; len];
-        reader.read_exact(&mut body).unwrap();
-        let (status, content_type, answer) = if method == "GET" {
-            match path.strip_prefix("/saml/metadata/") {
-                Some(_) => (200, "application/xml", METADATA.to_string()),
-                None => (404, "text/plain", String::new()),
-            }
-        } else {
-            let seen = Seen {
-                method,
-                path,
-                target: headers.get("x-amz-target").cloned().unwrap_or_default(),
-                content_type: headers.get("content-type").cloned().unwrap_or_default(),
-                authorization: headers.get("authorization").cloned().unwrap_or_default(),
-                body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-            };
-            let (status, answer) = self.answer(seen);
-            (status, "application/x-amz-json-1.1", answer)
-        };
-        let mut out = stream;
-        let _ = write!(
-            out,
-            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-            answer.len()
-        );
-    }
-
-    fn answer(&self, seen: Seen) -> (u16, String) {
-        let mut s = self.state.lock().unwrap();
-        s.seen.push(seen.clone());
-        let Some(op) = seen.target.strip_prefix("SWBService.") else {
-            return error(400, "UnknownOperationException", "no such target");
-        };
-        if seen.path != "/control/" {
-            return (404, "not here".to_string());
-        }
-        if let Some(forced) = s.forced.get(op) {
-            return forced.clone();
-        }
-        let b = &seen.body;
-        let id = b["instanceId"].as_str().unwrap_or("").to_string();
-        let known = s.instances.contains_key(&id);
-        let ok = |v: Value| (200, v.to_string());
-        let missing = || {
-            error(
-                400,
-                "ResourceNotFoundException",
-                "the instance does not exist",
-            )
-        };
-        match op {
-            "ListApplicationInstances" => ok(json!({
-                "applicationInstances": s.instances.values().cloned().collect::<Vec<_>>()
-            })),
-            "GetApplicationInstance" if known => {
-                ok(json!({ "applicationInstance": s.instances[&id] }))
-            }
-            "CreateApplicationInstance" => {
-                if b["templateId"].as_str().is_none() || b["name"].as_str().is_none() {
-                    return error(
-                        400,
-                        "ValidationException",
-                        "templateId and name are required",
-                    );
-                }
-                s.next += 1;
-                let id = format!("ins-{:016x}", 0xab00 + s.next);
-                let instance = json!({
-                    "instanceId": id,
-                    "display": {},
-                    "status": "DISABLED",
-                    "template": { "templateId": b["templateId"], "sSOProtocol": "SAML" },
-                    "identityProviderConfig": {
-                        "metadataUrl": format!("{}/saml/metadata/{id}", s.base),
-                        "issuerUrl": "https://portal.sso.eu-west-2.amazonaws.com/saml/assertion/x",
-                    },
-                });
-                s.instances.insert(id.clone(), instance);
-                ok(json!({ "applicationInstance": { "instanceId": id } }))
-            }
-            "UpdateApplicationInstanceDisplayData" if known => {
-                let i = s.instances.get_mut(&id).unwrap();
-                i["display"]["displayName"] = b["displayName"].clone();
-                if b.get("description").is_some() {
-                    i["display"]["description"] = b["description"].clone();
-                }
-                ok(json!({}))
-            }
-            "UpdateApplicationInstanceStatus" if known => {
-                s.instances.get_mut(&id).unwrap()["status"] = b["status"].clone();
-                ok(json!({}))
-            }
-            "UpdateApplicationInstanceServiceProviderConfiguration" if known => {
-                s.instances.get_mut(&id).unwrap()["serviceProviderConfig"] =
-                    b["serviceProviderConfig"].clone();
-                ok(json!({}))
-            }
-            "UpdateApplicationInstanceResponseConfiguration" if known => {
-                s.responses.entry(id).or_default().0 = b["responseConfig"].clone();
-                ok(json!({}))
-            }
-            "UpdateApplicationInstanceResponseSchemaConfiguration" if known => {
-                s.responses.entry(id).or_default().1 = b["responseSchemaConfig"].clone();
-                ok(json!({}))
-            }
-            "ListApplicationInstanceCertificates" if known => ok(json!({ "certificates": [
-                { "certificateId": "c-1", "status": "ACTIVE", "type": "SAML" }
-            ] })),
-            "ListProfiles" if known => ok(json!({ "applicationProfiles": [] })),
-            "DeleteApplicationInstance" if known => {
-                s.instances.remove(&id);
-                ok(json!({}))
-            }
-            "GetApplicationInstance"
-            | "UpdateApplicationInstanceDisplayData"
-            | "UpdateApplicationInstanceStatus"
-            | "UpdateApplicationInstanceServiceProviderConfiguration"
-            | "UpdateApplicationInstanceResponseConfiguration"
-            | "UpdateApplicationInstanceResponseSchemaConfiguration"
-            | "ListApplicationInstanceCertificates"
-            | "ListProfiles"
-            | "DeleteApplicationInstance" => missing(),
-            _ => error(400, "UnknownOperationException", "unknown operation"),
-        }
-    }
-}
-
-fn client(fake: &Fake) -> ConsoleClient {
-    let config = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-west-2"))
-        .endpoint_url(fake.base())
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDCONSOLETEST",
-            "secret",
-            None,
-            None,
-            "test",
-        )))
-        .build();
-    ConsoleClient::from_config(&config, Some("idc".to_string())).unwrap()
-}
 
 fn setup() -> Setup {
     Setup::from_answers(&Answers {
@@ -943,32 +697,67 @@ async fn doctor_compares_the_application_with_the_plan_and_the_provider() {
     );
 }
 
-fn binary(args: &[&str]) -> std::process::Output {
-    let home = tempfile::tempdir().unwrap();
+fn binary(home: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_connect-sso"))
         .args(args)
-        .env("HOME", home.path())
-        .env("XDG_STATE_HOME", home.path())
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home)
         .env_remove("CONNECT_SSO_CONSOLE_API")
+        .env_remove("AWS_ENDPOINT_URL")
         .output()
         .unwrap()
 }
 
 #[test]
-fn the_option_is_on_apply_and_doctor_and_refused_on_the_sandbox() {
-    for command in ["apply", "doctor"] {
-        let help = binary(&[command, "--help"]);
+fn the_option_is_on_apply_doctor_and_teardown() {
+    let home = tempfile::tempdir().unwrap();
+    for command in ["apply", "doctor", "teardown"] {
+        let help = binary(home.path(), &[command, "--help"]);
         let text = String::from_utf8_lossy(&help.stdout);
         assert!(text.contains("--console-api"), "{command}: {text}");
         assert!(text.contains("does not document"), "{command}: {text}");
-        let o = binary(&[command, "--sandbox", "--console-api"]);
-        assert_eq!(o.status.code(), Some(2), "{command}");
-        let e = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            e.contains("--console-api does not work with --sandbox yet"),
-            "{e}"
-        );
     }
-    let help = binary(&["teardown", "--help"]);
-    assert!(!String::from_utf8_lossy(&help.stdout).contains("--console-api"));
+}
+
+/// On the sandbox, the console API does steps 1, 2, 3-5 and 10 so that the sign-in works,
+/// a second run changes nothing, and doctor checks the application through it.
+#[test]
+fn on_the_sandbox_apply_and_doctor_work_through_the_console_api() {
+    let home = tempfile::tempdir().unwrap();
+    let maria = "maria.garcia@example.com";
+    let out = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let apply = [
+        "--sandbox",
+        "apply",
+        "--console-api",
+        "--yes",
+        "--user",
+        maria,
+    ];
+    let o = binary(home.path(), &apply);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("1   application   created"), "{text}");
+    assert!(
+        !text.contains("stands in for"),
+        "no stand-in with the API: {text}"
+    );
+    let o = binary(home.path(), &["--sandbox", "sign-in-test", "--user", maria]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = binary(home.path(), &apply);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("Nothing to change: every automated step is already done."),
+        "{}",
+        out(&o)
+    );
+    let o = binary(home.path(), &["--sandbox", "doctor", "--console-api"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("Application via console API"), "{}", out(&o));
 }

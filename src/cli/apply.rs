@@ -228,13 +228,6 @@ pub fn run(
         return Ok(Status::BadInput);
     };
     let console_api = answers.console_api == Some(true);
-    if console_api && global.sandbox {
-        writeln!(
-            err,
-            "error: --console-api does not work with --sandbox yet: the sandbox does not model the IAM Identity Center console API. Drop one of them"
-        )?;
-        return Ok(Status::BadInput);
-    }
     let document = match (&answers.metadata, global.sandbox) {
         (Some(path), _) => match load_source_blocking(&path.to_string_lossy(), now) {
             Ok((_, d)) => Some(d),
@@ -244,7 +237,7 @@ pub fn run(
             }
         },
         // The sandbox's Identity Center hands out its own, with the account's certificate:
-        // read once the account is open.
+        // read once the account is open (with --console-api, from the application).
         (None, true) => None,
         // Step 2 takes it from the application.
         (None, false) if console_api => None,
@@ -266,9 +259,15 @@ pub fn run(
             return Ok(Status::CheckFailed);
         };
         let document = document
-            .or_else(|| account.sandbox().map(Sandbox::metadata_document))
+            .or_else(|| {
+                account
+                    .sandbox()
+                    .filter(|_| !console_api)
+                    .map(Sandbox::metadata_document)
+            })
             .unwrap_or_default();
-        let console = match console_api {
+        // On the sandbox, the sandbox answers the console API too.
+        let console = match console_api && account.sandbox().is_none() {
             true => match console::client(&answers).await {
                 Ok(c) => Some(c),
                 Err(e) => {
@@ -286,6 +285,7 @@ pub fn run(
             people: UserRequest::from_answers(&answers),
             now,
             console: console.as_ref(),
+            console_api,
         };
         // Whether anything that may change the account ran.
         let mut ran = false;
@@ -309,6 +309,8 @@ struct Run<'a> {
     /// `--console-api`: steps 1, 2, 3-5 and 10 through the console API; `document` is then
     /// empty when no --metadata was given (step 2 gives it).
     console: Option<&'a crate::cloud::console::ConsoleClient>,
+    /// `--console-api` was given (on the sandbox `console` is `None`: the sandbox answers).
+    console_api: bool,
 }
 
 impl Run<'_> {
@@ -335,7 +337,11 @@ impl Run<'_> {
                 return Ok(Status::CheckFailed);
             }
         };
-        if let Some(api) = self.console {
+        let api: Option<&dyn crate::cloud::console::ConsoleApi> = match account.sandbox() {
+            Some(sandbox) => Some(sandbox),
+            None => self.console.map(|c| c as _),
+        };
+        if let Some(api) = api.filter(|_| self.console_api) {
             return self.go_console(api, account, checked, ran, out, err).await;
         }
         // On the sandbox, step 1's application is added by the run itself.

@@ -49,13 +49,6 @@ pub fn run(
         None => None,
     };
     let console_api = answers.console_api == Some(true);
-    if console_api && global.sandbox {
-        writeln!(
-            err,
-            "error: --console-api does not work with --sandbox yet: the sandbox does not model the IAM Identity Center console API. Drop one of them"
-        )?;
-        return Ok(Status::BadInput);
-    }
     let Some(runtime) = super::runtime(err)? else {
         return Ok(Status::CheckFailed);
     };
@@ -127,6 +120,11 @@ async fn console_check(
     use crate::cloud::console::ConsoleClient;
     use crate::cloud::doctor::console::{ID, check_console};
     let (connect, identity) = super::context_settings(answers);
+    if let Some(sandbox) = account.sandbox() {
+        // The sandbox answers the console API and serves its metadata URL itself.
+        let fetch = crate::cloud::sandbox::sandbox_fetch(sandbox, now);
+        return check_console(sandbox, sandbox, setup, &fetch).await;
+    }
     let fetch = crate::cloud::console::ensure::fetch_with(now);
     match ConsoleClient::load(&connect, &identity).await {
         Ok(api) => check_console(&api, account.cloud(), setup, &fetch).await,

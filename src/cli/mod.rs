@@ -377,6 +377,8 @@ pub struct TeardownArgs {
     #[command(flatten)]
     setup: SetupOptions,
     #[command(flatten)]
+    console_api: ConsoleApiOptions,
+    #[command(flatten)]
     aws: AwsOptions,
     #[command(flatten)]
     sandbox: SandboxOptions,

@@ -124,8 +124,9 @@ impl Group for MetadataOptions {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Answers")]
 pub struct ConsoleApiOptions {
-    /// Also run steps 1, 2, 3-5 and 10 (and check them) through the IAM Identity Center
-    /// console's own API, which AWS does not document and may change; needs the sso:
+    /// Also use the IAM Identity Center console's own API for steps 1, 2, 3-5 and 10 (apply
+    /// runs them, doctor checks them, teardown removes the application connect-sso created),
+    /// which AWS does not document and may change; needs the sso:
     /// actions of the ConnectSsoConsoleApiOnly statement of `connect-sso permissions`
     #[arg(long, env = "CONNECT_SSO_CONSOLE_API", value_parser = BoolishValueParser::new())]
     pub console_api: bool,

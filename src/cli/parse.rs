@@ -99,7 +99,9 @@ impl Command {
                 &a.aws,
                 &a.sandbox,
             ],
-            Command::Teardown(a) => vec![&a.instance, &a.setup, &a.aws, &a.sandbox],
+            Command::Teardown(a) => {
+                vec![&a.instance, &a.setup, &a.console_api, &a.aws, &a.sandbox]
+            }
             Command::InspectAssertion(a) => {
                 vec![&a.instance, &a.setup, &a.metadata, &a.aws, &a.sandbox]
             }

@@ -14,6 +14,8 @@ use crate::cloud::teardown::{
 use crate::ledger::{self, LedgerEntry};
 use crate::ui::clean;
 
+mod console;
+
 /// The long help of `teardown`.
 pub const HELP: &str = "Remove what connect-sso created for this setup, and only that.
 
@@ -23,7 +25,7 @@ Application assignments cannot carry tags: teardown removes only the ones that a
 
 The order is the one IAM requires: application assignments, policies detached from the role, the role, the policy's other versions and the policy, the SAML provider. Everything is listed first and nothing changes until you confirm; --yes skips the question and is needed without a terminal. A second run finds nothing to do.
 
-The Identity Center application (step 1) and Connect users are never removed: delete them in their consoles when you no longer need them.
+The Identity Center application (step 1) is removed only with --console-api, and only when connect-sso created it through that API (recorded in console.json beside the ledger), after its assignments and profiles; one it did not create is listed as kept. Connect users are never removed: delete them in the Connect console when you no longer need them.
 
 Exit status: 0 when everything was removed or there was nothing to do, 1 when a removal failed, 2 for unusable answers or when there is no terminal to confirm on and --yes was not given.";
 
@@ -248,7 +250,20 @@ pub fn run(
         let entries = read_ledger(&account, err)?;
         let cloud = account.cloud();
         let shown = super::progress::wanted(args.format);
-        let planning = plan_teardown(cloud, &setup, &entries);
+        let console = match answers.console_api == Some(true) {
+            true => match console::open(&account, &answers, err).await? {
+                Some(c) => Some(c),
+                None => return Ok(Status::BadInput),
+            },
+            false => None,
+        };
+        let planning = async {
+            let mut plan = plan_teardown(cloud, &setup, &entries).await?;
+            if let Some(c) = &console {
+                c.plan(&account, &setup, &mut plan).await;
+            }
+            Ok::<_, TeardownError>(plan)
+        };
         let planned = super::progress::during(shown, "finding what connect-sso created", planning);
         let plan = match planned.await {
             Ok(p) => p,
@@ -268,6 +283,7 @@ pub fn run(
         if args.dry_run || plan.pending() == 0 {
             if !args.dry_run {
                 forget(&account, &plan.gone_assignments(), err)?;
+                console::forget(&account, &plan.items, err)?;
             }
             show_plan(&plan, args.dry_run, args.format, out)?;
             return Ok(failed_reads);
@@ -288,11 +304,18 @@ pub fn run(
             }
         }
         account.begin_changes(err)?;
-        let removing = super::progress::during(shown, "removing", execute(cloud, &plan));
-        let report = removing.await;
+        let removing = async {
+            let mut report = execute(cloud, &plan).await;
+            if let Some(c) = &console {
+                c.execute(&account, &mut report).await;
+            }
+            report
+        };
+        let report = super::progress::during(shown, "removing", removing).await;
         // Saved also after a partial failure: what was removed is gone.
         account.save(err)?;
         forget(&account, &report.forgotten_assignments(), err)?;
+        console::forget(&account, &report.items, err)?;
         show(
             &report.items,
             &report.account,

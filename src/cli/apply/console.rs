@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use super::{Run, Status, View, record_assignments};
 use crate::cli::account::Account;
 use crate::cloud::apply::{Failure, Prerequisites, Report, apply_steps};
-use crate::cloud::console::ConsoleClient;
 use crate::cloud::console::ensure::{ConsoleRun, ensure_console_steps, fetch_with};
+use crate::cloud::console::{ConsoleApi, ConsoleClient};
 use crate::cloud::console::record;
 use crate::cloud::ensure::metadata_differences;
 use crate::domain::setup::Answers;
@@ -62,6 +62,7 @@ fn console_only(checked: Prerequisites, console: &ConsoleRun, dry_run: bool) -> 
         applications: checked.applications,
         outcomes: Vec::new(),
         users: Vec::new(),
+        groups: Vec::new(),
         warnings: checked.warnings,
         problems: Vec::new(),
         manual_steps,
@@ -74,7 +75,7 @@ fn console_only(checked: Prerequisites, console: &ConsoleRun, dry_run: bool) -> 
 impl Run<'_> {
     async fn console_steps(
         &self,
-        api: &ConsoleClient,
+        api: &dyn ConsoleApi,
         account: &Account,
         dry_run: bool,
     ) -> ConsoleRun {
@@ -83,8 +84,17 @@ impl Run<'_> {
             None => (record::Record::default(), None),
         };
         let lookup = move |id: &str| recorded.mappings(id);
-        let fetch = fetch_with(self.now);
-        let mut run = ensure_console_steps(api, self.setup, &lookup, &fetch, dry_run).await;
+        let mut run = match account.sandbox() {
+            // The sandbox serves its metadata URL from the account, without the network.
+            Some(sandbox) => {
+                let fetch = crate::cloud::sandbox::sandbox_fetch(sandbox, self.now);
+                ensure_console_steps(api, self.setup, &lookup, &fetch, dry_run).await
+            }
+            None => {
+                let fetch = fetch_with(self.now);
+                ensure_console_steps(api, self.setup, &lookup, &fetch, dry_run).await
+            }
+        };
         run.warnings.extend(warning);
         run
     }
@@ -132,7 +142,7 @@ impl Run<'_> {
     /// [`Run::go`] with `--console-api`, once the prerequisites passed.
     pub(super) async fn go_console(
         &self,
-        api: &ConsoleClient,
+        api: &dyn ConsoleApi,
         account: &Account,
         mut checked: Prerequisites,
         ran: &mut bool,
@@ -233,6 +243,10 @@ impl Run<'_> {
             return Ok(());
         }
         let Some(path) = record_path(account) else {
+            // A sandbox account in memory ends with the process: nothing to record.
+            if account.sandbox().is_some() {
+                return Ok(());
+            }
             return writeln!(
                 err,
                 "warning: no state directory ($XDG_STATE_HOME or $HOME): what --console-api did to {id} is not recorded, so the next run writes step 10 again"

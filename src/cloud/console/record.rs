@@ -94,17 +94,7 @@ pub fn note(
     if !created && mappings.is_none() {
         return Ok(());
     }
-    let lock = path.with_file_name("console.lock");
-    let _lock = files::lock_exclusive(&lock, &files::this_process(), LOCK_WAIT, &mut |_| {})
-        .map_err(|e| match e {
-            LockError::Busy { .. } => format!(
-                "{} kept {} locked for {} s",
-                e.holder(),
-                path.display(),
-                LOCK_WAIT.as_secs()
-            ),
-            LockError::Io(message) => message,
-        })?;
+    let _lock = lock(path)?;
     let (mut record, _) = load(path);
     record.format = FORMAT;
     match record
@@ -128,6 +118,39 @@ pub fn note(
     session::save(path, &record)
 }
 
+/// Forgets the applications `instance_ids` (teardown removed them, or found them gone).
+pub fn forget(path: &Path, instance_ids: &[String]) -> Result<(), String> {
+    if instance_ids.is_empty() {
+        return Ok(());
+    }
+    let _lock = lock(path)?;
+    let (mut record, _) = load(path);
+    let before = record.applications.len();
+    record
+        .applications
+        .retain(|e| !instance_ids.contains(&e.instance_id));
+    if record.applications.len() == before {
+        return Ok(());
+    }
+    record.format = FORMAT;
+    session::save(path, &record)
+}
+
+fn lock(path: &Path) -> Result<files::FileLock, String> {
+    let lock = path.with_file_name("console.lock");
+    files::lock_exclusive(&lock, &files::this_process(), LOCK_WAIT, &mut |_| {}).map_err(
+        |e| match e {
+            LockError::Busy { .. } => format!(
+                "{} kept {} locked for {} s",
+                e.holder(),
+                path.display(),
+                LOCK_WAIT.as_secs()
+            ),
+            LockError::Io(message) => message,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +170,11 @@ mod tests {
         assert_eq!(r.mappings("ins-1").as_deref(), Some("bb"));
         assert!(r.entry("ins-1").unwrap().created);
         assert_eq!(r.mappings("ins-2"), None);
+
+        note(&path, "ins-2", "c-1", true, None).unwrap();
+        forget(&path, &["ins-1".to_string()]).unwrap();
+        let (r, _) = load(&path);
+        assert!(r.entry("ins-1").is_none() && r.entry("ins-2").unwrap().created);
 
         std::fs::write(&path, b"{not json").unwrap();
         let (r, w) = load(&path);

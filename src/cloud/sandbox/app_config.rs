@@ -70,6 +70,14 @@ pub struct ApplicationConfig {
     /// The session duration, ISO 8601 (`PT1H`); `None` is [`DEFAULT_SESSION_DURATION`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_duration: Option<String>,
+    /// The `name` `CreateApplicationInstance` was given (unique, shown nowhere); `None` for
+    /// an application added in the console.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    /// The ids of the application's profiles (the console API makes one with it), which
+    /// `DeleteApplicationInstance` wants deleted first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
     /// The parts still never set are to be typed in as the wizard shows them, the first time
     /// Identity Center needs them (then this is cleared): the wizard's stand-in for step 1
     /// ([`Sandbox::simulate_ensure_application`]) and accounts saved before the sandbox kept

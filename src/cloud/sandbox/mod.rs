@@ -22,6 +22,7 @@
 
 mod account;
 mod app_config;
+mod console;
 mod connect;
 mod errors;
 mod faults;
@@ -64,6 +65,7 @@ pub use app_config::{
     ApplicationConfig, ConfiguredApplication, DEFAULT_SESSION_DURATION, DEFAULT_SUBJECT,
     DEFAULT_SUBJECT_FORMAT, Mapping, arn_of_instance, instance_id_of,
 };
+pub use console::{metadata_url_of, sandbox_fetch};
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
 pub use saml_issue::{

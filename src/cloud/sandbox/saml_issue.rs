@@ -343,7 +343,7 @@ impl Sandbox {
 
 /// The session duration in seconds of an ISO 8601 duration of hours, minutes and seconds
 /// (`PT1H`, `PT8H30M`); `None` for another form.
-fn duration_seconds(iso: &str) -> Option<u32> {
+pub(super) fn duration_seconds(iso: &str) -> Option<u32> {
     let mut rest = iso.strip_prefix("PT")?;
     let mut total: u32 = 0;
     if rest.is_empty() {

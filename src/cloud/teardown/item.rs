@@ -15,6 +15,8 @@ pub enum ItemKind {
     Role,
     Policy,
     SamlProvider,
+    /// The custom SAML application itself (step 1), removed through the console API.
+    Application,
 }
 
 impl ItemKind {
@@ -25,6 +27,7 @@ impl ItemKind {
             ItemKind::Role => "role",
             ItemKind::Policy => "policy",
             ItemKind::SamlProvider => "SAML provider",
+            ItemKind::Application => "application",
         }
     }
 }

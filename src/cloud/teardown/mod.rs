@@ -10,6 +10,7 @@
 //! that do not depend on it.
 
 mod assignments;
+mod console;
 mod execute;
 mod iam;
 mod item;
@@ -17,6 +18,7 @@ mod plan;
 #[cfg(test)]
 mod tests;
 
+pub use console::{execute_application, finished_applications, plan_application};
 pub use assignments::{created_assignments, unrequested_assignments};
 pub use execute::execute;
 pub use item::{Action, Item, ItemKind, TeardownPlan, TeardownReport};
