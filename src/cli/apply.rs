@@ -9,10 +9,12 @@ pub use super::account::connect as connect_cloud;
 use super::account::{Access, Account, open as open_account};
 use super::plan::load_setup;
 use super::{ApplyArgs, Format, GlobalArgs, Status};
-use crate::cloud::apply::{Prerequisites, Report, UserRequest, apply_steps, check_prerequisites};
+use crate::cloud::apply::{
+    ApplyError, Prerequisites, Report, UserRequest, apply_steps, check_prerequisites,
+};
 use crate::cloud::metadata_source::load_source_blocking;
 use crate::cloud::sandbox::Sandbox;
-use crate::cloud::teardown::created_assignments;
+use crate::cloud::teardown::{created_assignments, created_group_assignments};
 use crate::cloud::{CUSTOM_SAML_PROVIDER, CallerIdentity};
 use crate::domain::setup::Setup;
 use crate::plan::Plan;
@@ -100,6 +102,9 @@ pub fn render(report: &Report, setup: &Setup, view: View, out: &mut dyn Write) -
         for p in &u.problems {
             writeln!(out, "      problem: {}", clean(p))?;
         }
+    }
+    for g in &report.groups {
+        writeln!(out, "11  group         {}", clean(&g.in_words()))?;
     }
     if let Some(f) = &report.failure {
         writeln!(
@@ -283,6 +288,7 @@ pub fn run(
             setup: &setup,
             document: &document,
             people: UserRequest::from_answers(&answers),
+            groups: answers.groups.clone().unwrap_or_default(),
             now,
             console: console.as_ref(),
             console_api,
@@ -305,6 +311,8 @@ struct Run<'a> {
     setup: &'a Setup,
     document: &'a str,
     people: UserRequest,
+    /// Step 11's groups, as the answers name them.
+    groups: Vec<String>,
     now: time::OffsetDateTime,
     /// `--console-api`: steps 1, 2, 3-5 and 10 through the console API; `document` is then
     /// empty when no --metadata was given (step 2 gives it).
@@ -337,6 +345,14 @@ impl Run<'_> {
                 return Ok(Status::CheckFailed);
             }
         };
+        // Every group is found before anything changes; a typo stops the run here.
+        if let Err(e) = checked.resolve_groups(cloud, &self.groups).await {
+            writeln!(err, "error: {e}")?;
+            return Ok(match e {
+                ApplyError::UnknownGroups(_) => Status::BadInput,
+                _ => Status::CheckFailed,
+            });
+        }
         let api: Option<&dyn crate::cloud::console::ConsoleApi> = match account.sandbox() {
             Some(sandbox) => Some(sandbox),
             None => self.console.map(|c| c as _),
@@ -473,7 +489,13 @@ fn record_assignments(
     if report.dry_run {
         return Ok(());
     }
-    let entries = created_assignments(setup, &application.arn, &report.users, now);
+    let mut entries = created_assignments(setup, &application.arn, &report.users, now);
+    entries.extend(created_group_assignments(
+        setup,
+        &application.arn,
+        &report.groups,
+        now,
+    ));
     if entries.is_empty() || (global.sandbox && ledger.is_none()) {
         return Ok(());
     }

@@ -9,7 +9,7 @@ use super::apply::connect_cloud;
 use super::plan::load_setup;
 use super::{DoctorArgs, Format, GlobalArgs, Status, TroubleshootArgs};
 use crate::app::{Mode, State};
-use crate::cloud::doctor::{DoctorInput, DoctorReport, Verdict, doctor};
+use crate::cloud::doctor::{DoctorInput, DoctorReport, Verdict, doctor_with_groups};
 use crate::cloud::metadata_source::load_source_blocking;
 use crate::cloud::sandbox::Sandbox;
 use crate::domain::setup::Answers;
@@ -53,6 +53,7 @@ pub fn run(
         return Ok(Status::CheckFailed);
     };
     let users = answers.users.clone().unwrap_or_default();
+    let groups = answers.groups.clone().unwrap_or_default();
     let mut report = runtime.block_on(async {
         let account = connect_cloud(global, &answers, Access::ReadOnly, err).await?;
         let document = document.or_else(|| account.sandbox().map(Sandbox::metadata_document));
@@ -66,7 +67,7 @@ pub fn run(
         let mut report = super::progress::during(
             shown,
             "checking the sign-in chain",
-            doctor(account.cloud(), input),
+            doctor_with_groups(account.cloud(), input, &groups),
         )
         .await;
         if console_api {

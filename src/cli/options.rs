@@ -150,11 +150,21 @@ pub struct UserOptions {
         value_name = "USER"
     )]
     pub users: Vec<String>,
+    /// Identity Center group (display name or group id) to assign to the application, so all
+    /// its members can sign in; repeat it
+    #[arg(
+        long = "group",
+        env = "CONNECT_SSO_GROUPS",
+        value_delimiter = ',',
+        value_name = "GROUP"
+    )]
+    pub groups: Vec<String>,
 }
 
 impl Group for UserOptions {
     fn fill(&self, _: &mut GlobalArgs, answers: &mut AnswerArgs) {
         answers.users = self.users.clone();
+        answers.groups = self.groups.clone();
     }
 }
 
@@ -254,17 +264,6 @@ pub struct SandboxOptions {
     /// With --sandbox: make calls fail, e.g. deny:iam:CreateRole, throttle:iam:*, deny:*:2 (repeat it)
     #[arg(long = "sandbox-fault", value_name = "SPEC")]
     pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
-}
-
-impl Group for SandboxOptions {
-    fn fill(&self, global: &mut GlobalArgs, _: &mut AnswerArgs) {
-        global.sandbox = self.sandbox;
-        global.sandbox_reset = self.sandbox_reset;
-        global.sandbox_latency_ms = self.sandbox_latency_ms;
-        global.sandbox_faults = self.sandbox_faults.clone();
-    }
-}
-
     /// A workshop scenario: its own sandbox account, the setup done then broken in one known
     /// way (implies --sandbox; your own sandbox account is left alone). `list` describes them,
     /// `reveal` is the trainer's answer key
@@ -275,6 +274,18 @@ impl Group for SandboxOptions {
         value_parser = crate::cloud::sandbox::check_scenario_name
     )]
     pub sandbox_scenario: Option<String>,
+}
+
+impl Group for SandboxOptions {
+    fn fill(&self, global: &mut GlobalArgs, _: &mut AnswerArgs) {
+        global.sandbox = self.sandbox || self.sandbox_scenario.is_some();
+        global.sandbox_scenario = self.sandbox_scenario.clone();
+        global.sandbox_reset = self.sandbox_reset;
+        global.sandbox_latency_ms = self.sandbox_latency_ms;
+        global.sandbox_faults = self.sandbox_faults.clone();
+    }
+}
+
 /// Only `--sandbox`, for the offline commands: the setup of the sandbox account's instance.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Sandbox")]

@@ -50,6 +50,7 @@ const SHARED: &[&str] = &[
     "metadata",
     "sign_in_endpoint",
     "users",
+    "groups",
     "create_connect_users",
     "security_profile",
     "routing_profile",
@@ -231,7 +232,7 @@ fn resolve(parsed: CommandLine, m: &ArgMatches) -> Result<Cli, clap::Error> {
     global.sandbox |= global.sandbox_scenario.is_some();
     take_fields!(take, answers, top_answers;
         instance_arn, instance_id, account_id, identity_store_id, app_name, app_description,
-        provider_name, policy_name, role_name, metadata, sign_in_endpoint, users,
+        provider_name, policy_name, role_name, metadata, sign_in_endpoint, users, groups,
         create_connect_users, security_profile, routing_profile);
     answers.from_env = from_environment(sub_m, &from_top);
     if let Some(slot) = command.answers_mut() {

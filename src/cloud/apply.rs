@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::ensure::{self, Change, ConnectUserTemplate, Outcome, UserOutcome};
+use super::groups::{self, GroupError, GroupOutcome, RequestedGroup};
 use super::{
     Application, CUSTOM_SAML_PROVIDER, CallerIdentity, Cloud, CloudError, ConnectInstanceSummary,
     Context, IdcInstance,
@@ -23,6 +24,8 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// Step 11 and the Connect users, per requested person.
     pub users: Vec<UserOutcome>,
+    /// Step 11 for the requested groups.
+    pub groups: Vec<GroupOutcome>,
     pub warnings: Vec<String>,
     /// What still blocks sign-in and needs the user's action.
     pub problems: Vec<String>,
@@ -39,7 +42,12 @@ impl Report {
             .iter()
             .flat_map(|u| [u.assignment, u.connect_user])
             .filter(|c| c.is_some_and(Change::is_change))
-            .count();
+            .count()
+            + self
+                .groups
+                .iter()
+                .filter(|g| g.assignment.is_change())
+                .count();
         self.outcomes
             .iter()
             .filter(|o| o.change.is_change())
@@ -72,6 +80,9 @@ pub enum ApplyError {
         account: String,
         region: String,
     },
+    /// Groups of the answers the identity store does not have; nothing was changed.
+    #[error("{}: nothing was changed", .0.join("; "))]
+    UnknownGroups(Vec<String>),
     #[error(
         "the Connect instance {alias} is {status}, not ACTIVE: wait until it is active, then run again"
     )]
@@ -146,9 +157,31 @@ pub struct Prerequisites {
     /// Step 1's check: applications with the display name.
     pub applications: Vec<Application>,
     pub warnings: Vec<String>,
+    /// The groups of step 11, found ([`Prerequisites::resolve_groups`]).
+    pub groups: Vec<RequestedGroup>,
 }
 
 impl Prerequisites {
+    /// Finds the groups `wanted` names in the identity store, before anything changes: a
+    /// group it does not have stops the run ([`ApplyError::UnknownGroups`]). Without an
+    /// Identity Center instance there is nothing to look in; step 11 then says so.
+    pub async fn resolve_groups(
+        &mut self,
+        cloud: &dyn Cloud,
+        wanted: &[String],
+    ) -> Result<(), ApplyError> {
+        let Some(idc) = &self.idc else {
+            return Ok(());
+        };
+        self.groups = groups::resolve_groups(cloud, &idc.identity_store_id, wanted)
+            .await
+            .map_err(|e| match e {
+                GroupError::Unknown(messages) => ApplyError::UnknownGroups(messages),
+                GroupError::Cloud(e) => ApplyError::Cloud(e),
+            })?;
+        Ok(())
+    }
+
     /// Reads step 1's applications again, after something (the sandbox standing in for the
     /// console) added one.
     pub async fn refresh_applications(
@@ -216,6 +249,7 @@ pub async fn check_prerequisites(
         idc,
         applications,
         warnings,
+        groups: Vec::new(),
     })
 }
 
@@ -229,7 +263,21 @@ pub async fn apply(
     people: &UserRequest,
     dry_run: bool,
 ) -> Result<Report, ApplyError> {
-    let checked = check_prerequisites(cloud, setup).await?;
+    apply_with_groups(cloud, setup, metadata_document, people, &[], dry_run).await
+}
+
+/// [`apply`] that also assigns the groups `groups` names (display names or group ids), all
+/// found before anything changes.
+pub async fn apply_with_groups(
+    cloud: &dyn Cloud,
+    setup: &Setup,
+    metadata_document: &str,
+    people: &UserRequest,
+    groups: &[String],
+    dry_run: bool,
+) -> Result<Report, ApplyError> {
+    let mut checked = check_prerequisites(cloud, setup).await?;
+    checked.resolve_groups(cloud, groups).await?;
     Ok(apply_steps(
         cloud,
         setup,
@@ -262,6 +310,7 @@ pub async fn apply_steps(
         idc,
         applications,
         mut warnings,
+        groups: requested_groups,
     } = checked;
     let application_pending = application_pending && dry_run && applications.is_empty();
     if applications.len() > 1 {
@@ -297,7 +346,13 @@ pub async fn apply_steps(
 
     let mut problems = Vec::new();
     let mut users = Vec::new();
-    if failure.is_none() && !people.users.is_empty() {
+    let mut groups = Vec::new();
+    let who = match (people.users.is_empty(), requested_groups.is_empty()) {
+        (false, true) => "users",
+        (true, false) => "groups",
+        _ => "users and groups",
+    };
+    if failure.is_none() && !(people.users.is_empty() && requested_groups.is_empty()) {
         let app = match applications.as_slice() {
             [app] => Some(Some(app.arn.as_str())),
             [] if application_pending => Some(None),
@@ -305,35 +360,48 @@ pub async fn apply_steps(
         };
         match (&idc, app) {
             (Some(idc), Some(application_arn)) => {
-                let (done, error) = ensure::ensure_users_so_far(
-                    cloud,
-                    setup,
-                    application_arn,
-                    &idc.identity_store_id,
-                    &people.users,
-                    people.create_connect_users.as_ref(),
-                    dry_run,
-                )
-                .await;
-                users = done;
-                if let Some(e) = error {
-                    failure = Some(Failure::new("11", "user", &e));
+                if !people.users.is_empty() {
+                    let (done, error) = ensure::ensure_users_so_far(
+                        cloud,
+                        setup,
+                        application_arn,
+                        &idc.identity_store_id,
+                        &people.users,
+                        people.create_connect_users.as_ref(),
+                        dry_run,
+                    )
+                    .await;
+                    users = done;
+                    if let Some(e) = error {
+                        failure = Some(Failure::new("11", "user", &e));
+                    }
+                }
+                if failure.is_none() {
+                    let (done, error) =
+                        groups::ensure_groups(cloud, application_arn, &requested_groups, dry_run)
+                            .await;
+                    groups = done;
+                    if let Some(e) = error {
+                        failure = Some(Failure::new("11", "group", &e));
+                    }
                 }
             }
-            (None, _) => problems.push(
-                "users cannot be assigned (step 11) without an IAM Identity Center instance in the identity context".to_string(),
-            ),
+            (None, _) => problems.push(format!(
+                "{who} cannot be assigned (step 11) without an IAM Identity Center instance in the identity context"
+            )),
             (Some(_), None) if applications.is_empty() => problems.push(format!(
-                "users cannot be assigned (step 11) before the application \"{}\" exists: do step 1, then run apply again",
+                "{who} cannot be assigned (step 11) before the application \"{}\" exists: do step 1, then run apply again",
                 setup.app_name
             )),
             (Some(_), None) => problems.push(format!(
-                "users are not assigned (step 11) because several applications are named \"{}\": rename all but one",
+                "{who} are not assigned (step 11) because several applications are named \"{}\": rename all but one",
                 setup.app_name
             )),
         }
     }
-    let assigned = !users.is_empty() && users.iter().all(|u| u.assignment.is_some());
+    let assigned = !(users.is_empty() && groups.is_empty())
+        && users.iter().all(|u| u.assignment.is_some())
+        && groups.len() == requested_groups.len();
 
     let mut manual_steps = Vec::new();
     for step in crate::steps::STEPS {
@@ -356,6 +424,7 @@ pub async fn apply_steps(
         applications,
         outcomes,
         users,
+        groups,
         warnings,
         problems,
         manual_steps,

@@ -9,6 +9,7 @@ pub mod console;
 pub mod directory;
 pub mod doctor;
 pub mod ensure;
+pub mod groups;
 pub mod inspect;
 pub mod limits;
 pub mod metadata_source;

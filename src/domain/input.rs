@@ -154,6 +154,20 @@ pub fn check_user(value: &str) -> Result<(), InputError> {
     check_no_control(FIELD, v)
 }
 
+/// Identity Center caps a group's display name at 1,024 characters.
+pub const MAX_GROUP: usize = 1024;
+
+/// A group to assign: its display name or its group id, as given.
+pub fn check_group(value: &str) -> Result<(), InputError> {
+    const FIELD: &str = "a group to assign (--group)";
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(InputError::Empty { field: FIELD });
+    }
+    check_max(FIELD, v, MAX_GROUP)?;
+    check_no_control(FIELD, v)
+}
+
 fn check_max(field: &'static str, value: &str, max: usize) -> Result<(), InputError> {
     let len = value.chars().count();
     if len > max {

@@ -36,6 +36,8 @@ pub struct Answers {
     pub sign_in_endpoint: Option<String>,
     /// Identity Center users (user names or emails) to assign in step 11.
     pub users: Option<Vec<String>>,
+    /// Identity Center groups (display names or group ids) to assign in step 11.
+    pub groups: Option<Vec<String>>,
     /// Create the Connect users that are missing (verification).
     pub create_connect_users: Option<bool>,
     /// Security profile of created Connect users.
@@ -130,6 +132,7 @@ impl Answers {
             metadata: self.metadata.or(lower.metadata),
             sign_in_endpoint: self.sign_in_endpoint.or(lower.sign_in_endpoint),
             users: self.users.or(lower.users),
+            groups: self.groups.or(lower.groups),
             create_connect_users: self.create_connect_users.or(lower.create_connect_users),
             security_profile: self.security_profile.or(lower.security_profile),
             routing_profile: self.routing_profile.or(lower.routing_profile),
@@ -278,6 +281,13 @@ impl Setup {
         };
         for user in a.users.iter().flatten() {
             keep(&mut errors, "users", crate::domain::input::check_user(user));
+        }
+        for group in a.groups.iter().flatten() {
+            keep(
+                &mut errors,
+                "groups",
+                crate::domain::input::check_group(group),
+            );
         }
         let app_name = a
             .app_name

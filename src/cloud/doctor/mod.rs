@@ -9,7 +9,9 @@
 //! 6a-6c), and `people` the application, its assignments and each person's Connect user.
 
 pub mod console;
+pub mod simulated;
 mod context;
+mod groups;
 mod iam;
 mod people;
 
@@ -35,7 +37,9 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("role", "Federation role (6c)"),
     ("application", "Identity Center application (1)"),
     ("console", "Application via console API"),
+    ("group", "Group (11)"),
     ("user", "User"),
+    ("sign-in", "Simulated sign-in (sandbox)"),
     ("values", "Values to compare"),
 ];
 
@@ -203,13 +207,24 @@ pub struct DoctorInput<'a> {
 
 /// Runs every check. Never fails as a whole: a refused read becomes that check's error.
 pub async fn doctor(cloud: &dyn Cloud, input: DoctorInput<'_>) -> DoctorReport {
+    doctor_with_groups(cloud, input, &[]).await
+}
+
+/// [`doctor`] that also checks the groups `groups` names (display names or group ids):
+/// found, assigned to the application, and their members as people. With groups or
+/// `input.users` named, only those are checked, not everyone assigned.
+pub async fn doctor_with_groups(
+    cloud: &dyn Cloud,
+    input: DoctorInput<'_>,
+    groups: &[String],
+) -> DoctorReport {
     let setup = input.setup;
     let (context, provider, policy, role, identity) = tokio::join!(
         check_context(cloud, setup),
         check_provider(cloud, input),
         check_policy(cloud, setup),
         check_role(cloud, setup),
-        check_identity(cloud, setup, input.users),
+        check_identity(cloud, setup, input.users, groups),
     );
     let mut checks = context;
     checks.push(provider);

@@ -9,6 +9,7 @@
 //! Per-person calls run at most [`MAX_IN_FLIGHT`](crate::cloud::directory::MAX_IN_FLIGHT) at
 //! a time.
 
+use super::groups::{check_named_groups, note_members};
 use super::{Check, Verdict};
 use crate::cloud::directory::{
     ConnectDirectory, ConnectMatch, GroupMembers, IdcDirectory, bounded, connect_user_name,
@@ -17,7 +18,7 @@ use crate::cloud::directory::{
 use crate::cloud::ensure::find_user;
 use crate::cloud::{
     Application, ApplicationAssignment, CUSTOM_SAML_PROVIDER, Cloud, CloudResult, ConnectUser,
-    IdcInstance, IdcUser,
+    IdcInstance, IdcUser, PrincipalType,
 };
 use crate::domain::setup::Setup;
 
@@ -110,6 +111,7 @@ pub(super) async fn check_identity(
     cloud: &dyn Cloud,
     setup: &Setup,
     wanted: &[String],
+    wanted_groups: &[String],
 ) -> (Vec<Check>, Option<IdcInstance>) {
     let mut app = Check::new("application", format!("\"{}\"", setup.app_name));
     let idc = match cloud.list_idc_instances().await {
@@ -166,7 +168,9 @@ pub(super) async fn check_identity(
     };
     let mut checks = vec![app];
     let Some(application) = application else {
-        // Named people can still be checked in Identity Center and Connect.
+        // Named groups and people can still be checked in Identity Center and Connect.
+        let named_groups = check_named_groups(cloud, store, None, &[], wanted_groups).await;
+        checks.extend(named_groups.into_iter().map(|g| g.check));
         let lookups = Lookups {
             cloud,
             instance_id,
@@ -191,15 +195,21 @@ pub(super) async fn check_identity(
     };
     let groups: Vec<String> = assignments
         .iter()
-        .filter(|a| a.principal_type == "GROUP")
+        .filter(|a| a.is(PrincipalType::Group))
         .map(|a| a.principal_id.clone())
         .collect();
-    let (people, connect, members) = if wanted.is_empty() {
+    let mut named_groups =
+        check_named_groups(cloud, store, Some(&application), &groups, wanted_groups).await;
+    let named_assigned: Vec<String> = named_groups
+        .iter()
+        .filter_map(|g| g.assigned_id.clone())
+        .collect();
+    let (people, connect, members) = if wanted.is_empty() && wanted_groups.is_empty() {
         // Without named users, everyone assigned is checked: directly, and the members of
         // every assigned group.
         let mut ids: Vec<String> = assignments
             .iter()
-            .filter(|a| a.principal_type == "USER")
+            .filter(|a| a.is(PrincipalType::User))
             .map(|a| a.principal_id.clone())
             .collect();
         let members = if groups.is_empty() {
@@ -214,18 +224,7 @@ pub(super) async fn check_identity(
                         }
                     }
                 }
-                Err(e) => {
-                    let mut c = Check::new("user", "members of the assigned groups");
-                    c.warn(
-                        format!(
-                            "the members of the {} assigned group(s) could not be listed, so they were not checked",
-                            groups.len()
-                        ),
-                        format!("{e}; or name the people who sign in with --user EMAIL (once per person)"),
-                        Some("not-assigned"),
-                    );
-                    checks.push(c);
-                }
+                Err(e) => checks.push(members_unlisted(groups.len(), e)),
             }
             Some(members)
         };
@@ -256,14 +255,45 @@ pub(super) async fn check_identity(
         let (people, connect) = describe_people(cloud, store, instance_id, ids).await;
         (people, connect, members)
     } else {
-        // Many named people not all assigned directly: the groups' members are read once.
-        let members = if is_bulk(named.len()) && !groups.is_empty() {
+        // Many named people not all assigned directly, or named groups whose members are
+        // checked too: the assigned groups' members are read once.
+        let members = if (is_bulk(named.len()) || !named_assigned.is_empty()) && !groups.is_empty()
+        {
             Some(group_members(cloud, store, &groups).await)
         } else {
             None
         };
-        (named, named_connect, members)
+        let mut people = named;
+        let mut connect = named_connect;
+        match &members {
+            Some(Ok(m)) if !named_assigned.is_empty() => {
+                note_members(&mut named_groups, m);
+                let known: Vec<String> = people
+                    .iter()
+                    .filter_map(|(_, found)| Some(found.as_ref().ok()?.as_ref()?.user_id.clone()))
+                    .collect();
+                let ids: Vec<String> = m
+                    .members()
+                    .iter()
+                    .filter(|id| !known.contains(id))
+                    .filter(|id| m.groups_of(id).iter().any(|g| named_assigned.contains(g)))
+                    .cloned()
+                    .collect();
+                let (extra, extra_connect) = describe_people(cloud, store, instance_id, ids).await;
+                people.extend(extra);
+                connect = connect.or(extra_connect);
+            }
+            Some(Err(e)) if !named_assigned.is_empty() => {
+                checks.push(members_unlisted(named_assigned.len(), e));
+            }
+            _ => {}
+        }
+        (people, connect, members)
     };
+    // The group checks come after the application's, before the people they let in.
+    for (i, g) in named_groups.into_iter().enumerate() {
+        checks.insert(1 + i, g.check);
+    }
     let lookups = Lookups {
         cloud,
         instance_id,
@@ -289,6 +319,19 @@ pub(super) async fn check_identity(
     .await;
     checks.extend(user_checks);
     (checks, Some(idc))
+}
+
+/// The members of assigned groups could not be listed: they were not checked.
+fn members_unlisted(groups: usize, e: &crate::cloud::CloudError) -> Check {
+    let mut c = Check::new("user", "members of the assigned groups");
+    c.warn(
+        format!(
+            "the members of the {groups} assigned group(s) could not be listed, so they were not checked"
+        ),
+        format!("{e}; or name the people who sign in with --user EMAIL (once per person)"),
+        Some("not-assigned"),
+    );
+    c
 }
 
 /// The applications with the display name, and the first one's assignments.

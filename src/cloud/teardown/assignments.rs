@@ -3,6 +3,7 @@
 
 use super::item::{Action, Item, ItemKind, Target};
 use crate::cloud::ensure::{Change, UserOutcome};
+use crate::cloud::groups::GroupOutcome;
 use crate::cloud::{Cloud, CloudError, PrincipalType};
 use crate::domain::setup::Setup;
 use crate::ledger::LedgerEntry;
@@ -99,16 +100,41 @@ pub(super) async fn plan_assignments(
     items
 }
 
-/// The ledger entries for the assignments `apply` created (step 11).
+fn rfc3339(now: time::OffsetDateTime) -> String {
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The ledger entries for the group assignments `apply` created (step 11).
+pub fn created_group_assignments(
+    setup: &Setup,
+    application_arn: &str,
+    groups: &[GroupOutcome],
+    now: time::OffsetDateTime,
+) -> Vec<LedgerEntry> {
+    let created_at = rfc3339(now);
+    groups
+        .iter()
+        .filter(|g| g.assignment == Change::Created)
+        .map(|g| LedgerEntry {
+            application_arn: application_arn.to_string(),
+            principal_id: g.group_id.clone(),
+            principal_type: PrincipalType::Group,
+            user_name: g.requested.clone(),
+            instance_id: setup.instance.id.as_str().to_string(),
+            created_at: created_at.clone(),
+        })
+        .collect()
+}
+
+/// The ledger entries for the user assignments `apply` created (step 11).
 pub fn created_assignments(
     setup: &Setup,
     application_arn: &str,
     users: &[UserOutcome],
     now: time::OffsetDateTime,
 ) -> Vec<LedgerEntry> {
-    let created_at = now
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let created_at = rfc3339(now);
     users
         .iter()
         .filter(|u| u.assignment == Some(Change::Created))
