@@ -250,6 +250,82 @@ pub fn remember(path: Option<&Path>, entries: &[LedgerEntry]) {
     }
 }
 
+/// Writes each Connect user a sync creates (or removes) to the ledger at once, so a run
+/// killed later still has it recorded. Problems are kept as warnings for the caller to
+/// show: the users were made either way, and their tag still marks them.
+pub struct SyncRecorder {
+    path: Option<PathBuf>,
+    created_at: String,
+    warnings: std::sync::Mutex<Vec<String>>,
+}
+
+impl SyncRecorder {
+    /// `path`: `None` records nothing (a sandbox account in memory, no state directory).
+    pub fn new(path: Option<&Path>, now: time::OffsetDateTime) -> SyncRecorder {
+        SyncRecorder {
+            path: path.map(Path::to_path_buf),
+            created_at: now
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            warnings: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Each problem once, in the order met.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn warn(&self, w: String) {
+        let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
+}
+
+impl crate::cloud::sync::SyncObserver for SyncRecorder {
+    fn created(&self, _person: &crate::cloud::sync::NewPerson, user: &crate::cloud::ConnectUser) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let entry = ConnectUserEntry {
+            instance_id: instance_of(&user.arn),
+            user_id: user.id.clone(),
+            username: user.username.clone(),
+            created_at: self.created_at.clone(),
+        };
+        match record_connect_users(path, &[entry]) {
+            Ok(ws) => ws.into_iter().for_each(|w| self.warn(w)),
+            Err(e) => self.warn(format!(
+                "a created user is not recorded in the ledger ({e}); --prune still knows it by its tag"
+            )),
+        }
+    }
+
+    fn deleted(&self, user: &crate::cloud::ConnectUser) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let done = [(instance_of(&user.arn), user.id.clone())];
+        if let Err(e) = forget_connect_users(path, &done) {
+            self.warn(format!("a removed user is still in the ledger: {e}"));
+        }
+    }
+}
+
+/// The instance id in a Connect user's ARN (`arn:...:instance/ID/agent/USER`).
+fn instance_of(user_arn: &str) -> String {
+    user_arn
+        .split_once(":instance/")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

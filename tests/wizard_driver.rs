@@ -842,8 +842,16 @@ async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_use
         "✗ kwame.mensah@example.com: assignment created; Connect user kwame.mensah@example.com missing",
         "{lines:?}"
     );
+    // Below the people typed: everyone the application reaches, and the same key.
     assert!(
-        lines.iter().any(|l| l.starts_with("i Press a to create")),
+        lines.iter().any(|l| l
+            .starts_with("i The application reaches 1 person: 0 with a Connect user, 1 missing")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("! 1 person has no Connect user yet: press a")),
         "{lines:?}"
     );
     assert!(
@@ -1159,4 +1167,82 @@ async fn on_the_sandbox_ctrl_g_gets_a_signed_response_and_ctrl_t_signs_in_with_i
         other => panic!("{other:?}"),
     };
     assert!(!inspected.failed(), "{:?}", inspected.findings);
+}
+
+#[tokio::test]
+async fn step_11_counts_everyone_the_application_reaches_and_a_creates_their_connect_users() {
+    use connect_sso::cloud::api::*;
+    use connect_sso::cloud::sandbox::SANDBOX_GROUPS;
+    use connect_sso::cloud::{CUSTOM_SAML_PROVIDER, PrincipalType};
+
+    let mut d = Driver::on_step_11_with_application().await;
+    // Someone else assigned a group in the console: its members are reached too.
+    let app = d
+        .sandbox
+        .snapshot()
+        .applications
+        .iter()
+        .find(|a| a.application.provider_arn == CUSTOM_SAML_PROVIDER)
+        .map(|a| a.application.arn.clone())
+        .unwrap();
+    let supervisors = SANDBOX_GROUPS[1];
+    d.sandbox
+        .create_application_assignment(&app, PrincipalType::Group, supervisors.group_id)
+        .await
+        .unwrap();
+    let connect_users = |d: &Driver| -> Vec<String> {
+        d.sandbox
+            .snapshot()
+            .connect_instances
+            .iter()
+            .flat_map(|i| i.users.iter().map(|u| u.username.clone()))
+            .collect()
+    };
+    assert!(!connect_users(&d).contains(&"aisha.khan@example.com".to_string()));
+
+    d.replace_field(0, "kwame.mensah@example.com").await;
+    d.key(Key::Char('r')).await;
+    let lines = d.state.reports["11"].lines.clone();
+    assert!(
+        lines.iter().any(|l| l
+            == "i The application reaches 2 people (with the members of 1 group): 0 with a Connect user, 2 missing, 0 near misses"),
+        "{lines:?}"
+    );
+    // a: both profiles kept with Enter, then the typed person and the group's member get
+    // their Connect users.
+    d.key(Key::Char('a')).await;
+    d.key(Key::Enter).await;
+    d.key(Key::Enter).await;
+    d.assert_status("11", StepStatus::Done);
+    let lines = d.state.reports["11"].lines.clone();
+    assert!(
+        lines.iter().any(|l| l
+            == "i The application reaches 2 people (with the members of 1 group): 2 with a Connect user, 0 missing, 0 near misses"),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "✓ 1 Connect user created for the people reached"),
+        "the typed person's came from the assignment, the member's from the sync: {lines:?}"
+    );
+    let users = connect_users(&d);
+    assert_eq!(
+        users
+            .iter()
+            .filter(|u| *u == "aisha.khan@example.com")
+            .count(),
+        1
+    );
+    // Nothing left to create: a second a creates nothing more.
+    d.key(Key::Char('a')).await;
+    d.key(Key::Enter).await;
+    d.key(Key::Enter).await;
+    assert_eq!(connect_users(&d).len(), users.len());
+    assert!(
+        !d.state.reports["11"]
+            .lines
+            .iter()
+            .any(|l| l.contains("created for the people reached"))
+    );
 }

@@ -176,6 +176,7 @@ impl Effects {
                 )
                 .await;
                 let mut unrequested = Vec::new();
+                let mut reach = None;
                 if let Ok(outcomes) = &result {
                     let now = time::OffsetDateTime::now_utc();
                     crate::ledger::remember(
@@ -192,10 +193,20 @@ impl Effects {
                     unrequested =
                         unrequested_for(cloud.as_ref(), ledger.as_deref(), &application_arn, &kept)
                             .await;
+                    reach = Some(
+                        reach_of(
+                            cloud.as_ref(),
+                            &setup,
+                            request.create_connect_users.as_ref(),
+                            ledger.as_deref(),
+                        )
+                        .await,
+                    );
                 }
                 Done::Users {
                     result: result.map_err(|e| e.to_string()),
                     unrequested,
+                    reach,
                 }
             }),
             Cmd::Unassign {
@@ -411,4 +422,39 @@ async fn unrequested_for(
     )
     .await
     .unwrap_or_default()
+}
+
+/// Everyone step 1's application reaches, read as `users sync` reads them; with a
+/// template (`a`), the missing Connect users are created too, each recorded in the ledger
+/// as it is made.
+async fn reach_of(
+    cloud: &dyn Cloud,
+    setup: &crate::domain::setup::Setup,
+    template: Option<&ensure::ConnectUserTemplate>,
+    ledger: Option<&std::path::Path>,
+) -> Result<super::reach::Reach, String> {
+    use crate::cloud::sync::{SyncOptions, plan_sync, run_sync};
+    let options = SyncOptions {
+        // Counting alone still resolves the profiles: the default ones, as `a` would ask.
+        template: template
+            .cloned()
+            .unwrap_or_else(|| ensure::ConnectUserTemplate {
+                security_profile: crate::domain::setup::DEFAULT_SECURITY_PROFILE.into(),
+                routing_profile: crate::domain::setup::DEFAULT_ROUTING_PROFILE.into(),
+            }),
+        prune: false,
+        recorded: Default::default(),
+    };
+    let plan = plan_sync(cloud, setup, &options)
+        .await
+        .map_err(|e| format!("Who the application reaches could not be read: {e}"))?;
+    if template.is_none() || plan.to_create.is_empty() {
+        return Ok(super::reach::Reach::planned(&plan));
+    }
+    let recorder = crate::ledger::SyncRecorder::new(ledger, time::OffsetDateTime::now_utc());
+    let report = run_sync(cloud, plan, &recorder).await;
+    for w in recorder.warnings() {
+        tracing::warn!("{w}");
+    }
+    Ok(super::reach::Reach::synced(&report))
 }

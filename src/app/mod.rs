@@ -7,6 +7,7 @@ mod basis;
 pub mod driver;
 pub mod effects;
 pub mod picker;
+pub mod reach;
 mod update;
 
 use std::collections::BTreeMap;
@@ -715,6 +716,9 @@ pub enum Done {
         result: Result<Vec<UserOutcome>, String>,
         /// Assignments connect-sso made for people no longer asked for.
         unrequested: Vec<crate::ledger::LedgerEntry>,
+        /// Everyone the application reaches (with `a`: after creating the missing Connect
+        /// users); `None` when the assignment failed.
+        reach: Option<Result<reach::Reach, String>>,
     },
     /// The assignments removed (by the name they were asked for), or why not all were.
     Unassigned(Result<Vec<String>, String>),

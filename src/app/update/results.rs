@@ -27,8 +27,9 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Users {
             result,
             unrequested,
+            reach,
         } => {
-            users_assigned(state, result);
+            users_assigned(state, result, reach);
             offer_unassign(state, unrequested);
         }
         Done::Unassigned(result) => unassigned(state, result),
@@ -269,7 +270,11 @@ fn ensured(state: &mut State, step: &'static str, result: Result<Outcome, String
 }
 
 /// Step 11: each user's assignment and Connect user.
-fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
+fn users_assigned(
+    state: &mut State,
+    result: Result<Vec<UserOutcome>, String>,
+    reach: Option<Result<crate::app::reach::Reach, String>>,
+) {
     match result {
         Ok(users) => {
             let mut lines = Vec::new();
@@ -279,9 +284,16 @@ fn users_assigned(state: &mut State, result: Result<Vec<UserOutcome>, String>) {
                 lines.push(person_line(u));
                 lines.extend(u.problems.iter().map(|p| format!("  {p}")));
             }
-            if users
-                .iter()
-                .any(|u| u.connect_user.is_none() && u.connect_username.is_some())
+            // The reach says what `a` would create, for everyone; without it, for those typed.
+            match reach {
+                Some(Ok(reach)) => lines.extend(reach.lines()),
+                Some(Err(e)) => lines.push(format!("! {e}")),
+                None => {}
+            }
+            if !lines.iter().any(|l| l.contains("press a"))
+                && users
+                    .iter()
+                    .any(|u| u.connect_user.is_none() && u.connect_username.is_some())
             {
                 lines.push(
                     "i Press a to create the missing Connect users: you pick their security and routing profiles first"
