@@ -5,6 +5,7 @@ mod bulk;
 mod connect;
 mod deletes;
 mod doctor;
+mod groups;
 mod iam;
 mod identity;
 mod limits;
