@@ -402,6 +402,9 @@ pub async fn open(
         if let Some(note) = scenario_note(global, &opened.sandbox) {
             writeln!(err, "{note}")?;
         }
+        if let Some(n) = global.sandbox_people {
+            writeln!(err, "{}", seed_people(&opened.sandbox, n))?;
+        }
         for w in &opened.warnings {
             writeln!(err, "warning: {w}")?;
         }
@@ -415,6 +418,30 @@ pub async fn open(
     Ok(Some(Account::Aws(Box::new(
         SdkCloud::load(&connect, &identity).await,
     ))))
+}
+
+/// `--sandbox-people N`: the account gets N seeded people, 40% of them in groups (as the
+/// scale benchmark has them), kept at once when this command holds the account's lock;
+/// otherwise for this run only. Returns the line that says what was done.
+fn seed_people(sandbox: &Sandbox, n: u32) -> String {
+    let n = n as usize;
+    let seeded = sandbox.seed_people(n, n * 2 / 5);
+    let mut line = seeded.summary();
+    if seeded.added > 0 {
+        match sandbox.file().filter(|_| sandbox.holds_lock()) {
+            Some(path) => {
+                if let Err(e) = sandbox.save(path) {
+                    line.push_str(&format!(
+                        "; they could not be kept ({e}), so they last for this run only"
+                    ));
+                }
+            }
+            None => line.push_str(
+                "; for this run only (a command that may change the account, such as apply, keeps them)",
+            ),
+        }
+    }
+    line
 }
 
 /// `--max-rps` on the sandbox: its calls go through the same pacer as the SDK's requests

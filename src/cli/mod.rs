@@ -147,6 +147,8 @@ pub struct GlobalArgs {
     pub sandbox_faults: Vec<crate::cloud::sandbox::Fault>,
     /// With `sandbox`: start from the seeded account.
     pub sandbox_reset: bool,
+    /// With `sandbox`: `--sandbox-people N`, people to seed the account with.
+    pub sandbox_people: Option<u32>,
     /// A workshop scenario's own sandbox account (implies `sandbox`), or `list` / `reveal`.
     pub sandbox_scenario: Option<String>,
     /// `--max-rps SERVICE=N`, each checked.

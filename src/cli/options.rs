@@ -274,10 +274,16 @@ pub struct SandboxOptions {
         value_parser = crate::cloud::sandbox::check_scenario_name
     )]
     pub sandbox_scenario: Option<String>,
+    /// With --sandbox: add N people to the account's identity store (agent00000@example.com,
+    /// ...), 40% of them in groups of 500, some without a Connect user and some whose Connect
+    /// user name differs in letter case; again with the same N adds nothing
+    #[arg(long, env = "CONNECT_SSO_SANDBOX_PEOPLE", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub sandbox_people: Option<u32>,
 }
 
 impl Group for SandboxOptions {
     fn fill(&self, global: &mut GlobalArgs, _: &mut AnswerArgs) {
+        global.sandbox_people = self.sandbox_people;
         global.sandbox = self.sandbox || self.sandbox_scenario.is_some();
         global.sandbox_scenario = self.sandbox_scenario.clone();
         global.sandbox_reset = self.sandbox_reset;

@@ -37,6 +37,7 @@ const SHARED: &[&str] = &[
     "sandbox_latency_ms",
     "sandbox_faults",
     "sandbox_reset",
+    "sandbox_people",
     "sandbox_scenario",
     "instance_arn",
     "instance_id",
@@ -227,7 +228,8 @@ fn resolve(parsed: CommandLine, m: &ArgMatches) -> Result<Cli, clap::Error> {
     let take = |id: &str| from_top.contains(&id);
     take_fields!(take, global, top_global;
         profile, region, identity_profile, identity_region, max_rps, config,
-        sandbox, sandbox_latency_ms, sandbox_faults, sandbox_reset, sandbox_scenario);
+        sandbox, sandbox_latency_ms, sandbox_faults, sandbox_reset, sandbox_scenario,
+        sandbox_people);
     // A scenario given before the command name is the sandbox too.
     global.sandbox |= global.sandbox_scenario.is_some();
     take_fields!(take, answers, top_answers;

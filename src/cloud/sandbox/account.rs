@@ -157,8 +157,8 @@ pub(super) struct State {
     pub(super) providers: Vec<SamlProvider>,
     pub(super) policies: Vec<PolicyRecord>,
     pub(super) roles: Vec<RoleRecord>,
-    /// The identity store's groups: the seeded ones ([`SANDBOX_GROUPS`]) and any added by a
-    /// simulation; not kept in the saved file, which starts from the seeded ones.
+    /// The identity store's groups: the seeded ones ([`SANDBOX_GROUPS`]) and those
+    /// [`seed_people`](super::Sandbox::seed_people) added, kept in the saved file.
     pub(super) groups: Vec<GroupRecord>,
     /// The buckets of the quotas enforced, and the count of throttled calls.
     pub(super) quotas: Quotas,
@@ -173,7 +173,7 @@ pub(super) struct State {
 }
 
 /// A group of the identity store and the user ids of its members.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct GroupRecord {
     pub(super) group: IdcGroup,
     pub(super) member_ids: Vec<String>,
@@ -382,6 +382,29 @@ pub struct SeededPeople {
     /// How many have no Connect user, and how many one whose name differs in letter case.
     pub without_connect_user: usize,
     pub near_misses: usize,
+    /// How many of the people were not in the account yet (seeding again adds none).
+    pub added: usize,
+}
+
+impl SeededPeople {
+    /// The seeding in one line, as `--sandbox-people` reports it.
+    pub fn summary(&self) -> String {
+        let people = self.emails.len();
+        let grouped = format!(
+            "{} directly, {} in {} group(s) (\"Agents 1\", ...)",
+            self.direct.len(),
+            people - self.direct.len(),
+            self.groups.len()
+        );
+        let kinds = format!(
+            "{} without a Connect user, {} whose Connect user name differs in letter case",
+            self.without_connect_user, self.near_misses
+        );
+        match self.added {
+            0 => format!("sandbox: the account already has its {people} seeded people ({grouped}; {kinds}): nothing added"),
+            n => format!("sandbox: seeded {n} of {people} people (agent00000@example.com, ...: {grouped}; {kinds})"),
+        }
+    }
 }
 
 /// Members of each seeded group: five pages of `ListGroupMemberships`.
@@ -394,7 +417,8 @@ impl super::Sandbox {
     /// directly. Most have a Connect user named exactly like their email; every tenth has
     /// none, and every 25th one whose name differs in letter case. Nothing is assigned yet:
     /// [`simulate_assign_people`](super::Sandbox::simulate_assign_people) does it as the
-    /// console would. Not recorded in the calls.
+    /// console would. Not recorded in the calls. Seeding again adds only who is missing, so
+    /// the same numbers twice leave the account as once.
     pub fn seed_people(&self, people: usize, in_groups: usize) -> SeededPeople {
         let in_groups = in_groups.min(people);
         let mut state = self.lock();
@@ -406,14 +430,18 @@ impl super::Sandbox {
                 "9067c0ffee-{}",
                 derived_uuid(&format!("{SANDBOX_IDENTITY_STORE_ID}/{email}"))
             );
-            state.users.push(IdcUser {
-                user_id: user_id.clone(),
-                user_name: email.clone(),
-                display_name: Some(format!("Agent {i}")),
-                given_name: Some("Agent".to_string()),
-                family_name: Some(format!("{i:05}")),
-                emails: vec![email.clone()],
-            });
+            let new = !state.users.iter().any(|u| u.user_id == user_id);
+            if new {
+                seeded.added += 1;
+                state.users.push(IdcUser {
+                    user_id: user_id.clone(),
+                    user_name: email.clone(),
+                    display_name: Some(format!("Agent {i}")),
+                    given_name: Some("Agent".to_string()),
+                    family_name: Some(format!("{i:05}")),
+                    emails: vec![email.clone()],
+                });
+            }
             let username = if i % 10 == 9 {
                 seeded.without_connect_user += 1;
                 None
@@ -423,7 +451,7 @@ impl super::Sandbox {
             } else {
                 Some(email.clone())
             };
-            if let Some(username) = username {
+            if let Some(username) = username.filter(|_| new) {
                 let id = derived_uuid(&format!("{instance_arn}/user/{email}"));
                 state.instances[0].users.push(ConnectUser {
                     arn: connect_user_arn(&instance_arn, &id),
@@ -438,6 +466,8 @@ impl super::Sandbox {
                 let group_id = format!("9067c0ffee-{}", derived_uuid(&format!("seeded-group-{k}")));
                 if seeded.groups.last() != Some(&group_id) {
                     seeded.groups.push(group_id.clone());
+                }
+                if !state.groups.iter().any(|g| g.group.group_id == group_id) {
                     state.groups.push(GroupRecord {
                         group: IdcGroup {
                             group_id: group_id.clone(),
@@ -450,6 +480,7 @@ impl super::Sandbox {
                     .groups
                     .iter_mut()
                     .find(|g| g.group.group_id == group_id)
+                    && !g.member_ids.contains(&user_id)
                 {
                     g.member_ids.push(user_id);
                 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::account::{InstanceRecord, PolicyRecord, RoleRecord, State};
+use super::account::{GroupRecord, InstanceRecord, PolicyRecord, RoleRecord, State};
 use super::faults::Fault;
 use super::saml_issue::SigningIdentity;
 use super::sts::{SpentAssertion, unexpired};
@@ -34,8 +34,7 @@ pub fn lock_path(account: &Path) -> PathBuf {
 }
 
 /// Everything the account holds, as its file holds it. Not the recorded calls, their timings
-/// or the faults: those belong to one run. Not the groups either: they never change, so they
-/// come from [`SANDBOX_GROUPS`](super::SANDBOX_GROUPS); group assignments are saved with `applications`.
+/// or the faults: those belong to one run. Group assignments are saved with `applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct SavedAccount {
     #[serde(deserialize_with = "known_format")]
@@ -48,6 +47,10 @@ pub(super) struct SavedAccount {
     providers: Vec<SamlProvider>,
     policies: Vec<PolicyRecord>,
     roles: Vec<RoleRecord>,
+    /// The identity store's groups with their members: the seeded ones and those
+    /// `--sandbox-people` added. An account saved before groups were kept has the seeded ones.
+    #[serde(default = "super::account::seeded_groups")]
+    groups: Vec<GroupRecord>,
     /// Identity Center's signing key and certificate. Absent from an account saved before
     /// the sandbox signed: it gets one when loaded ([`Sandbox::load_or_seed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +83,7 @@ impl State {
             providers: self.providers.clone(),
             policies: self.policies.clone(),
             roles: self.roles.clone(),
+            groups: self.groups.clone(),
             signing_key: self.signing.clone(),
             spent_assertions: self.spent_assertions.clone(),
         }
@@ -98,7 +102,7 @@ impl State {
             providers: saved.providers,
             policies: saved.policies,
             roles: saved.roles,
-            groups: super::account::seeded_groups(),
+            groups: saved.groups,
             quotas: Default::default(),
             signing_unsaved: saved.signing_key.is_none(),
             signing: saved.signing_key,

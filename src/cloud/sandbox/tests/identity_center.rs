@@ -362,3 +362,40 @@ async fn groups_are_listed_found_by_display_name_and_expanded_into_members() {
         ]
     );
 }
+
+#[tokio::test]
+async fn seeded_people_are_added_once_and_kept_with_their_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    let sb = Sandbox::seeded_at(&path, SandboxOptions::default());
+    let first = sb.seed_people(1200, 480);
+    assert_eq!((first.added, first.emails.len()), (1200, 1200));
+    assert_eq!((first.direct.len(), first.groups.len()), (720, 1));
+    assert_eq!((first.without_connect_user, first.near_misses), (120, 48));
+    let again = sb.seed_people(1200, 480);
+    assert_eq!(again.added, 0);
+    assert!(
+        again.summary().contains("nothing added"),
+        "{}",
+        again.summary()
+    );
+    let store = SANDBOX_IDENTITY_STORE_ID;
+    assert_eq!(sb.list_users(store).await.unwrap().len(), 1206);
+    sb.save(&path).unwrap();
+
+    // The groups and their members come back with the account.
+    let (loaded, warning) = Sandbox::load_or_seed(&path, SandboxOptions::default());
+    assert_eq!(warning, None);
+    let agents = loaded
+        .group_id_by_display_name(store, "Agents 1")
+        .await
+        .unwrap();
+    assert_eq!(agents.as_deref(), Some(first.groups[0].as_str()));
+    let members = loaded
+        .list_group_memberships(store, &first.groups[0])
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 480);
+    assert_eq!(loaded.list_groups(store).await.unwrap().len(), 3);
+    assert_eq!(loaded.seed_people(1200, 480).added, 0);
+}
