@@ -59,6 +59,9 @@ pub enum Input {
     RoleName,
     SignInEndpoint,
     Users,
+    /// Groups assigned in step 11 (display names or group ids); their members reach the
+    /// application through them.
+    Groups,
     /// The profiles of the Connect users step 11 creates.
     SecurityProfile,
     RoutingProfile,
@@ -192,12 +195,13 @@ pub static STEPS: &[Step] = &[
         title: "Assign users to the application",
         kind: StepKind::Automated,
         console: Console::IdentityCenter,
-        inputs: &[Input::Users],
+        inputs: &[Input::Users, Input::Groups],
         runs: &["sso:CreateApplicationAssignment"],
         checks: &[
             "sso:ListApplicationAssignments",
             "identitystore:GetUserId",
             "identitystore:DescribeUser",
+            "identitystore:GetGroupId",
         ],
         guidance: include_str!("../assets/steps/11.md"),
     },

@@ -153,7 +153,8 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
     }
     s.send("n");
     s.wait_for("Assign users to the application");
-    s.send("emaria.garcia@example.com\r");
+    // Enter keeps the users and moves to the groups field; Enter again keeps it empty.
+    s.send("emaria.garcia@example.com\r\r");
     s.send("r");
     s.wait_for("maria.garcia@example.com: assignment created");
     s.send("n");

@@ -36,6 +36,7 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         "y", // 7-9 done
         "y", // 10 done
         "maria.garcia@example.com",
+        "",  // groups: none
         "y", // 11: run
         "y", // verify: check
     ];

@@ -854,11 +854,7 @@ async fn step_11_suggests_names_reports_in_words_and_creates_missing_connect_use
             .any(|l| l.starts_with("! 1 person has no Connect user yet: press a")),
         "{lines:?}"
     );
-    assert!(
-        d.state
-            .key_hints()
-            .contains(&("a", "run + create Connect users"))
-    );
+    assert!(d.state.key_hints().contains(&("a", "run + Connect users")));
     // a lists the instance's security profiles, on the answer's default.
     d.key(Key::Char('a')).await;
     assert_eq!(d.state.overlay, Overlay::Picker);
@@ -937,7 +933,7 @@ async fn step_11_picks_people_from_the_identity_store() {
     use connect_sso::app::Overlay;
 
     let mut d = Driver::on_step_11_with_application().await;
-    assert!(d.state.key_hints().contains(&("p", "pick people")));
+    assert!(d.state.key_hints().contains(&("p", "people")));
     d.key(Key::Char('p')).await;
     assert_eq!(d.state.overlay, Overlay::Picker);
     let picker = d.state.picker.as_ref().unwrap();
@@ -1244,5 +1240,93 @@ async fn step_11_counts_everyone_the_application_reaches_and_a_creates_their_con
             .lines
             .iter()
             .any(|l| l.contains("created for the people reached"))
+    );
+}
+
+#[tokio::test]
+async fn step_11_picks_groups_and_assigns_each_once() {
+    use connect_sso::app::Overlay;
+    use connect_sso::cloud::api::*;
+    use connect_sso::cloud::sandbox::SANDBOX_GROUPS;
+    use connect_sso::cloud::{CUSTOM_SAML_PROVIDER, PrincipalType};
+    use connect_sso::steps::Input;
+
+    let mut d = Driver::on_step_11_with_application().await;
+    assert!(d.state.key_hints().contains(&("g", "groups")));
+    // Nothing named: r says how to name someone.
+    d.key(Key::Char('r')).await;
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.contains("p and g pick them")),
+        "{:?}",
+        d.state.flash
+    );
+    d.key(Key::Char('g')).await;
+    assert_eq!(d.state.overlay, Overlay::Picker);
+    let shown: Vec<String> = d
+        .state
+        .picker
+        .as_ref()
+        .unwrap()
+        .visible()
+        .iter()
+        .map(|c| c.value.clone())
+        .collect();
+    assert_eq!(shown, ["Contact center agents", "Supervisors"]);
+    d.type_text("super").await;
+    d.key(Key::Char(' ')).await;
+    d.key(Key::Enter).await;
+    assert_eq!(d.state.field(Input::Groups).value, "Supervisors");
+
+    d.key(Key::Char('r')).await;
+    d.assert_status("11", StepStatus::Done);
+    let lines = d.state.reports["11"].lines.clone();
+    assert_eq!(
+        lines[0],
+        format!(
+            "✓ Supervisors: assignment created (group {})",
+            SANDBOX_GROUPS[1].group_id
+        )
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l
+                .starts_with("i The application reaches 1 person (with the members of 1 group)")),
+        "{lines:?}"
+    );
+    let app = d
+        .sandbox
+        .snapshot()
+        .applications
+        .iter()
+        .find(|a| a.application.provider_arn == CUSTOM_SAML_PROVIDER)
+        .map(|a| a.application.arn.clone())
+        .unwrap();
+    let assigned = d.sandbox.list_application_assignments(&app).await.unwrap();
+    assert_eq!(
+        assigned
+            .iter()
+            .filter(|a| a.is(PrincipalType::Group) && a.principal_id == SANDBOX_GROUPS[1].group_id)
+            .count(),
+        1
+    );
+    // Running it again assigns nothing twice.
+    d.key(Key::Char('r')).await;
+    assert!(
+        d.state.reports["11"].lines[0].starts_with("✓ Supervisors: already assigned"),
+        "{:?}",
+        d.state.reports["11"].lines
+    );
+    // A group that does not exist stops the run before anything changes, with a suggestion.
+    d.replace_field(1, "Supervisor").await;
+    d.key(Key::Char('r')).await;
+    d.assert_status("11", StepStatus::Failed);
+    let lines = d.state.reports["11"].lines.clone();
+    assert!(
+        lines[0].contains("Supervisor") && lines[0].contains("did you mean"),
+        "{lines:?}"
     );
 }

@@ -11,7 +11,6 @@ use tokio::task::JoinHandle;
 
 use super::picker::Pick;
 use super::{Cmd, Contexts, Done, LoadedMetadata, Msg, State};
-use crate::cloud::apply::UserRequest;
 use crate::cloud::sandbox::Sandbox;
 use crate::cloud::{Cloud, Context, ensure};
 use crate::plan::MetadataSummary;
@@ -80,6 +79,10 @@ impl Effects {
         match cmd {
             Cmd::LoadContexts => self.spawn(async move {
                 Done::Contexts(load_contexts(cloud.as_ref()).await.map_err(|e| e.to_string()))
+            }),
+            Cmd::ListGroups { identity_store_id } => self.spawn(async move {
+                let result = cloud.list_groups(&identity_store_id).await;
+                Done::Groups(result.map_err(|e| e.to_string()))
             }),
             Cmd::ListPeople { identity_store_id } => self.spawn(async move {
                 Done::People(
@@ -159,55 +162,17 @@ impl Effects {
                 application_arn,
                 identity_store_id,
                 users,
+                groups,
                 create_connect_users,
             } => self.spawn(async move {
-                let request = UserRequest {
+                let request = Step11 {
+                    application_arn,
+                    identity_store_id,
                     users,
+                    groups,
                     create_connect_users,
                 };
-                let result = ensure::ensure_users(
-                    cloud.as_ref(),
-                    &setup,
-                    &application_arn,
-                    &identity_store_id,
-                    &request.users,
-                    request.create_connect_users.as_ref(),
-                    false,
-                )
-                .await;
-                let mut unrequested = Vec::new();
-                let mut reach = None;
-                if let Ok(outcomes) = &result {
-                    let now = time::OffsetDateTime::now_utc();
-                    crate::ledger::remember(
-                        ledger.as_deref(),
-                        &crate::cloud::teardown::created_assignments(
-                            &setup,
-                            &application_arn,
-                            outcomes,
-                            now,
-                        ),
-                    );
-                    let kept: Vec<String> =
-                        outcomes.iter().filter_map(|u| u.user_id.clone()).collect();
-                    unrequested =
-                        unrequested_for(cloud.as_ref(), ledger.as_deref(), &application_arn, &kept)
-                            .await;
-                    reach = Some(
-                        reach_of(
-                            cloud.as_ref(),
-                            &setup,
-                            request.create_connect_users.as_ref(),
-                            ledger.as_deref(),
-                        )
-                        .await,
-                    );
-                }
-                Done::Users {
-                    result: result.map_err(|e| e.to_string()),
-                    unrequested,
-                    reach,
-                }
+                assign(cloud.as_ref(), &setup, request, ledger.as_deref()).await
             }),
             Cmd::Unassign {
                 application_arn,
@@ -250,6 +215,7 @@ impl Effects {
                 setup,
                 document,
                 users,
+                groups,
             } => self.spawn(async move {
                 let input = crate::cloud::doctor::DoctorInput {
                     setup: &setup,
@@ -258,7 +224,7 @@ impl Effects {
                     now: time::OffsetDateTime::now_utc(),
                 };
                 Done::Verified(Box::new(
-                    crate::cloud::doctor::doctor(cloud.as_ref(), input).await,
+                    crate::cloud::doctor::doctor_with_groups(cloud.as_ref(), input, &groups).await,
                 ))
             }),
             Cmd::Inspect {
@@ -407,21 +373,106 @@ async fn unrequested_for(
     cloud: &dyn Cloud,
     ledger: Option<&std::path::Path>,
     application_arn: &str,
-    kept: &[String],
+    kept_users: &[String],
+    kept_groups: &[String],
 ) -> Vec<crate::ledger::LedgerEntry> {
     let Some(entries) = ledger.and_then(|p| crate::ledger::load(p).ok()) else {
         return Vec::new();
     };
-    crate::cloud::teardown::unrequested_assignments(
+    let mut out = Vec::new();
+    for (kind, kept) in [
+        (crate::cloud::PrincipalType::User, kept_users),
+        (crate::cloud::PrincipalType::Group, kept_groups),
+    ] {
+        out.extend(
+            crate::cloud::teardown::unrequested_assignments(
+                cloud,
+                application_arn,
+                &entries.0.assignments,
+                kind,
+                kept,
+            )
+            .await
+            .unwrap_or_default(),
+        );
+    }
+    out
+}
+
+/// What step 11 assigns.
+struct Step11 {
+    application_arn: String,
+    identity_store_id: String,
+    users: Vec<String>,
+    groups: Vec<String>,
+    create_connect_users: Option<ensure::ConnectUserTemplate>,
+}
+
+/// Step 11: every group is found before anything changes (as `apply` does), then the users
+/// and the groups are assigned and recorded in the ledger, and everyone the application
+/// reaches is counted (with `a`, their missing Connect users created).
+async fn assign(
+    cloud: &dyn Cloud,
+    setup: &crate::domain::setup::Setup,
+    request: Step11,
+    ledger: Option<&std::path::Path>,
+) -> Done {
+    let failed = |message: String| Done::Users {
+        result: Err(message),
+        groups: Vec::new(),
+        unrequested: Vec::new(),
+        reach: None,
+    };
+    let arn = request.application_arn.as_str();
+    let wanted_groups = match crate::cloud::groups::resolve_groups(
         cloud,
-        application_arn,
-        &entries.0.assignments,
-        // Step 11 picks users only: the groups apply assigned are not its to take back.
-        crate::cloud::PrincipalType::User,
-        kept,
+        &request.identity_store_id,
+        &request.groups,
     )
     .await
-    .unwrap_or_default()
+    {
+        Ok(found) => found,
+        Err(e) => return failed(e.to_string()),
+    };
+    let users = match ensure::ensure_users(
+        cloud,
+        setup,
+        arn,
+        &request.identity_store_id,
+        &request.users,
+        request.create_connect_users.as_ref(),
+        false,
+    )
+    .await
+    {
+        Ok(users) => users,
+        Err(e) => return failed(e.to_string()),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    crate::ledger::remember(
+        ledger,
+        &crate::cloud::teardown::created_assignments(setup, arn, &users, now),
+    );
+    let (groups, error) =
+        crate::cloud::groups::ensure_groups(cloud, Some(arn), &wanted_groups, false).await;
+    crate::ledger::remember(
+        ledger,
+        &crate::cloud::teardown::created_group_assignments(setup, arn, &groups, now),
+    );
+    if let Some(e) = error {
+        let done: Vec<String> = groups.iter().map(|g| g.in_words()).collect();
+        return failed(format!("{e} (before it: {})", done.join("; ")));
+    }
+    let kept: Vec<String> = users.iter().filter_map(|u| u.user_id.clone()).collect();
+    let kept_groups: Vec<String> = groups.iter().map(|g| g.group_id.clone()).collect();
+    let unrequested = unrequested_for(cloud, ledger, arn, &kept, &kept_groups).await;
+    let reach = reach_of(cloud, setup, request.create_connect_users.as_ref(), ledger).await;
+    Done::Users {
+        result: Ok(users),
+        groups,
+        unrequested,
+        reach: Some(reach),
+    }
 }
 
 /// Everyone step 1's application reaches, read as `users sync` reads them; with a

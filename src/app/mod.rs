@@ -138,6 +138,7 @@ pub fn field_label(input: Input) -> &'static str {
         Input::RoleName => "Role name",
         Input::SignInEndpoint => "Sign-in endpoint (global or regional)",
         Input::Users => "Users to assign (user names or emails, comma-separated)",
+        Input::Groups => "Groups to assign (display names or group ids, comma-separated)",
         Input::SecurityProfile => "Security profile of Connect users it creates",
         Input::RoutingProfile => "Routing profile of Connect users it creates",
     }
@@ -233,6 +234,8 @@ pub struct State {
     pub identity_store_id: Option<String>,
     pub outcomes: BTreeMap<&'static str, Outcome>,
     pub users: Vec<UserOutcome>,
+    /// Everyone step 1's application reached at step 11's last run.
+    pub reach: Option<reach::Reach>,
     /// Assignments connect-sso made to step 1's application for people the answer no
     /// longer names, found by step 11's last run; `u` offers to remove them.
     pub unrequested: Vec<crate::ledger::LedgerEntry>,
@@ -279,6 +282,7 @@ impl State {
                 Input::RoleName => answers.role_name.clone(),
                 Input::SignInEndpoint => answers.sign_in_endpoint.clone(),
                 Input::Users => answers.users.as_ref().map(|u| u.join(", ")),
+                Input::Groups => answers.groups.as_ref().map(|g| g.join(", ")),
                 Input::SecurityProfile => answers.security_profile.clone(),
                 Input::RoutingProfile => answers.routing_profile.clone(),
             }
@@ -324,6 +328,7 @@ impl State {
             identity_store_id: None,
             outcomes: BTreeMap::new(),
             users: Vec::new(),
+            reach: None,
             doctor: None,
             assertion_text: String::new(),
             inspection: None,
@@ -384,12 +389,8 @@ impl State {
             policy_name: text(Input::PolicyName),
             role_name: text(Input::RoleName),
             sign_in_endpoint: text(Input::SignInEndpoint),
-            users: text(Input::Users).map(|u| {
-                u.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }),
+            users: text(Input::Users).map(|u| list(&u)),
+            groups: text(Input::Groups).map(|g| list(&g)),
             security_profile: text(Input::SecurityProfile),
             routing_profile: text(Input::RoutingProfile),
             identity_store_id: self.identity_store_id.clone(),
@@ -636,6 +637,8 @@ pub enum Cmd {
         application_arn: String,
         identity_store_id: String,
         users: Vec<String>,
+        /// Groups to assign, as the answer names them.
+        groups: Vec<String>,
         /// Also create the Connect users that are missing, with these profiles.
         create_connect_users: Option<crate::cloud::ensure::ConnectUserTemplate>,
     },
@@ -645,6 +648,7 @@ pub enum Cmd {
         /// The metadata of step 2, when loaded, to compare with the SAML provider.
         document: Option<String>,
         users: Vec<String>,
+        groups: Vec<String>,
     },
     /// Check a pasted SAMLResponse against the setup, and against AWS when `live`.
     Inspect {
@@ -674,6 +678,10 @@ pub enum Cmd {
     },
     /// Step 11's picker: every user of the identity store.
     ListPeople {
+        identity_store_id: String,
+    },
+    /// Step 11's group picker: every group of the identity store.
+    ListGroups {
         identity_store_id: String,
     },
     /// Step 11: remove these assignments (people taken out of the answer) and forget them
@@ -716,6 +724,8 @@ pub enum Done {
         result: Result<Vec<UserOutcome>, String>,
         /// Assignments connect-sso made for people no longer asked for.
         unrequested: Vec<crate::ledger::LedgerEntry>,
+        /// The groups assigned (empty when none were asked for or the run failed first).
+        groups: Vec<crate::cloud::groups::GroupOutcome>,
         /// Everyone the application reaches (with `a`: after creating the missing Connect
         /// users); `None` when the assignment failed.
         reach: Option<Result<reach::Reach, String>>,
@@ -724,6 +734,8 @@ pub enum Done {
     Unassigned(Result<Vec<String>, String>),
     /// The identity store's users, for the people picker.
     People(Result<Vec<crate::cloud::IdcUser>, String>),
+    /// The identity store's groups, for the group picker.
+    Groups(Result<Vec<crate::cloud::IdcGroup>, String>),
     /// The instance's security or routing profiles, for a profile picker.
     Profiles {
         pick: picker::Pick,
@@ -760,4 +772,12 @@ pub enum Msg {
     /// Spinner frame while an action runs.
     Tick,
     Done(Done),
+}
+
+/// A comma-separated answer as its items, blanks dropped.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }

@@ -1,17 +1,18 @@
-//! Step 11's pickers: choosing from what AWS lists instead of typing it. The people picker
-//! lists the identity store's users (`ListUsers`, every page), filtered as you type, several
-//! chosen at once; the profile pickers list the instance's security and routing profiles,
+//! Step 11's pickers: choosing from what AWS lists instead of typing it. The people and
+//! group pickers list the identity store's users and groups (`ListUsers`, `ListGroups`, every
+//! page), filtered as you type, several chosen at once; the profile pickers list the instance's security and routing profiles,
 //! one chosen, before `a` creates Connect users with them.
 
 use serde::Serialize;
 
-use crate::cloud::{IdcUser, NamedId};
+use crate::cloud::{IdcGroup, IdcUser, NamedId};
 use crate::steps::Input;
 
 /// What a picker chooses, and so which answer it writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pick {
     People,
+    Groups,
     SecurityProfile,
     RoutingProfile,
 }
@@ -21,6 +22,7 @@ impl Pick {
     pub fn input(self) -> Input {
         match self {
             Pick::People => Input::Users,
+            Pick::Groups => Input::Groups,
             Pick::SecurityProfile => Input::SecurityProfile,
             Pick::RoutingProfile => Input::RoutingProfile,
         }
@@ -28,12 +30,13 @@ impl Pick {
 
     /// Whether several rows may be chosen (people) or exactly one (a profile).
     pub fn several(self) -> bool {
-        self == Pick::People
+        matches!(self, Pick::People | Pick::Groups)
     }
 
     pub fn title(self) -> &'static str {
         match self {
             Pick::People => "People in Identity Center",
+            Pick::Groups => "Groups in Identity Center",
             Pick::SecurityProfile => "Security profile of the Connect users to create (1 of 2)",
             Pick::RoutingProfile => "Routing profile of the Connect users to create (2 of 2)",
         }
@@ -43,6 +46,7 @@ impl Pick {
     pub fn what(self) -> &'static str {
         match self {
             Pick::People => "users",
+            Pick::Groups => "groups",
             Pick::SecurityProfile => "security profiles",
             Pick::RoutingProfile => "routing profiles",
         }
@@ -74,6 +78,14 @@ impl Choice {
             format!("{name}  {value}")
         };
         Choice { value, shown }
+    }
+
+    /// A group: by its display name, which is unique in an identity store.
+    fn from_group(g: &IdcGroup) -> Choice {
+        Choice {
+            value: g.display_name.clone(),
+            shown: g.display_name.clone(),
+        }
     }
 
     /// A profile: Connect's `CreateUser` takes its id, connect-sso's answer its name.
@@ -116,6 +128,10 @@ impl Picker {
 
     pub fn loaded_people(&mut self, users: &[IdcUser]) {
         self.loaded(users.iter().map(Choice::from_user).collect());
+    }
+
+    pub fn loaded_groups(&mut self, groups: &[IdcGroup]) {
+        self.loaded(groups.iter().map(Choice::from_group).collect());
     }
 
     pub fn loaded_profiles(&mut self, profiles: &[NamedId]) {

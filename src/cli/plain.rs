@@ -56,7 +56,7 @@ fn read_line_capped(input: &mut dyn BufRead) -> std::io::Result<Option<(String, 
 
 /// Full-screen key hints in results, said the way plain mode works.
 fn plain_words(line: &str) -> Option<String> {
-    const WORDS: [(&str, &str); 5] = [
+    const WORDS: [(&str, &str); 7] = [
         (
             ". Press u to unassign them",
             ": connect-sso asks whether to unassign them next",
@@ -64,6 +64,14 @@ fn plain_words(line: &str) -> Option<String> {
         (
             "Press a to create the missing Connect users: you pick their security and routing profiles first",
             "connect-sso offers to create the missing Connect users next",
+        ),
+        (
+            "press a to create them",
+            "connect-sso offers to create them next",
+        ),
+        (
+            "press a to create it",
+            "connect-sso offers to create it next",
         ),
         (
             ", then press d.",
@@ -276,12 +284,12 @@ impl Plain<'_> {
     /// the answers name, walking the same pickers as `a` on the full screen. `false` at the
     /// end of input.
     async fn create_connect_users(&mut self) -> std::io::Result<bool> {
-        let missing = self
-            .d
-            .state
+        let state = &self.d.state;
+        let missing = state
             .users
             .iter()
-            .any(|u| u.connect_user.is_none() && u.connect_username.is_some());
+            .any(|u| u.connect_user.is_none() && u.connect_username.is_some())
+            || state.reach.as_ref().is_some_and(|r| r.missing > 0);
         if !missing {
             return Ok(true);
         }

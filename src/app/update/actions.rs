@@ -115,13 +115,14 @@ fn step_command(
         ),
         "verify" => {
             let document = state.metadata.as_ref().map(|m| m.document.clone());
-            let users = state.answers().users.unwrap_or_default();
+            let answers = state.answers();
             (
                 "checking every step",
                 Cmd::Verify {
                     setup: Box::new(setup),
                     document,
-                    users,
+                    users: answers.users.unwrap_or_default(),
+                    groups: answers.groups.unwrap_or_default(),
                 },
             )
         }
@@ -175,8 +176,11 @@ fn assign_users(
     create_connect_users: Option<crate::cloud::ensure::ConnectUserTemplate>,
 ) -> Result<Cmd, &'static str> {
     let users = state.answers().users.unwrap_or_default();
-    if users.is_empty() {
-        return Err("Type at least one user name or email to assign");
+    let groups = state.answers().groups.unwrap_or_default();
+    if users.is_empty() && groups.is_empty() {
+        return Err(
+            "Name at least one user or group to assign: p and g pick them from Identity Center",
+        );
     }
     let Some(identity_store_id) = state.identity_store_id.clone() else {
         return Err("No IAM Identity Center instance is known yet: check the start screen");
@@ -193,6 +197,7 @@ fn assign_users(
         application_arn,
         identity_store_id,
         users,
+        groups,
         create_connect_users,
     })
 }

@@ -17,6 +17,7 @@ fn input_of_key(key: &str) -> Option<Input> {
         "role_name" => Input::RoleName,
         "sign_in_endpoint" => Input::SignInEndpoint,
         "users" => Input::Users,
+        "groups" => Input::Groups,
         "security_profile" => Input::SecurityProfile,
         "routing_profile" => Input::RoutingProfile,
         _ => return None,

@@ -103,8 +103,9 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
         StepKind::Automated => {
             hints.push(("r", "run"));
             if step.id == "11" && state.mode.is_live() {
-                hints.push(("p", "pick people"));
-                hints.push(("a", "run + create Connect users"));
+                hints.push(("p", "people"));
+                hints.push(("g", "groups"));
+                hints.push(("a", "run + Connect users"));
                 if !state.unrequested.is_empty() {
                     hints.insert(0, ("u", "unassign removed"));
                 }

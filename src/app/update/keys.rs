@@ -201,6 +201,9 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
         Key::Char('a') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
             assign_and_create(state)
         }
+        Key::Char('g') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
+            super::picker::open_groups(state)
+        }
         Key::Char('p') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
             super::picker::open_people(state)
         }

@@ -1,4 +1,4 @@
-//! Step 11's pickers: opening them (`p` for people; `a` walks the two profile lists before
+//! Step 11's pickers: opening them (`p` for people, `g` for groups; `a` walks the two profile lists before
 //! creating Connect users), their keys, and writing the choice into the step's answers.
 
 use super::super::picker::{Pick, Picker};
@@ -17,6 +17,20 @@ pub(super) fn open_people(state: &mut State) -> Vec<Cmd> {
     state.picker = Some(Picker::new(Pick::People, &current));
     state.overlay = Overlay::Picker;
     vec![Cmd::ListPeople { identity_store_id }]
+}
+
+/// `g` on step 11: the identity store's groups to pick from.
+pub(super) fn open_groups(state: &mut State) -> Vec<Cmd> {
+    let Some(identity_store_id) = state.identity_store_id.clone() else {
+        return need(
+            state,
+            "No IAM Identity Center instance is known yet: check the start screen",
+        );
+    };
+    let current = state.answers().groups.unwrap_or_default();
+    state.picker = Some(Picker::new(Pick::Groups, &current));
+    state.overlay = Overlay::Picker;
+    vec![Cmd::ListGroups { identity_store_id }]
 }
 
 /// A profile list of the instance, opened on the current answer (or its default).
@@ -69,7 +83,9 @@ fn use_choice(state: &mut State) -> Vec<Cmd> {
     };
     let pick = picker.pick;
     let Some(answer) = picker.answer() else {
-        let what = if pick.several() {
+        let what = if pick == Pick::Groups {
+            "No group to use: choose groups with Space, or Esc to close"
+        } else if pick.several() {
             "Nobody to use: choose people with Space, or Esc to close"
         } else {
             "Nothing to use: no row matches, or the list could not be read; Esc closes"
@@ -85,6 +101,10 @@ fn use_choice(state: &mut State) -> Vec<Cmd> {
     match pick {
         Pick::People => {
             state.flash = Some("People chosen: press r to assign them".to_string());
+            vec![Cmd::Save]
+        }
+        Pick::Groups => {
+            state.flash = Some("Groups chosen: press r to assign them".to_string());
             vec![Cmd::Save]
         }
         Pick::SecurityProfile => {

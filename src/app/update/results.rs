@@ -26,10 +26,11 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Ensured { step, result } => ensured(state, step, result),
         Done::Users {
             result,
+            groups,
             unrequested,
             reach,
         } => {
-            users_assigned(state, result, reach);
+            users_assigned(state, result, &groups, reach);
             offer_unassign(state, unrequested);
         }
         Done::Unassigned(result) => unassigned(state, result),
@@ -42,6 +43,14 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
             }
         }
         // A list for a picker since closed, or for the other profile, is for nothing.
+        Done::Groups(result) => {
+            if let Some(picker) = state.picker.as_mut().filter(|p| p.pick == Pick::Groups) {
+                match result {
+                    Ok(groups) => picker.loaded_groups(&groups),
+                    Err(e) => picker.error = Some(e),
+                }
+            }
+        }
         Done::Profiles { pick, result } => {
             if let Some(picker) = state.picker.as_mut().filter(|p| p.pick == pick) {
                 match result {
@@ -273,6 +282,7 @@ fn ensured(state: &mut State, step: &'static str, result: Result<Outcome, String
 fn users_assigned(
     state: &mut State,
     result: Result<Vec<UserOutcome>, String>,
+    groups: &[crate::cloud::groups::GroupOutcome],
     reach: Option<Result<crate::app::reach::Reach, String>>,
 ) {
     match result {
@@ -284,9 +294,14 @@ fn users_assigned(
                 lines.push(person_line(u));
                 lines.extend(u.problems.iter().map(|p| format!("  {p}")));
             }
+            lines.extend(groups.iter().map(|g| format!("✓ {}", g.in_words())));
             // The reach says what `a` would create, for everyone; without it, for those typed.
+            state.reach = None;
             match reach {
-                Some(Ok(reach)) => lines.extend(reach.lines()),
+                Some(Ok(reach)) => {
+                    lines.extend(reach.lines());
+                    state.reach = Some(reach);
+                }
                 Some(Err(e)) => lines.push(format!("! {e}")),
                 None => {}
             }
@@ -313,6 +328,7 @@ fn users_assigned(
             );
         }
         Err(message) => {
+            state.reach = None;
             report(state, "11", false, vec![message]);
             finish(state, "11", StepStatus::Failed);
         }
