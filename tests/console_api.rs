@@ -466,6 +466,27 @@ async fn unexpected_answers_fall_back_to_the_console_step() {
             done: &[],
         },
         Case {
+            operation: "GetApplicationInstance",
+            answer: (200, json!({ "somethingElse": {} }).to_string()),
+            step: "1",
+            says: "the answer has no applicationInstance",
+            done: &["created the application instance", "display name"],
+        },
+        Case {
+            operation: "UpdateApplicationInstanceDisplayData",
+            answer: error(400, "SerializationException", "displayName: unexpected"),
+            step: "1",
+            says: "SerializationException: displayName: unexpected",
+            done: &["created the application instance"],
+        },
+        Case {
+            operation: "UpdateApplicationInstanceResponseConfiguration",
+            answer: error(400, "UnknownOperationException", "no such operation"),
+            step: "10",
+            says: "UnknownOperationException",
+            done: &["ACS URL https://signin.aws.amazon.com/saml and audience"],
+        },
+        Case {
             operation: "UpdateApplicationInstanceStatus",
             answer: (200, "this is not JSON".to_string()),
             step: "1",
@@ -759,5 +780,27 @@ fn on_the_sandbox_apply_and_doctor_work_through_the_console_api() {
     );
     let o = binary(home.path(), &["--sandbox", "doctor", "--console-api"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert!(out(&o).contains("Application via console API"), "{}", out(&o));
+    assert!(
+        out(&o).contains("Application via console API"),
+        "{}",
+        out(&o)
+    );
+
+    // teardown: the application goes too, after Maria's assignment; then nothing is left.
+    let teardown = ["--sandbox", "teardown", "--console-api", "--yes"];
+    let o = binary(home.path(), &teardown);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("application    deleted"), "{text}");
+    assert!(text.contains("assignment     deleted"), "{text}");
+    let o = binary(home.path(), &teardown);
+    assert!(out(&o).contains("Nothing to remove."), "{}", out(&o));
+
+    // One the console made (here apply's stand-in without the option) is kept, saying so.
+    let o = binary(home.path(), &["--sandbox", "apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = binary(home.path(), &teardown);
+    let text = out(&o);
+    assert!(text.contains("application    kept"), "{text}");
+    assert!(text.contains("not created by connect-sso"), "{text}");
 }

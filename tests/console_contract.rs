@@ -88,10 +88,7 @@ impl Subject for OnSandbox {
     }
     fn fetch(&self) -> Fetch {
         let sandbox = self.0.clone();
-        Box::new(move |url: String| {
-            let result = sandbox_fetch(&sandbox, now())(url);
-            result
-        })
+        Box::new(move |url: String| sandbox_fetch(&sandbox, now())(url))
     }
 }
 
@@ -391,7 +388,7 @@ async fn teardown_removes_only_the_application_connect_sso_created_on_the_sandbo
         "{calls:?}"
     );
     assert!(sb.application_config(&arn).is_none());
-    assert_eq!(finished_applications(&report.items), [id.clone()]);
+    assert_eq!(finished_applications(&report.items), vec![id.clone()]);
     record::forget(&path, &finished_applications(&report.items)).unwrap();
     assert!(record::load(&path).0.entry(&id).is_none());
 }
@@ -466,5 +463,37 @@ async fn teardown_removes_the_application_through_the_fake() {
     assert!(
         items.iter().any(|i| i.action == Action::AlreadyGone),
         "{items:?}"
+    );
+}
+
+/// A refusal on the sandbox stops the console steps as on AWS: the operation, the answer,
+/// what was done, and how to go on.
+#[tokio::test]
+async fn on_the_sandbox_a_refusal_stops_the_steps_with_what_was_done() {
+    let sb = std::sync::Arc::new(Sandbox::new());
+    sb.inject_fault(connect_sso::cloud::sandbox::Fault::new(
+        connect_sso::cloud::sandbox::FaultKind::AccessDenied,
+        "sso:UpdateApplicationInstanceResponseConfiguration",
+        None,
+    ));
+    let s = OnSandbox(sb.clone());
+    let out = run(&s, &setup(SANDBOX_INSTANCE_ARN), &Mutex::default(), false).await;
+    let f = out.failure.expect("stopped");
+    assert_eq!(f.step, "10");
+    assert!(!f.unexpected);
+    assert_eq!(
+        f.operation,
+        "sso:UpdateApplicationInstanceResponseConfiguration"
+    );
+    let message = f.message();
+    assert!(
+        message.contains("created the application instance"),
+        "{message}"
+    );
+    assert!(message.contains("ACS URL"), "{message}");
+    assert!(message.contains("run apply again"), "{message}");
+    assert_eq!(
+        s.operations().last().map(String::as_str),
+        Some("UpdateApplicationInstanceResponseConfiguration")
     );
 }

@@ -87,6 +87,10 @@ pub const CONSOLE_API_ACTIONS: &[&str] = &[
     "sso:UpdateApplicationInstanceServiceProviderConfiguration",
     "sso:UpdateApplicationInstanceResponseConfiguration",
     "sso:UpdateApplicationInstanceResponseSchemaConfiguration",
+    // teardown --console-api: the application connect-sso created, after its profiles.
+    "sso:ListProfiles",
+    "sso:DeleteProfile",
+    "sso:DeleteApplicationInstance",
 ];
 
 /// The policy for the identity context.

@@ -457,10 +457,14 @@ async fn steps(
                 api.create_application_instance(CUSTOM_SAML_TEMPLATE, &random_uuid())
                     .await,
             )?;
-            let id = created
-                .instance_id
-                .clone()
-                .expect("the client checks that the answer names the instance");
+            let Some(id) = created.instance_id.clone().filter(|id| !id.is_empty()) else {
+                return stop(
+                    "1",
+                    "sso:CreateApplicationInstance",
+                    "the answer has no applicationInstance.instanceId (an application may have been created: look for one without a display name in the IAM Identity Center console)".to_string(),
+                    true,
+                );
+            };
             run.created = true;
             run.instance_id = Some(id.clone());
             done.push(format!(
