@@ -18,6 +18,11 @@ pub const IDENTITY_ACTIONS: &[&str] = &[
     "identitystore:ListUsers",
     // doctor: people assigned through a group
     "identitystore:IsMemberInGroups",
+    // step 11's groups (--group): found by display name or id, their members read once
+    "identitystore:GetGroupId",
+    "identitystore:DescribeGroup",
+    "identitystore:ListGroups",
+    "identitystore:ListGroupMemberships",
 ];
 
 /// Read-only actions in the connect context.
