@@ -6,7 +6,6 @@
 //! any other. The work itself is [`crate::cloud::sync`].
 
 use std::io::{self, Write};
-use std::sync::Mutex;
 
 use clap::builder::BoolishValueParser;
 use clap::{Args, Subcommand};
@@ -24,7 +23,7 @@ use crate::cloud::sync::{
     NewPerson, SyncObserver, SyncOptions, SyncPlan, SyncReport, plan_sync, run_sync,
 };
 use crate::domain::setup::{DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE};
-use crate::ledger::{self, ConnectUserEntry};
+use crate::ledger;
 use crate::ui::clean;
 
 /// Lists longer than this are cut in text output (JSON has them whole).
@@ -186,21 +185,20 @@ fn sync(
             }
         }
         account.begin_changes(err)?;
+        if ledger.is_none() && !global.sandbox {
+            writeln!(
+                err,
+                "warning: no state directory ($XDG_STATE_HOME or $HOME): the users created are not recorded in the ledger; --prune still knows them by their tag"
+            )?;
+        }
         let observer = Recorder {
-            ledger: ledger.clone(),
-            sandbox: global.sandbox,
-            now,
+            ledger: ledger::SyncRecorder::new(ledger.as_deref(), now),
             counter: super::progress::Counter::new(shown, "syncing Connect users", plan.changes()),
-            warnings: Mutex::new(Vec::new()),
         };
         let report = run_sync(cloud, plan, &observer).await;
         observer.counter.finish();
         account.save(err)?;
-        let warnings = observer
-            .warnings
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        for w in warnings {
+        for w in observer.ledger.warnings() {
             writeln!(err, "warning: {w}")?;
         }
         show(
@@ -222,79 +220,25 @@ fn sync(
     })
 }
 
-/// Writes each change to the ledger as it is made (so a run killed later still has it
-/// recorded), and moves the counter.
+/// Writes each change to the ledger as it is made ([`ledger::SyncRecorder`], so a run killed
+/// later still has it recorded), and moves the counter.
 struct Recorder {
-    ledger: Option<std::path::PathBuf>,
-    sandbox: bool,
-    now: time::OffsetDateTime,
+    ledger: ledger::SyncRecorder,
     counter: super::progress::Counter,
-    warnings: Mutex<Vec<String>>,
-}
-
-impl Recorder {
-    fn warn(&self, w: String) {
-        let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
-        if !warnings.contains(&w) {
-            warnings.push(w);
-        }
-    }
-
-    fn path(&self) -> Option<&std::path::Path> {
-        if self.ledger.is_none() && !self.sandbox {
-            self.warn(
-                "no state directory ($XDG_STATE_HOME or $HOME): the users created are not recorded in the ledger; --prune still knows them by their tag".to_string(),
-            );
-        }
-        self.ledger.as_deref()
-    }
 }
 
 impl SyncObserver for Recorder {
-    fn created(&self, _person: &NewPerson, user: &ConnectUser) {
-        let Some(path) = self.path() else {
-            return;
-        };
-        let instance_id = instance_of(&user.arn);
-        let entry = ConnectUserEntry {
-            instance_id,
-            user_id: user.id.clone(),
-            username: user.username.clone(),
-            created_at: self
-                .now
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-        };
-        match ledger::record_connect_users(path, &[entry]) {
-            Ok(ws) => ws.into_iter().for_each(|w| self.warn(w)),
-            Err(e) => self.warn(format!(
-                "a created user is not recorded in the ledger ({e}); --prune still knows it by its tag"
-            )),
-        }
+    fn created(&self, person: &NewPerson, user: &ConnectUser) {
+        self.ledger.created(person, user);
     }
 
     fn deleted(&self, user: &ConnectUser) {
-        let Some(path) = self.path() else {
-            return;
-        };
-        let done = [(instance_of(&user.arn), user.id.clone())];
-        if let Err(e) = ledger::forget_connect_users(path, &done) {
-            self.warn(format!("a removed user is still in the ledger: {e}"));
-        }
+        self.ledger.deleted(user);
     }
 
     fn progress(&self, done: usize, _total: usize) {
         self.counter.set(done);
     }
-}
-
-/// The instance id in a Connect user's ARN (`arn:...:instance/ID/agent/USER`).
-fn instance_of(user_arn: &str) -> String {
-    user_arn
-        .split_once(":instance/")
-        .and_then(|(_, rest)| rest.split('/').next())
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// What the output is of.
