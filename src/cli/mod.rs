@@ -561,11 +561,6 @@ fn default_sandbox_instance(global: &GlobalArgs, answers: &mut Answers) {
     }
 }
 
-/// Runs a parsed command line, writing results to `out` and problems to `err`.
-pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    let mut out = output::SafeWriter::new(out);
-    let mut err = output::SafeWriter::new(err);
-    let (out, err) = (&mut out as &mut dyn Write, &mut err as &mut dyn Write);
 /// `--sandbox-scenario list` and `reveal` print the workshop scenarios instead of running.
 fn scenario_listing(global: &GlobalArgs, out: &mut dyn Write) -> Option<Status> {
     use crate::cloud::sandbox::{SCENARIO_LIST, SCENARIO_REVEAL, render_list, render_reveal};
@@ -580,15 +575,20 @@ fn scenario_listing(global: &GlobalArgs, out: &mut dyn Write) -> Option<Status> 
     })
 }
 
+/// Runs a parsed command line, writing results to `out` and problems to `err`.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    let mut out = output::SafeWriter::new(out);
+    let mut err = output::SafeWriter::new(err);
+    let (out, err) = (&mut out as &mut dyn Write, &mut err as &mut dyn Write);
     let now = time::OffsetDateTime::now_utc();
+    if let Some(status) = scenario_listing(&cli.global, out) {
+        return status;
+    }
     let result = match cli.command {
         Some(Command::Plan(args)) => plan::run(&cli.global, &args, now, out, err),
         Some(Command::Apply(args)) => apply::run(&cli.global, &args, now, out, err),
         Some(Command::Export(args)) => export::run(&cli.global, &args, now, out, err),
         Some(Command::Doctor(args)) => doctor::run(&cli.global, &args, now, out, err),
-    if let Some(status) = scenario_listing(&cli.global, out) {
-        return status;
-    }
         Some(Command::Troubleshoot(args)) => doctor::run_troubleshoot(&args, out, err),
         Some(Command::Teardown(args)) => teardown::run(&cli.global, &args, out, err),
         Some(Command::InspectAssertion(args)) => inspect::run(&cli.global, &args, now, out, err),

@@ -303,8 +303,7 @@ pub struct SandboxSetupOptions {
 
 impl Group for SandboxSetupOptions {
     fn fill(&self, global: &mut GlobalArgs, _: &mut AnswerArgs) {
-        global.sandbox = self.sandbox || self.sandbox_scenario.is_some();
-        global.sandbox_scenario = self.sandbox_scenario.clone();
+        global.sandbox = self.sandbox;
     }
 }
 

@@ -31,8 +31,8 @@ mod iam_rules;
 mod identity_center;
 mod persist;
 mod saml_issue;
-mod sts;
 mod scenarios;
+mod sts;
 #[cfg(test)]
 mod tests;
 
@@ -70,11 +70,11 @@ pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
 pub use saml_issue::{
     IssueError, IssuedResponse, RESPONSE_VALIDITY_MINUTES, SANDBOX_IDC_ENTITY_ID,
+    SESSION_DURATION_SECONDS,
+};
 pub use scenarios::{
     Breakage, SCENARIO_LIST, SCENARIO_REVEAL, SCENARIOS, Scenario, check_scenario_name,
     render_list, render_reveal, scenario, scenario_account_path, scenario_setup,
-};
-    SESSION_DURATION_SECONDS,
 };
 
 // ---------------------------------------------------------------------------------------------
