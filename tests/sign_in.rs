@@ -146,17 +146,20 @@ fn the_secret_detector_finds_what_the_sandbox_hands_out() {
 #[test]
 fn a_good_response_signs_the_person_in_in_every_form() {
     let scratch = Scratch::applied();
-    let xml = saml::signed(
-        &spec(SANDBOX_EXISTING_CONNECT_USERNAME),
-        idc_key(),
-        Sign::Assertion,
-    );
+    // A response of its own for each form: STS accepts one once, in this run or the next.
+    let xml = || {
+        saml::signed(
+            &spec(SANDBOX_EXISTING_CONNECT_USERNAME).unique(),
+            idc_key(),
+            Sign::Assertion,
+        )
+    };
     let relay = setup().relay_state(None);
     for input in [
-        xml.clone(),
-        saml::base64(&xml),
-        saml::url_encode(&saml::base64(&xml)),
-        saml::form_body(&xml, Some(&relay)),
+        xml(),
+        saml::base64(&xml()),
+        saml::url_encode(&saml::base64(&xml())),
+        saml::form_body(&xml(), Some(&relay)),
     ] {
         let o = scratch.test(&input, &[]);
         let text = stdout(&o);
@@ -177,7 +180,7 @@ fn a_good_response_signs_the_person_in_in_every_form() {
     // Standard input, as JSON.
     let o = scratch.run(
         &["sign-in-test", "--sandbox", "-", "--format", "json"],
-        Some(saml::form_body(&xml, Some(&relay)).as_bytes()),
+        Some(saml::form_body(&xml(), Some(&relay)).as_bytes()),
     );
     assert_no_secret(&o, &scratch.home());
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));

@@ -81,6 +81,20 @@ pub fn run(
                 .map_or(report.checks.len(), |i| i + 1);
             report.checks.insert(at, check);
         }
+        // On the sandbox, a sign-in from the access portal ends the chain, before the values.
+        if let Some(sandbox) = account.sandbox() {
+            use crate::cloud::doctor::simulated::simulated_sign_in;
+            let check = simulated_sign_in(sandbox, &setup, document.as_deref(), &report, now);
+            let check = super::progress::during(shown, "signing in", check).await;
+            if let Some(check) = check {
+                let at = report
+                    .checks
+                    .iter()
+                    .position(|c| c.id == "values")
+                    .unwrap_or(report.checks.len());
+                report.checks.insert(at, check);
+            }
+        }
         Ok::<_, io::Error>(report)
     })?;
     // Each proposed command as it can be run from here.

@@ -178,8 +178,10 @@ pub fn run(
             Ok(r) => r,
             Err(e) => return input_error(args.format, &e.to_string(), out, err),
         };
-        // STS took the response: a later run on this account refuses it too, as AWS would.
+        // STS took a captured response: a later run on this account refuses it too, as AWS
+        // would. (One the sandbox issued for this run was never shown, so nobody can reuse it.)
         if let Some(sandbox) = account.sandbox()
+            && issued.is_none()
             && let Err(e) = sandbox.keep_spent_assertions()
         {
             writeln!(

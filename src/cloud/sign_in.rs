@@ -348,6 +348,17 @@ fn sts_fix(
             ),
         );
     }
+    if code == "AccessDenied" && has(message, "trust policy") && has(message, "does not let") {
+        return (
+            Some("not-authorized-assume-role"),
+            format!(
+                "The trust policy of the role {} does not let the SAML provider {} assume it \
+                 (it names another provider, or denies it). Run `connect-sso apply` to restore \
+                 the generated trust policy (step 6c), then capture a fresh response",
+                pair.role, pair.provider
+            ),
+        );
+    }
     if code == "AccessDenied" {
         let fix = format!(
             "STS will not let this response take the role {}. Check that the role exists in \
@@ -415,6 +426,26 @@ fn sts_fix(
                  URL to {} (steps 3-5), then capture a fresh response",
                 setup.audience(),
                 setup.acs_url()
+            ),
+        );
+    }
+    let name_of = |arn: &str| arn.rsplit('/').next().unwrap_or_default().to_string();
+    if has(message, "provider")
+        && (has(message, "exist") || has(message, "not found"))
+        && name_of(&pair.role) == setup.provider_name.as_str()
+        && name_of(&pair.provider) == setup.role_name.as_str()
+    {
+        return (
+            Some("not-authorized-assume-role"),
+            format!(
+                "The Role attribute has the two names swapped: its role is named {} (the SAML \
+                 provider's name) and its provider {} (the role's name), so neither exists. \
+                 The order of the two ARNs does not matter to AWS, their names do: set the \
+                 Role attribute in Identity Center (step 10) to {}, then capture a fresh \
+                 response",
+                name_of(&pair.role),
+                name_of(&pair.provider),
+                setup.role_attribute()
             ),
         );
     }
@@ -589,6 +620,7 @@ mod tests {
         cloud
     }
 
+    /// Each with IDs of its own, since STS accepts one once.
     fn spec(user: &str) -> Spec {
         let s = setup();
         Spec::new(
@@ -597,6 +629,7 @@ mod tests {
             user,
             now() - Duration::minutes(1),
         )
+        .unique()
     }
 
     fn decoded(xml: &str) -> Decoded {

@@ -162,9 +162,8 @@ impl Spec {
     /// Identity Center sends it with the guide's attribute mappings.
     pub fn new(role_arn: &str, provider_arn: &str, user: &str, issued: OffsetDateTime) -> Spec {
         Spec {
-            response_id: format!("_5b2c0f9e-1d4a-4f6b-9c3e-{}", unique_suffix()),
-            // STS accepts an assertion once, so every response gets its own ID.
-            assertion_id: format!("_9e8d7c6b-5a49-4382-b1c0-{}", unique_suffix()),
+            response_id: "_5b2c0f9e-1d4a-4f6b-9c3e-7a8d2e1f0b4c".into(),
+            assertion_id: "_9e8d7c6b-5a49-4382-b1c0-d9e8f7a6b5c4".into(),
             status: SUCCESS.into(),
             destination: Some(ACS_URL.into()),
             recipient: Some(ACS_URL.into()),
@@ -183,6 +182,14 @@ impl Spec {
                 ),
             ],
         }
+    }
+
+    /// The same response with IDs of its own: STS accepts an assertion once, so a test that
+    /// signs in more than once on one account needs a new one each time.
+    pub fn unique(mut self) -> Spec {
+        self.response_id = format!("_5b2c0f9e-1d4a-4f6b-9c3e-{}", unique_suffix());
+        self.assertion_id = format!("_9e8d7c6b-5a49-4382-b1c0-{}", unique_suffix());
+        self
     }
 
     /// Replaces the values of the attribute named `name`, or adds it.

@@ -9,6 +9,7 @@
 //! 6a-6c), and `people` the application, its assignments and each person's Connect user.
 
 pub mod console;
+pub mod simulated;
 mod context;
 mod groups;
 mod iam;
@@ -38,6 +39,7 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("console", "Application via console API"),
     ("group", "Group (11)"),
     ("user", "User"),
+    ("sign-in", "Simulated sign-in (sandbox)"),
     ("values", "Values to compare"),
 ];
 

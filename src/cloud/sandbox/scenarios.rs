@@ -18,13 +18,16 @@ use time::OffsetDateTime;
 use super::account::{
     InstanceRecord, SANDBOX_INSTANCE_ARN, SANDBOX_INSTANCE_ID, State, connect_user_arn,
 };
+use super::app_config::ApplicationConfig;
 use super::saml_issue::SigningIdentity;
 use super::{Sandbox, SandboxOptions};
 use crate::cloud::Iam;
 use crate::cloud::apply::{UserRequest, apply};
 use crate::cloud::ensure::ConnectUserTemplate;
 use crate::domain::policy::FEDERATION_ACTION;
-use crate::domain::setup::{Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, Setup};
+use crate::domain::setup::{
+    Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, ROLE_ATTRIBUTE, Setup,
+};
 
 /// How a scenario breaks the working setup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +46,15 @@ pub enum Breakage {
     NotSamlInstance,
     /// The policy's default version does not allow `connect:GetFederationToken`.
     NoFederationToken,
+    /// The Role attribute mapping has a space after its comma.
+    RoleAttributeSpace,
+    /// The Role attribute names the role with the provider's name and the provider with the
+    /// role's (AWS takes the two ARNs in either order, so only swapped names break it).
+    SwappedNames,
+    /// The application's SAML audience is the ACS URL.
+    WrongAudience,
+    /// The application posts to the regional sign-in endpoint; the role trusts the global one.
+    RegionalAcsUrl,
 }
 
 /// One workshop scenario.
@@ -143,6 +155,46 @@ pub const SCENARIOS: &[Scenario] = &[
         fix: "Run `apply`: it makes the generated document the policy's default version again (step 6b).",
         breakage: Breakage::NoFederationToken,
     },
+    Scenario {
+        name: "role-attribute-space",
+        brief: "A new colleague re-typed the application's attribute mappings from a screenshot; now the AWS sign-in page says the SAML response is invalid.",
+        user: PERSON,
+        cause: "The Role attribute mapping reads ROLE_ARN, PROVIDER_ARN: a space after the comma, so AWS takes no role from it.",
+        find: "doctor's simulated sign-in and sign-in-test: the inspector flags the space in the Role attribute, STS takes no role from it.",
+        trouble: "invalid-saml-response",
+        fix: "In the application's attribute mappings (step 10), set the Role attribute to ROLE_ARN,PROVIDER_ARN with no space.",
+        breakage: Breakage::RoleAttributeSpace,
+    },
+    Scenario {
+        name: "role-provider-swapped",
+        brief: "The Role attribute was \"tidied\"; since then STS says the SAML provider does not exist.",
+        user: PERSON,
+        cause: "The Role attribute names the role with the provider's name and the provider with the role's name (the order of the two ARNs does not matter to AWS; their names do).",
+        find: "doctor's simulated sign-in and sign-in-test: STS says the provider does not exist, and the fix names the two names swapped.",
+        trouble: "not-authorized-assume-role",
+        fix: "Set the Role attribute to the value step 10 shows (role/ConnectSSO-..., saml-provider/IdentityCenter-Connect-...).",
+        breakage: Breakage::SwappedNames,
+    },
+    Scenario {
+        name: "wrong-audience",
+        brief: "The application was re-created from notes; every sign-in fails right after the access portal.",
+        user: PERSON,
+        cause: "The Application SAML audience is https://signin.aws.amazon.com/saml (the ACS URL pasted twice) instead of urn:amazon:webservices.",
+        find: "doctor's simulated sign-in and sign-in-test: the inspector flags the audience, STS answers that the response does not contain the required audience.",
+        trouble: "wrong-acs-url",
+        fix: "Set the Application SAML audience (steps 3-5) to urn:amazon:webservices.",
+        breakage: Breakage::WrongAudience,
+    },
+    Scenario {
+        name: "regional-acs-url",
+        brief: "To \"keep traffic in the region\", someone changed the application's ACS URL; now AWS says the person is not authorized to perform sts:AssumeRoleWithSAML.",
+        user: PERSON,
+        cause: "The Application ACS URL is https://us-east-1.signin.aws.amazon.com/saml while the role's trust policy allows SAML:aud https://signin.aws.amazon.com/saml only.",
+        find: "doctor's simulated sign-in and sign-in-test: STS AccessDenied, the response was posted to the regional URL the trust policy does not allow.",
+        trouble: "wrong-acs-url",
+        fix: "Set the Application ACS URL back to https://signin.aws.amazon.com/saml, or keep the regional one and run `apply --sign-in-endpoint regional` so the role trusts it.",
+        breakage: Breakage::RegionalAcsUrl,
+    },
 ];
 
 /// What `--sandbox-scenario` takes besides a scenario's name.
@@ -242,7 +294,10 @@ impl Sandbox {
     /// leaves it: step 1 stood in for, 6a-6c and 11, the person's Connect user.
     async fn working(&self, scenario: &Scenario) -> Result<(), String> {
         let setup = scenario_setup();
-        self.simulate_create_application(setup.app_name.as_str());
+        let arn = self.simulate_create_application(setup.app_name.as_str());
+        // Steps 3-5, 7-9 and 10 typed into the console as the plan shows them.
+        self.simulate_console_steps(&arn, &setup)
+            .map_err(|e| e.to_string())?;
         let metadata = self.metadata_document();
         let people = UserRequest {
             users: vec![scenario.user.to_string()],
@@ -313,6 +368,29 @@ impl Sandbox {
                     .summary
                     .identity_management_type = "CONNECT_MANAGED".to_string();
             }
+            Breakage::RoleAttributeSpace => self.edit_application(&setup, |c| {
+                if let Some(role) = c.attributes.get_mut(ROLE_ATTRIBUTE) {
+                    role.value = format!("{}, {}", setup.role_arn(), setup.provider_arn());
+                }
+            })?,
+            Breakage::SwappedNames => self.edit_application(&setup, |c| {
+                let (role_name, provider_name) =
+                    (setup.role_name.as_str(), setup.provider_name.as_str());
+                let role = setup.role_arn().replace(role_name, provider_name);
+                let provider = setup.provider_arn().replace(provider_name, role_name);
+                if let Some(mapping) = c.attributes.get_mut(ROLE_ATTRIBUTE) {
+                    mapping.value = format!("{role},{provider}");
+                }
+            })?,
+            Breakage::WrongAudience => self.edit_application(&setup, |c| {
+                c.audience = Some(setup.acs_url().to_string());
+            })?,
+            Breakage::RegionalAcsUrl => self.edit_application(&setup, |c| {
+                c.acs_url = Some(format!(
+                    "https://{}.signin.aws.amazon.com/saml",
+                    setup.region()
+                ));
+            })?,
             Breakage::NoFederationToken => {
                 let mut document = setup.permissions_policy();
                 if let Some(statements) = document["Statement"].as_array_mut() {
@@ -328,6 +406,26 @@ impl Sandbox {
             }
         }
         Ok(())
+    }
+}
+
+impl Sandbox {
+    /// The setup's application changed in the console as `edit` says.
+    fn edit_application(
+        &self,
+        setup: &Setup,
+        edit: impl FnOnce(&mut ApplicationConfig),
+    ) -> Result<(), String> {
+        let arn = self
+            .snapshot()
+            .applications
+            .iter()
+            .find(|a| a.application.name == setup.app_name.as_str())
+            .map(|a| a.application.arn.clone())
+            .ok_or_else(|| format!("no application {}", setup.app_name))?;
+        self.configure_application(&arn, edit)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -23,6 +23,7 @@ async fn signed_in_setup() -> (Sandbox, String) {
     (sb, provider)
 }
 
+/// Each with IDs of its own, since STS accepts one once.
 fn response(provider: &str, user: &str) -> Spec {
     Spec::new(
         ROLE,
@@ -30,6 +31,7 @@ fn response(provider: &str, user: &str) -> Spec {
         user,
         OffsetDateTime::now_utc() - time::Duration::minutes(1),
     )
+    .unique()
 }
 
 fn b64(spec: &Spec) -> String {
