@@ -9,6 +9,10 @@
 //! by one (5 people, the bulk threshold), and its 5,000-people cost is derived from those
 //! calls per person and the quotas; the report says which figures are measured.
 //!
+//! Then `users sync` on the same account: the Connect users missing for everyone assigned
+//! (every tenth seeded person has none) created through the Connect pacer, with the time
+//! CreateUser's quota alone needs for them beside the wall time.
+//!
 //! `cargo bench --bench scale` (release build); `SCALE_PEOPLE=1000` for a smaller run.
 
 use std::collections::BTreeMap;
@@ -17,12 +21,16 @@ use std::time::{Duration, Instant};
 use connect_sso::cloud::apply::{UserRequest, apply};
 use connect_sso::cloud::directory::BULK_THRESHOLD;
 use connect_sso::cloud::doctor::{DoctorInput, DoctorReport, Verdict, doctor};
+use connect_sso::cloud::ensure::ConnectUserTemplate;
 use connect_sso::cloud::limits::Service;
 use connect_sso::cloud::sandbox::{
     Fault, FaultKind, SANDBOX_INSTANCE_ARN, SANDBOX_METADATA, Sandbox, SandboxOptions,
 };
+use connect_sso::cloud::sync::{NoObserver, SyncOptions, plan_sync, run_sync};
 use connect_sso::domain::metadata;
-use connect_sso::domain::setup::{Answers, Setup};
+use connect_sso::domain::setup::{
+    Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, Setup,
+};
 
 const APP: &str = "Workshop Connect";
 const LATENCY: Duration = Duration::from_millis(50);
@@ -132,6 +140,63 @@ fn print(title: &str, r: &Run) {
     }
 }
 
+/// `users sync` on everyone assigned, measured: calls by operation, throttled answers,
+/// retries, wall time, and the time CreateUser's quota alone needs for the users created.
+async fn sync(sandbox: &Sandbox) {
+    sandbox.clear_calls();
+    let throttled_before = sandbox.throttled_calls();
+    let retries_before = sandbox.client_limits().map_or(0, |l| l.retries());
+    let options = SyncOptions {
+        template: ConnectUserTemplate {
+            security_profile: DEFAULT_SECURITY_PROFILE.into(),
+            routing_profile: DEFAULT_ROUTING_PROFILE.into(),
+        },
+        prune: false,
+        recorded: Default::default(),
+    };
+    let start = Instant::now();
+    let plan = plan_sync(sandbox, &setup(), &options).await.expect("plan");
+    let read = start.elapsed();
+    let counts = plan.counts;
+    let report = run_sync(sandbox, plan, &NoObserver).await;
+    let wall = start.elapsed();
+    let mut calls = BTreeMap::new();
+    for c in sandbox.calls() {
+        *calls.entry(c).or_insert(0) += 1;
+    }
+    let total: usize = calls.values().sum();
+    let created = report.created.len();
+    let quota = quota_seconds(Service::Connect, created as f64);
+    println!("\n## users sync, everyone assigned (measured)");
+    println!(
+        "{} people reached: {} with a Connect user, {} missing, {} near misses (reported, not created), {} unmapped",
+        counts.assigned,
+        counts.with_connect_user,
+        counts.missing,
+        counts.near_misses,
+        counts.unmapped
+    );
+    println!(
+        "created {created}, failed {}, not attempted {}",
+        report.failed.len(),
+        report.not_started.len()
+    );
+    println!(
+        "wall time {:.2} s (reads {:.2} s); CreateUser's quota alone: {quota:.2} s for {created} users; wall / quota = {:.3}",
+        wall.as_secs_f64(),
+        read.as_secs_f64(),
+        wall.as_secs_f64() / quota.max(f64::EPSILON)
+    );
+    println!(
+        "{total} AWS calls; {} throttled answers; {} retries",
+        sandbox.throttled_calls() - throttled_before,
+        sandbox.client_limits().map_or(0, |l| l.retries()) - retries_before
+    );
+    for (op, n) in &calls {
+        println!("  {op:<40} {n}");
+    }
+}
+
 /// Seconds the quotas alone need for `calls` requests of one operation of `service` (after
 /// its burst).
 fn quota_seconds(service: Service, calls: f64) -> f64 {
@@ -188,5 +253,7 @@ fn main() {
             identity,
             quota_seconds(Service::IdentityStore, identity)
         );
+
+        sync(&sandbox).await;
     });
 }
