@@ -192,7 +192,10 @@ async fn walks_the_whole_guide_on_the_sandbox() {
     assert_eq!(d.step(), "11");
     d.key(Key::Char('e')).await;
     d.type_text("maria.garcia@example.com").await;
-    // Enter leaves the screen's one field: the next key is a command, not text.
+    // Enter keeps the users and goes to the groups field; Enter there keeps it empty and
+    // leaves the last field: the next key is a command, not text.
+    d.key(Key::Enter).await;
+    assert_eq!(d.state.focus, Focus::Field(1));
     d.key(Key::Enter).await;
     assert_eq!(d.state.focus, Focus::Values(0));
     d.key(Key::Char('r')).await;
@@ -1329,4 +1332,74 @@ async fn step_11_picks_groups_and_assigns_each_once() {
         lines[0].contains("Supervisor") && lines[0].contains("did you mean"),
         "{lines:?}"
     );
+}
+
+#[tokio::test]
+async fn step_1_opts_in_to_the_console_api_which_runs_steps_1_2_3_5_and_10() {
+    use connect_sso::app::Overlay;
+
+    // A kept account: step 10's record lives beside its ledger.
+    let mut d = Driver::with_saved_account();
+    d.settle().await;
+    d.go_to("1").await;
+    assert!(d.state.key_hints().contains(&("o", "console API…")));
+    // o asks first; n keeps it off.
+    d.key(Key::Char('o')).await;
+    assert_eq!(d.state.overlay, Overlay::ConfirmConsoleApi);
+    d.key(Key::Char('n')).await;
+    assert!(!d.state.console_api);
+    d.key(Key::Char('o')).await;
+    d.key(Key::Char('y')).await;
+    assert!(d.state.console_api);
+    assert_eq!(
+        d.state.answers().console_api,
+        Some(true),
+        "saved with the answers"
+    );
+    assert!(d.state.key_hints().contains(&("r", "run (console API)")));
+
+    d.key(Key::Char('r')).await;
+    for step in ["1", "2", "3-5", "10"] {
+        assert!(
+            matches!(d.status(step), StepStatus::Done | StepStatus::Verified),
+            "{step}: {:?}",
+            d.state.reports.get(step)
+        );
+        assert!(
+            d.state.reports[step].lines[0].contains("(console API)"),
+            "{step}: {:?}",
+            d.state.reports[step]
+        );
+    }
+    assert_eq!(d.applications_named("Amazon Connect 5f8c2a4e"), 1);
+    assert!(
+        d.state.metadata.is_some(),
+        "step 2's metadata came from the application"
+    );
+    // Nothing to do the second time: every step checked, none changed.
+    d.key(Key::Char('r')).await;
+    for step in ["1", "2", "3-5", "10"] {
+        assert_eq!(
+            d.status(step),
+            StepStatus::Verified,
+            "{step}: {:?}",
+            d.state.reports[step]
+        );
+    }
+    assert_eq!(d.applications_named("Amazon Connect 5f8c2a4e"), 1);
+
+    // Step 11 finds the application the run created.
+    d.go_to("11").await;
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    d.assert_status("11", StepStatus::Done);
+
+    // o again turns it off at once: step 1 is a console step again.
+    d.go_to("verify").await;
+    while d.step() != "1" {
+        d.key(Key::Char('b')).await;
+    }
+    d.key(Key::Char('o')).await;
+    assert!(!d.state.console_api);
+    assert!(d.state.key_hints().contains(&("d", "I've done this")));
 }

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::picker::Pick;
 use super::{Cmd, Contexts, Done, LoadedMetadata, Msg, State};
+use crate::cloud::console::ConsoleApi;
 use crate::cloud::sandbox::Sandbox;
 use crate::cloud::{Cloud, Context, ensure};
 use crate::plan::MetadataSummary;
@@ -19,6 +20,9 @@ pub struct Effects {
     cloud: Arc<dyn Cloud>,
     /// The sandbox behind `cloud`, when it is one: it also simulates console steps.
     sandbox: Option<Arc<Sandbox>>,
+    /// IAM Identity Center's console API on AWS (the sandbox answers it itself); `None`
+    /// when its client could not be made, which the console steps then say.
+    console: Option<Result<Arc<dyn ConsoleApi>, String>>,
     tx: UnboundedSender<Msg>,
     /// Running cloud tasks; the last one is the user's action that Ctrl-C cancels.
     tasks: Vec<JoinHandle<()>>,
@@ -45,7 +49,14 @@ impl Effects {
             session_path,
             clipboard: None,
             terminal,
+            console: None,
         }
+    }
+
+    /// The console API client for AWS, or why there is none.
+    pub fn with_console(mut self, console: Result<Arc<dyn ConsoleApi>, String>) -> Effects {
+        self.console = Some(console);
+        self
     }
 
     /// Whether a cloud task is still running.
@@ -174,6 +185,17 @@ impl Effects {
                 };
                 assign(cloud.as_ref(), &setup, request, ledger.as_deref()).await
             }),
+            Cmd::ConsoleSteps { setup } => {
+                let api: Result<Arc<dyn ConsoleApi>, String> = match (&self.sandbox, &self.console) {
+                    (Some(sandbox), _) => Ok(sandbox.clone()),
+                    (None, Some(console)) => console.clone(),
+                    (None, None) => Err("the console API client was not set up".to_string()),
+                };
+                let sandbox = self.sandbox.clone();
+                self.spawn(async move {
+                    console_steps(cloud.as_ref(), api, sandbox, &setup, ledger.as_deref()).await
+                })
+            }
             Cmd::Unassign {
                 application_arn,
                 entries,
@@ -397,6 +419,83 @@ async fn unrequested_for(
         );
     }
     out
+}
+
+/// Steps 1, 2, 3-5 and 10 through the console API, as `apply --console-api` runs them:
+/// step 10's record beside the ledger read first and written after, the sandbox's metadata
+/// URL served from its account. Then the applications, for step 1 and step 11.
+async fn console_steps(
+    cloud: &dyn Cloud,
+    api: Result<Arc<dyn ConsoleApi>, String>,
+    sandbox: Option<Arc<Sandbox>>,
+    setup: &crate::domain::setup::Setup,
+    ledger: Option<&std::path::Path>,
+) -> Done {
+    use crate::cloud::console::ensure::{
+        ConsoleFailure, ConsoleRun, ensure_console_steps, fetch_with,
+    };
+    use crate::cloud::console::record;
+    let now = time::OffsetDateTime::now_utc();
+    let api = match api {
+        Ok(api) => api,
+        Err(e) => {
+            let run = ConsoleRun {
+                failure: Some(ConsoleFailure {
+                    step: "1",
+                    operation: "the console API client".to_string(),
+                    answer: e,
+                    unexpected: false,
+                    done: Vec::new(),
+                }),
+                ..ConsoleRun::default()
+            };
+            return Done::Console {
+                run: Box::new(run),
+                applications: None,
+            };
+        }
+    };
+    let path = ledger.map(record::beside_ledger);
+    let (recorded, warning) = match &path {
+        Some(p) => record::load(p),
+        None => (record::Record::default(), None),
+    };
+    let lookup = move |id: &str| recorded.mappings(id);
+    let mut run = match &sandbox {
+        Some(sandbox) => {
+            let fetch = crate::cloud::sandbox::sandbox_fetch(sandbox, now);
+            ensure_console_steps(api.as_ref(), setup, &lookup, &fetch, false).await
+        }
+        None => {
+            let fetch = fetch_with(now);
+            ensure_console_steps(api.as_ref(), setup, &lookup, &fetch, false).await
+        }
+    };
+    run.warnings.extend(warning);
+    if let (Some(path), Some(id)) = (&path, &run.instance_id)
+        && let Err(e) = record::note(
+            path,
+            id,
+            setup.instance.id.as_str(),
+            run.created,
+            run.mappings_written.as_deref(),
+        )
+    {
+        run.warnings.push(format!(
+            "what the console API did to {id} is not recorded ({e}), so the next run writes step 10 again"
+        ));
+    }
+    let applications = match cloud.list_idc_instances().await {
+        Ok(instances) => match instances.first() {
+            Some(idc) => cloud.list_applications(&idc.instance_arn).await.ok(),
+            None => None,
+        },
+        Err(_) => None,
+    };
+    Done::Console {
+        run: Box::new(run),
+        applications,
+    }
 }
 
 /// What step 11 assigns.

@@ -175,6 +175,8 @@ pub enum Overlay {
     /// Step 11: asks before removing the assignments of people no longer in the answer
     /// ([`State::unrequested`]).
     ConfirmUnassign,
+    /// Step 1's `o`: what the console API option does, before turning it on.
+    ConfirmConsoleApi,
 }
 
 /// An action running right now.
@@ -202,6 +204,9 @@ pub struct Contexts {
     pub connect: CallerIdentity,
     pub identity: CallerIdentity,
 }
+
+/// The steps the console API option runs (`o` on step 1).
+pub const CONSOLE_API_STEPS: [&str; 4] = ["1", "2", "3-5", "10"];
 
 /// Screens: the start screen, then one per step of the catalogue.
 pub const START: usize = 0;
@@ -236,6 +241,9 @@ pub struct State {
     pub users: Vec<UserOutcome>,
     /// Everyone step 1's application reached at step 11's last run.
     pub reach: Option<reach::Reach>,
+    /// Steps 1, 2, 3-5 and 10 run through IAM Identity Center's console API (opt-in, `o`
+    /// on step 1; the answers' `console_api`).
+    pub console_api: bool,
     /// Assignments connect-sso made to step 1's application for people the answer no
     /// longer names, found by step 11's last run; `u` offers to remove them.
     pub unrequested: Vec<crate::ledger::LedgerEntry>,
@@ -329,6 +337,7 @@ impl State {
             outcomes: BTreeMap::new(),
             users: Vec::new(),
             reach: None,
+            console_api: answers.console_api == Some(true),
             doctor: None,
             assertion_text: String::new(),
             inspection: None,
@@ -394,6 +403,7 @@ impl State {
             security_profile: text(Input::SecurityProfile),
             routing_profile: text(Input::RoutingProfile),
             identity_store_id: self.identity_store_id.clone(),
+            console_api: self.console_api.then_some(true),
             ..Answers::default()
         }
     }
@@ -419,6 +429,11 @@ impl State {
             Input::RoutingProfile => DEFAULT_ROUTING_PROFILE.to_string(),
             _ => return None,
         })
+    }
+
+    /// Whether `r` on step `id` runs the console API: opted in, on a live account.
+    pub fn console_api_runs(&self, id: &str) -> bool {
+        self.console_api && self.mode.is_live() && CONSOLE_API_STEPS.contains(&id)
     }
 
     /// An answer as it will be used: the one typed, else its default.
@@ -701,6 +716,10 @@ pub enum Cmd {
         label: String,
         value: String,
     },
+    /// Steps 1, 2, 3-5 and 10 through the console API (each an idempotent ensure).
+    ConsoleSteps {
+        setup: Box<Setup>,
+    },
     /// Save the session.
     Save,
     /// Stop the running action.
@@ -758,6 +777,11 @@ pub enum Done {
         label: String,
         /// Which ways worked, e.g. "terminal (OSC 52)".
         result: Result<String, String>,
+    },
+    /// What the console API run found and did, and the applications read after it.
+    Console {
+        run: Box<crate::cloud::console::ensure::ConsoleRun>,
+        applications: Option<Vec<Application>>,
     },
     Saved(Result<(), String>),
     Cancelled,

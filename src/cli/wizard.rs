@@ -389,7 +389,11 @@ async fn make_effects(
         Mode::Aws => {
             let (connect, identity) = super::context_settings(answers);
             let cloud = Arc::new(SdkCloud::load(&connect, &identity).await);
-            Effects::new(cloud, None, tx, session_path, terminal)
+            // Made now even when unused: loading a client makes no request.
+            let console = crate::cloud::console::ConsoleClient::load(&connect, &identity)
+                .await
+                .map(|c| Arc::new(c) as Arc<dyn crate::cloud::console::ConsoleApi>);
+            Effects::new(cloud, None, tx, session_path, terminal).with_console(console)
         }
         Mode::Sandbox | Mode::PlanOnly => {
             Effects::new(sandbox.clone(), Some(sandbox), tx, session_path, terminal)

@@ -91,6 +91,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         Overlay::Inspect => inspect::draw_overlay(frame, body, state, theme),
         Overlay::Picker => picker::draw_overlay(frame, body, state, theme),
         Overlay::ConfirmUnassign => confirm::draw_overlay(frame, body, state, theme),
+        Overlay::ConfirmConsoleApi => confirm::draw_console_api(frame, body, theme),
         Overlay::Troubles { selected } => {
             troubles::draw_overlay(frame, body, state, theme, selected)
         }

@@ -54,6 +54,8 @@ pub fn draw(
     let cursor = fields(&mut doc, state, theme);
     report(&mut doc, state, step, theme);
     let selected = values(&mut doc, state, step, plan.as_ref(), theme);
+    // Last, so the step's own fields and values keep their place.
+    console_api(&mut doc, state, step, theme);
 
     // What must stay in view: the field being typed in, or a row the user moved to with
     // the arrows. Row 1 is where every screen starts, so it does not pull the guidance
@@ -114,6 +116,19 @@ fn operations(doc: &mut Doc, step: &Step, theme: &Theme) {
     };
     doc.blank();
     doc.wrapped(Vec::new(), &text, theme.dim());
+}
+
+/// Whether the console API option runs this step, and on step 1 how to turn it on.
+fn console_api(doc: &mut Doc, state: &State, step: &Step, theme: &Theme) {
+    let text = if state.console_api_runs(step.id) {
+        "Console API on: r runs steps 1, 2, 3-5 and 10 through it (o on step 1: off)"
+    } else if step.id == "1" && state.mode.is_live() {
+        "o: connect-sso can do steps 1, 2, 3-5 and 10 through the console API"
+    } else {
+        return;
+    };
+    doc.blank();
+    doc.wrapped(Vec::new(), text, theme.key());
 }
 
 /// The screen's text inputs; returns the focused one's (line, column) for the cursor.

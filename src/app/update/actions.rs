@@ -51,6 +51,15 @@ pub(super) fn primary_action(state: &mut State) -> Vec<Cmd> {
         Ok(setup) => setup,
         Err(cmds) => return cmds,
     };
+    if super::console::runs(state, step.id) {
+        let cmd = Cmd::ConsoleSteps {
+            setup: Box::new(setup),
+        };
+        return vec![
+            start(state, step.id, "the console API (steps 1, 2, 3-5, 10)", cmd),
+            Cmd::Save,
+        ];
+    }
     match step_command(state, step.id, setup) {
         Ok((label, cmd)) => vec![start(state, step.id, label, cmd), Cmd::Save],
         Err(what) => need(state, what),

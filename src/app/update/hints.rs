@@ -48,6 +48,7 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
         ],
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
         Overlay::ConfirmUnassign => vec![("y", "unassign"), ("n", "keep them")],
+        Overlay::ConfirmConsoleApi => vec![("y", "turn it on"), ("n", "keep it off")],
         _ => vec![("Esc", "close")],
     }
 }
@@ -92,6 +93,10 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
         return;
     };
     match step.kind {
+        StepKind::Manual if super::console::runs(state, step.id) => {
+            hints.push(("r", "run (console API)"));
+            hints.push(("d", "I've done this"));
+        }
         StepKind::Manual => {
             match step.id {
                 "2" => hints.push(("r", "check file")),
@@ -126,6 +131,13 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
         hints.push(("1-9", "copy row"));
         hints.push(("↑↓", "select"));
         hints.push(("v", "show whole (mouse copy)"));
+    }
+    if step.id == "1" && state.mode.is_live() {
+        hints.push(if state.console_api {
+            ("o", "console API off")
+        } else {
+            ("o", "console API…")
+        });
     }
     if step.id == "verify" {
         hints.push(("i", "inspect response"));

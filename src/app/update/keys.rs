@@ -30,6 +30,9 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if state.overlay == Overlay::ConfirmUnassign {
         return super::unassign::key(state, key);
     }
+    if state.overlay == Overlay::ConfirmConsoleApi {
+        return super::console::key(state, key);
+    }
     if state.overlay == Overlay::Picker {
         return super::picker::key(state, key);
     }
@@ -200,6 +203,9 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
         Key::Char('d') => mark_done(state),
         Key::Char('a') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
             assign_and_create(state)
+        }
+        Key::Char('o') if state.step().is_some_and(|s| s.id == "1") => {
+            super::console::toggle(state)
         }
         Key::Char('g') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
             super::picker::open_groups(state)

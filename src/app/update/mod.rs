@@ -5,6 +5,7 @@
 //! the step actions, the SAMLResponse box, the results coming back, and the key hints.
 
 mod actions;
+mod console;
 mod fields;
 mod hints;
 mod inspect;

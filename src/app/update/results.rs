@@ -24,6 +24,9 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Applications(result) => applications_found(state, result),
         Done::Metadata(result) => metadata_loaded(state, result),
         Done::Ensured { step, result } => ensured(state, step, result),
+        Done::Console { run, applications } => {
+            return super::console::done(state, *run, applications);
+        }
         Done::Users {
             result,
             groups,
