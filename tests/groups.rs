@@ -94,10 +94,7 @@ fn a_group_is_assigned_once_checked_and_torn_down() {
     let after = run(home, &["doctor", "--sandbox", "--group", AGENTS]);
     let (out, _) = text(&after);
     assert_ne!(after.status.code(), Some(0), "{out}");
-    assert!(
-        out.contains("--group \"Contact center agents\"`)"),
-        "{out}"
-    );
+    assert!(out.contains("--group \"Contact center agents\"`)"), "{out}");
 }
 
 #[test]

@@ -617,6 +617,17 @@ impl Driver {
         );
     }
 
+    /// The sandbox's one custom SAML application (step 1's).
+    fn application_arn(&self) -> String {
+        self.sandbox
+            .snapshot()
+            .applications
+            .iter()
+            .find(|a| a.application.provider_arn == connect_sso::cloud::CUSTOM_SAML_PROVIDER)
+            .map(|a| a.application.arn.clone())
+            .expect("step 1's application")
+    }
+
     fn applications_named(&self, name: &str) -> usize {
         self.sandbox
             .snapshot()
@@ -1170,20 +1181,13 @@ async fn on_the_sandbox_ctrl_g_gets_a_signed_response_and_ctrl_t_signs_in_with_i
 
 #[tokio::test]
 async fn step_11_counts_everyone_the_application_reaches_and_a_creates_their_connect_users() {
+    use connect_sso::cloud::PrincipalType;
     use connect_sso::cloud::api::*;
     use connect_sso::cloud::sandbox::SANDBOX_GROUPS;
-    use connect_sso::cloud::{CUSTOM_SAML_PROVIDER, PrincipalType};
 
     let mut d = Driver::on_step_11_with_application().await;
     // Someone else assigned a group in the console: its members are reached too.
-    let app = d
-        .sandbox
-        .snapshot()
-        .applications
-        .iter()
-        .find(|a| a.application.provider_arn == CUSTOM_SAML_PROVIDER)
-        .map(|a| a.application.arn.clone())
-        .unwrap();
+    let app = d.application_arn();
     let supervisors = SANDBOX_GROUPS[1];
     d.sandbox
         .create_application_assignment(&app, PrincipalType::Group, supervisors.group_id)
@@ -1249,9 +1253,9 @@ async fn step_11_counts_everyone_the_application_reaches_and_a_creates_their_con
 #[tokio::test]
 async fn step_11_picks_groups_and_assigns_each_once() {
     use connect_sso::app::Overlay;
+    use connect_sso::cloud::PrincipalType;
     use connect_sso::cloud::api::*;
     use connect_sso::cloud::sandbox::SANDBOX_GROUPS;
-    use connect_sso::cloud::{CUSTOM_SAML_PROVIDER, PrincipalType};
     use connect_sso::steps::Input;
 
     let mut d = Driver::on_step_11_with_application().await;
@@ -1300,14 +1304,7 @@ async fn step_11_picks_groups_and_assigns_each_once() {
                 .starts_with("i The application reaches 1 person (with the members of 1 group)")),
         "{lines:?}"
     );
-    let app = d
-        .sandbox
-        .snapshot()
-        .applications
-        .iter()
-        .find(|a| a.application.provider_arn == CUSTOM_SAML_PROVIDER)
-        .map(|a| a.application.arn.clone())
-        .unwrap();
+    let app = d.application_arn();
     let assigned = d.sandbox.list_application_assignments(&app).await.unwrap();
     assert_eq!(
         assigned

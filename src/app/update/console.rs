@@ -67,14 +67,7 @@ pub(super) fn done(
         if run.failure.as_ref().is_some_and(|f| f.step == outcome.step) {
             continue;
         }
-        let mut lines = vec![format!(
-            "✓ {} {} (console API): {}",
-            outcome.resource,
-            outcome.change.label(),
-            outcome.arn
-        )];
-        lines.extend(outcome.details.iter().cloned());
-        lines.extend(outcome.warnings.iter().map(|w| format!("warning: {w}")));
+        let lines = super::results::outcome_lines(outcome, " (console API)");
         let status = if outcome.change.is_change() {
             StepStatus::Done
         } else {

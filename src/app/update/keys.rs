@@ -1,6 +1,7 @@
 //! Key presses: the keys every screen shares, the overlays' keys, then the focused field's
 //! or the screen's own command keys.
 
+use super::super::picker::Pick;
 use super::super::{Cmd, Focus, Key, Mode, Overlay, START, State, StepStatus};
 use super::actions::{assign_and_create, mark_done, primary_action, use_sandbox};
 use super::fields::{edit_field, leave_field};
@@ -208,10 +209,10 @@ fn command_key(state: &mut State, row: usize, key: Key) -> Vec<Cmd> {
             super::console::toggle(state)
         }
         Key::Char('g') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
-            super::picker::open_groups(state)
+            super::picker::open_directory(state, Pick::Groups)
         }
         Key::Char('p') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
-            super::picker::open_people(state)
+            super::picker::open_directory(state, Pick::People)
         }
         Key::Char('u') if state.step().is_some_and(|s| s.id == "11") && state.mode.is_live() => {
             super::unassign::ask(state)

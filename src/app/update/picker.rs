@@ -1,36 +1,28 @@
-//! Step 11's pickers: opening them (`p` for people, `g` for groups; `a` walks the two profile lists before
-//! creating Connect users), their keys, and writing the choice into the step's answers.
+//! Step 11's pickers: opening them (`p` for people, `g` for groups; `a` walks the two
+//! profile lists before creating Connect users), their keys, and writing the choice into
+//! the step's answers.
 
 use super::super::picker::{Pick, Picker};
 use super::super::{Cmd, Focus, Key, Overlay, State};
 use super::need;
 
-/// `p` on step 11: the identity store's users to pick from.
-pub(super) fn open_people(state: &mut State) -> Vec<Cmd> {
+/// `p` (people) or `g` (groups) on step 11: the identity store's users or groups to pick
+/// from, opened with what the answer already names chosen.
+pub(super) fn open_directory(state: &mut State, pick: Pick) -> Vec<Cmd> {
     let Some(identity_store_id) = state.identity_store_id.clone() else {
         return need(
             state,
             "No IAM Identity Center instance is known yet: check the start screen",
         );
     };
-    let current = state.answers().users.unwrap_or_default();
-    state.picker = Some(Picker::new(Pick::People, &current));
-    state.overlay = Overlay::Picker;
-    vec![Cmd::ListPeople { identity_store_id }]
-}
-
-/// `g` on step 11: the identity store's groups to pick from.
-pub(super) fn open_groups(state: &mut State) -> Vec<Cmd> {
-    let Some(identity_store_id) = state.identity_store_id.clone() else {
-        return need(
-            state,
-            "No IAM Identity Center instance is known yet: check the start screen",
-        );
+    let answers = state.answers();
+    let (current, cmd) = match pick {
+        Pick::Groups => (answers.groups, Cmd::ListGroups { identity_store_id }),
+        _ => (answers.users, Cmd::ListPeople { identity_store_id }),
     };
-    let current = state.answers().groups.unwrap_or_default();
-    state.picker = Some(Picker::new(Pick::Groups, &current));
+    state.picker = Some(Picker::new(pick, &current.unwrap_or_default()));
     state.overlay = Overlay::Picker;
-    vec![Cmd::ListGroups { identity_store_id }]
+    vec![cmd]
 }
 
 /// A profile list of the instance, opened on the current answer (or its default).

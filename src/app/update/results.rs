@@ -254,17 +254,24 @@ fn metadata_loaded(state: &mut State, result: Result<LoadedMetadata, String>) {
 }
 
 /// Steps 6a-6c: what the ensure changed.
+/// An ensure's outcome in words: what, how it changed (`via` says through what), its details
+/// and warnings.
+pub(super) fn outcome_lines(outcome: &Outcome, via: &str) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} {}{via}: {}",
+        outcome.resource,
+        outcome.change.label(),
+        outcome.arn
+    )];
+    lines.extend(outcome.details.iter().cloned());
+    lines.extend(outcome.warnings.iter().map(|w| format!("warning: {w}")));
+    lines
+}
+
 fn ensured(state: &mut State, step: &'static str, result: Result<Outcome, String>) {
     match result {
         Ok(outcome) => {
-            let mut lines = vec![format!(
-                "{} {}: {}",
-                outcome.resource,
-                outcome.change.label(),
-                outcome.arn
-            )];
-            lines.extend(outcome.details.iter().cloned());
-            lines.extend(outcome.warnings.iter().map(|w| format!("warning: {w}")));
+            let lines = outcome_lines(&outcome, "");
             let status = if outcome.change == Change::Unchanged {
                 StepStatus::Verified
             } else {

@@ -9,8 +9,8 @@ use super::{Run, Status, View, record_assignments};
 use crate::cli::account::Account;
 use crate::cloud::apply::{Failure, Prerequisites, Report, apply_steps};
 use crate::cloud::console::ensure::{ConsoleRun, ensure_console_steps, fetch_with};
-use crate::cloud::console::{ConsoleApi, ConsoleClient};
 use crate::cloud::console::record;
+use crate::cloud::console::{ConsoleApi, ConsoleClient};
 use crate::cloud::ensure::metadata_differences;
 use crate::domain::setup::Answers;
 

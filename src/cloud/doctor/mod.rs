@@ -9,11 +9,11 @@
 //! 6a-6c), and `people` the application, its assignments and each person's Connect user.
 
 pub mod console;
-pub mod simulated;
 mod context;
 mod groups;
 mod iam;
 mod people;
+pub mod simulated;
 
 use serde::Serialize;
 use time::OffsetDateTime;

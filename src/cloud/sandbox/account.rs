@@ -401,8 +401,12 @@ impl SeededPeople {
             self.without_connect_user, self.near_misses
         );
         match self.added {
-            0 => format!("sandbox: the account already has its {people} seeded people ({grouped}; {kinds}): nothing added"),
-            n => format!("sandbox: seeded {n} of {people} people (agent00000@example.com, ...: {grouped}; {kinds})"),
+            0 => format!(
+                "sandbox: the account already has its {people} seeded people ({grouped}; {kinds}): nothing added"
+            ),
+            n => format!(
+                "sandbox: seeded {n} of {people} people (agent00000@example.com, ...: {grouped}; {kinds})"
+            ),
         }
     }
 }

@@ -22,8 +22,8 @@
 
 mod account;
 mod app_config;
-mod console;
 mod connect;
+mod console;
 mod errors;
 mod faults;
 mod iam;

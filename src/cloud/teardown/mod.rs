@@ -18,8 +18,8 @@ mod plan;
 #[cfg(test)]
 mod tests;
 
-pub use console::{execute_application, finished_applications, plan_application};
 pub use assignments::{created_assignments, created_group_assignments, unrequested_assignments};
+pub use console::{execute_application, finished_applications, plan_application};
 pub use execute::execute;
 pub use item::{Action, Item, ItemKind, TeardownPlan, TeardownReport};
 pub use plan::{TeardownError, plan_teardown};
