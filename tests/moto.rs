@@ -263,3 +263,105 @@ async fn reset_forgets_everything() {
     moto.reset();
     assert_eq!(cloud.get_role(&name).await, Ok(None));
 }
+
+#[tokio::test]
+async fn identity_store_groups_and_memberships() {
+    use aws_sdk_identitystore::types::MemberId;
+    use connect_sso::cloud::IdcGroup;
+    use connect_sso::cloud::groups::{GroupError, resolve_groups};
+
+    let Some(moto) = MotoServer::start() else {
+        return;
+    };
+    // Groups and memberships made with the raw client, as an administrator would.
+    let store = aws_sdk_identitystore::Client::new(&moto.sdk_config());
+    let user = store
+        .create_user()
+        .identity_store_id(STORE)
+        .user_name("ana@example.com")
+        .display_name("Ana Lima")
+        .name(
+            Name::builder()
+                .given_name("Ana")
+                .family_name("Lima")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("identitystore CreateUser")
+        .user_id()
+        .to_string();
+    let mut groups = Vec::new();
+    for name in ["Contact center agents", "Supervisors"] {
+        let id = store
+            .create_group()
+            .identity_store_id(STORE)
+            .display_name(name)
+            .send()
+            .await
+            .expect("identitystore CreateGroup")
+            .group_id()
+            .to_string();
+        groups.push(id);
+    }
+    store
+        .create_group_membership()
+        .identity_store_id(STORE)
+        .group_id(&groups[0])
+        .member_id(MemberId::UserId(user.clone()))
+        .send()
+        .await
+        .expect("identitystore CreateGroupMembership");
+
+    let cloud = moto.sdk_cloud();
+    assert_eq!(
+        cloud.group_id_by_display_name(STORE, "Supervisors").await,
+        Ok(Some(groups[1].clone()))
+    );
+    assert_eq!(
+        cloud.group_id_by_display_name(STORE, "Nobody").await,
+        Ok(None)
+    );
+    assert_eq!(
+        cloud.describe_group(STORE, &groups[0]).await,
+        Ok(Some(IdcGroup {
+            group_id: groups[0].clone(),
+            display_name: "Contact center agents".to_string(),
+        }))
+    );
+    let mut listed: Vec<String> = cloud
+        .list_groups(STORE)
+        .await
+        .expect("ListGroups")
+        .into_iter()
+        .map(|g| g.display_name)
+        .collect();
+    listed.sort();
+    assert_eq!(listed, ["Contact center agents", "Supervisors"]);
+    assert_eq!(
+        cloud.list_group_memberships(STORE, &groups[0]).await,
+        Ok(vec![user.clone()])
+    );
+    assert_eq!(
+        cloud.list_group_memberships(STORE, &groups[1]).await,
+        Ok(Vec::new())
+    );
+
+    // What apply and the wizard do first: by display name or by id, each group once; an
+    // unknown one with a suggestion from the listing.
+    let found = resolve_groups(
+        &cloud,
+        STORE,
+        &["Supervisors".to_string(), groups[1].clone()],
+    )
+    .await
+    .expect("both name the same group");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].group.group_id, groups[1]);
+    match resolve_groups(&cloud, STORE, &["Supervisor".to_string()]).await {
+        Err(GroupError::Unknown(messages)) => {
+            assert!(messages[0].contains("Supervisors"), "{messages:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
