@@ -159,6 +159,14 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
     s.wait_for("maria.garcia@example.com: assignment created");
     s.send("n");
     s.wait_for("Verify the sign-in");
+    // A simulated sign-in: the sandbox's Identity Center signs a response for maria
+    // (Ctrl-G), then STS and Connect are asked whether it signs her in (Ctrl-T).
+    s.send("i");
+    s.send("\x07");
+    s.wait_for("The sandbox's Identity Center signed a response");
+    s.send("\x14");
+    s.wait_for("signed in maria.garcia@example.com");
+    s.send("\x1b");
     s.send("q");
 
     let deadline = Instant::now() + Duration::from_secs(10);
