@@ -588,10 +588,7 @@ async fn reach_of(
         // Counting alone still resolves the profiles: the default ones, as `a` would ask.
         template: template
             .cloned()
-            .unwrap_or_else(|| ensure::ConnectUserTemplate {
-                security_profile: crate::domain::setup::DEFAULT_SECURITY_PROFILE.into(),
-                routing_profile: crate::domain::setup::DEFAULT_ROUTING_PROFILE.into(),
-            }),
+            .unwrap_or_else(|| ensure::ConnectUserTemplate::from_answers(&Default::default())),
         prune: false,
         recorded: Default::default(),
     };

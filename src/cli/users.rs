@@ -22,7 +22,6 @@ use crate::cloud::ensure::ConnectUserTemplate;
 use crate::cloud::sync::{
     NewPerson, SyncObserver, SyncOptions, SyncPlan, SyncReport, plan_sync, run_sync,
 };
-use crate::domain::setup::{DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE};
 use crate::ledger;
 use crate::ui::clean;
 
@@ -102,16 +101,7 @@ fn sync(
     let Some((answers, setup)) = load_setup(global, given, err)? else {
         return Ok(Status::BadInput);
     };
-    let template = ConnectUserTemplate {
-        security_profile: answers
-            .security_profile
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SECURITY_PROFILE.into()),
-        routing_profile: answers
-            .routing_profile
-            .clone()
-            .unwrap_or_else(|| DEFAULT_ROUTING_PROFILE.into()),
-    };
+    let template = ConnectUserTemplate::from_answers(&answers);
     let Some(runtime) = super::runtime(err)? else {
         return Ok(Status::CheckFailed);
     };

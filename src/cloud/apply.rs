@@ -9,7 +9,7 @@ use super::{
     Application, CUSTOM_SAML_PROVIDER, CallerIdentity, Cloud, CloudError, ConnectInstanceSummary,
     Context, IdcInstance,
 };
-use crate::domain::setup::{Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, Setup};
+use crate::domain::setup::{Answers, Setup};
 
 /// Everything `apply` found and did, for text or JSON output.
 #[derive(Debug, Clone, Serialize)]
@@ -104,18 +104,10 @@ impl UserRequest {
     pub fn from_answers(a: &Answers) -> UserRequest {
         UserRequest {
             users: a.users.clone().unwrap_or_default(),
-            create_connect_users: a.create_connect_users.unwrap_or(false).then(|| {
-                ConnectUserTemplate {
-                    security_profile: a
-                        .security_profile
-                        .clone()
-                        .unwrap_or_else(|| DEFAULT_SECURITY_PROFILE.into()),
-                    routing_profile: a
-                        .routing_profile
-                        .clone()
-                        .unwrap_or_else(|| DEFAULT_ROUTING_PROFILE.into()),
-                }
-            }),
+            create_connect_users: a
+                .create_connect_users
+                .unwrap_or(false)
+                .then(|| ConnectUserTemplate::from_answers(a)),
         }
     }
 }

@@ -419,6 +419,24 @@ pub struct ConnectUserTemplate {
     pub routing_profile: String,
 }
 
+impl ConnectUserTemplate {
+    /// The profiles the answers name, each defaulting to `Agent` and `Basic Routing
+    /// Profile`: one place for apply, users sync and the wizard.
+    pub fn from_answers(a: &crate::domain::setup::Answers) -> ConnectUserTemplate {
+        use crate::domain::setup::{DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE};
+        ConnectUserTemplate {
+            security_profile: a
+                .security_profile
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SECURITY_PROFILE.into()),
+            routing_profile: a
+                .routing_profile
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ROUTING_PROFILE.into()),
+        }
+    }
+}
+
 /// One person of step 11 and the verification: Identity Center user, assignment, and the
 /// Connect user whose user name must equal the RoleSessionName value (the email).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -159,11 +159,9 @@ pub(super) fn create_with_profiles(state: &mut State) -> Vec<Cmd> {
         Ok(setup) => setup,
         Err(cmds) => return cmds,
     };
-    let template = crate::cloud::apply::UserRequest::from_answers(&crate::domain::setup::Answers {
-        create_connect_users: Some(true),
-        ..state.answers()
-    })
-    .create_connect_users;
+    let template = Some(crate::cloud::ensure::ConnectUserTemplate::from_answers(
+        &state.answers(),
+    ));
     match assign_users(state, setup, template) {
         Ok(cmd) => vec![
             start(

@@ -25,9 +25,7 @@ use crate::cloud::Iam;
 use crate::cloud::apply::{UserRequest, apply};
 use crate::cloud::ensure::ConnectUserTemplate;
 use crate::domain::policy::FEDERATION_ACTION;
-use crate::domain::setup::{
-    Answers, DEFAULT_ROUTING_PROFILE, DEFAULT_SECURITY_PROFILE, ROLE_ATTRIBUTE, Setup,
-};
+use crate::domain::setup::{Answers, ROLE_ATTRIBUTE, Setup};
 
 /// How a scenario breaks the working setup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,10 +299,7 @@ impl Sandbox {
         let metadata = self.metadata_document();
         let people = UserRequest {
             users: vec![scenario.user.to_string()],
-            create_connect_users: Some(ConnectUserTemplate {
-                security_profile: DEFAULT_SECURITY_PROFILE.to_string(),
-                routing_profile: DEFAULT_ROUTING_PROFILE.to_string(),
-            }),
+            create_connect_users: Some(ConnectUserTemplate::from_answers(&Answers::default())),
         };
         let report = apply(self, &setup, &metadata, &people, false)
             .await
