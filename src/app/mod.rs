@@ -8,7 +8,10 @@ pub mod driver;
 pub mod effects;
 pub mod picker;
 pub mod reach;
+mod saved;
 mod update;
+
+pub use saved::{SESSION_FORMAT, Saved};
 
 use std::collections::BTreeMap;
 
@@ -528,90 +531,6 @@ impl State {
     /// The keys the current screen handles, for the help bar and the key map.
     pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
         update::key_hints(self)
-    }
-}
-
-/// The format of session files this version writes; a newer one is left alone.
-pub const SESSION_FORMAT: u32 = 1;
-
-/// What a session file holds: the answers and the progress, never credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Saved {
-    /// Format of the file, for later migrations.
-    pub version: u32,
-    pub mode: Mode,
-    pub screen: usize,
-    pub fields: Vec<(Input, String)>,
-    pub statuses: Vec<(String, StepStatus)>,
-    pub reports: Vec<(String, StepReport)>,
-    /// What each result was computed from; absent in sessions from before it was kept.
-    #[serde(default)]
-    pub bases: Vec<(String, String)>,
-}
-
-impl State {
-    pub fn to_saved(&self) -> Saved {
-        Saved {
-            version: SESSION_FORMAT,
-            mode: self.mode,
-            screen: self.screen,
-            fields: self
-                .fields
-                .iter()
-                .map(|f| (f.input, f.value.clone()))
-                .collect(),
-            statuses: self
-                .statuses
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
-                .collect(),
-            reports: self
-                .reports
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            bases: self
-                .bases
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        }
-    }
-
-    /// Restores a saved session over a fresh state. A step that was running when the
-    /// session was saved did not finish: it is shown as not started.
-    pub fn restore(&mut self, saved: Saved) {
-        self.mode = saved.mode;
-        self.screen = saved.screen.min(screen_count() - 1);
-        for (input, value) in saved.fields {
-            if let Some(f) = self.fields.iter_mut().find(|f| f.input == input) {
-                f.cursor = value.chars().count();
-                f.value = value;
-            }
-        }
-        for (id, status) in saved.statuses {
-            if let Some(step) = crate::steps::step(&id) {
-                let status = if status == StepStatus::InProgress {
-                    StepStatus::NotStarted
-                } else {
-                    status
-                };
-                self.statuses.insert(step.id, status);
-            }
-        }
-        for (id, report) in saved.reports {
-            if let Some(step) = crate::steps::step(&id) {
-                self.reports.insert(step.id, report);
-            }
-        }
-        for (id, basis) in saved.bases {
-            if let Some(step) = crate::steps::step(&id) {
-                self.bases.insert(step.id, basis);
-            }
-        }
-        self.refresh_bases();
-        // What was already out of date when the session was saved is not news.
-        self.announced_stale = self.stale_steps();
     }
 }
 
