@@ -123,9 +123,25 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
     s.send("r");
     s.wait_for("Entity id:");
 
+    // The console pages are forms on the sandbox: the attendee pastes (bracketed paste) or
+    // types each value, Ctrl-S saves the page.
+    let setup = connect_sso::domain::setup::Setup::from_answers(
+        &connect_sso::domain::setup::Answers {
+            instance_arn: Some(connect_sso::cloud::sandbox::SANDBOX_INSTANCE_ARN.into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let paste = |v: &str| format!("\x1b[200~{v}\x1b[201~");
     s.send("n");
     s.wait_for("ACS URL");
     s.send("d");
+    s.wait_for("Sandbox console");
+    s.send(&paste(setup.acs_url()));
+    s.send("\t");
+    s.send(setup.audience());
+    s.send("\x13");
+    s.wait_for("Application SAML audience: urn:amazon:webservices");
 
     for (title, result) in [
         (
@@ -146,11 +162,28 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
         s.send("r");
         s.wait_for(result);
     }
-    for title in ["Set the relay state", "Map the SAML attributes"] {
-        s.send("n");
-        s.wait_for(title);
-        s.send("d");
+    s.send("n");
+    s.wait_for("Set the relay state");
+    s.send("d");
+    s.wait_for("Sandbox console");
+    s.send(&paste(&setup.relay_state(None)));
+    s.send("\x13");
+    s.wait_for("Saved in the sandbox");
+    s.send("n");
+    s.wait_for("Map the SAML attributes");
+    s.send("d");
+    s.wait_for("Sandbox console");
+    // The Subject replaces Identity Center's default; its format is chosen from a menu.
+    s.send("\x15${user:email}\t\x1b[D\x1b[D\t");
+    let rows = setup.attribute_mappings();
+    for m in &rows[1..] {
+        s.send(&paste(m.attribute));
+        s.send("\t");
+        s.send(&paste(&m.value));
+        s.send("\t\t");
     }
+    s.send("\x13");
+    s.wait_for("Subject → ${user:email} (emailAddress)");
     s.send("n");
     s.wait_for("Assign users to the application");
     // Enter keeps the users and moves to the groups field; Enter again keeps it empty.

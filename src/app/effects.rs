@@ -12,9 +12,13 @@ use tokio::task::JoinHandle;
 use super::picker::Pick;
 use super::{Cmd, Contexts, Done, LoadedMetadata, Msg, State};
 use crate::cloud::console::ConsoleApi;
-use crate::cloud::sandbox::Sandbox;
+use crate::cloud::sandbox::{ConsolePage, Sandbox};
 use crate::cloud::{Cloud, Context, ensure};
 use crate::plan::MetadataSummary;
+
+/// On AWS the console pages are the console's own.
+const NO_CONSOLE_PAGES: &str =
+    "Only the sandbox has console forms: on AWS, do this step in the IAM Identity Center console";
 
 pub struct Effects {
     cloud: Arc<dyn Cloud>,
@@ -139,6 +143,27 @@ impl Effects {
                     sandbox.simulate_ensure_application(&name);
                 }
             }
+            Cmd::OpenConsolePage { arn, step } => {
+                let result = match &self.sandbox {
+                    Some(sandbox) => sandbox.console_page(&arn, step),
+                    None => Err(NO_CONSOLE_PAGES.to_string()),
+                };
+                self.send(Done::ConsolePage { arn, result });
+            }
+            Cmd::SaveConsolePage { arn, page } => {
+                let step = page.step();
+                let result = match &self.sandbox {
+                    Some(sandbox) => sandbox
+                        .save_console_page(&arn, page)
+                        .map_err(|e| e.to_string())
+                        .and_then(|app| {
+                            ConsolePage::of(step, &app.config)
+                                .ok_or_else(|| format!("step {step} has no console page"))
+                        }),
+                    None => Err(NO_CONSOLE_PAGES.to_string()),
+                };
+                self.send(Done::ConsolePageSaved(result));
+            }
             Cmd::LoadMetadata { path } => self.spawn(async move {
                 let now = time::OffsetDateTime::now_utc();
                 let result = crate::cloud::metadata_source::load_source(&path, now).await;
@@ -238,17 +263,31 @@ impl Effects {
                 document,
                 users,
                 groups,
-            } => self.spawn(async move {
-                let input = crate::cloud::doctor::DoctorInput {
-                    setup: &setup,
-                    metadata: document.as_deref(),
-                    users: &users,
-                    now: time::OffsetDateTime::now_utc(),
-                };
-                Done::Verified(Box::new(
-                    crate::cloud::doctor::doctor_with_groups(cloud.as_ref(), input, &groups).await,
-                ))
-            }),
+            } => {
+                let sandbox = self.sandbox.clone();
+                self.spawn(async move {
+                    use crate::cloud::doctor::simulated::{insert_sign_in, simulated_sign_in};
+                    let now = time::OffsetDateTime::now_utc();
+                    let input = crate::cloud::doctor::DoctorInput {
+                        setup: &setup,
+                        metadata: document.as_deref(),
+                        users: &users,
+                        now,
+                    };
+                    let mut report =
+                        crate::cloud::doctor::doctor_with_groups(cloud.as_ref(), input, &groups)
+                            .await;
+                    // On the sandbox, as doctor does: a sign-in from the access portal.
+                    if let Some(sandbox) = sandbox
+                        && let Some(check) =
+                            simulated_sign_in(&sandbox, &setup, document.as_deref(), &report, now)
+                                .await
+                    {
+                        insert_sign_in(&mut report, check);
+                    }
+                    Done::Verified(Box::new(report))
+                })
+            }
             Cmd::Inspect {
                 setup,
                 text,

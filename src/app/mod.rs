@@ -4,6 +4,7 @@
 //! ratatui types here: keys arrive as `Key`.
 
 mod basis;
+pub mod console_form;
 pub mod driver;
 pub mod effects;
 pub mod picker;
@@ -180,6 +181,9 @@ pub enum Overlay {
     ConfirmUnassign,
     /// Step 1's `o`: what the console API option does, before turning it on.
     ConfirmConsoleApi,
+    /// On the sandbox, the console page of step 3-5, 7-9 or 10 as a form
+    /// ([`State::console_form`]).
+    ConsoleForm,
 }
 
 /// An action running right now.
@@ -265,6 +269,8 @@ pub struct State {
     announced_stale: Vec<&'static str>,
     /// Step 11's people picker, while it is open.
     pub picker: Option<picker::Picker>,
+    /// The sandbox's console form, while it is open.
+    pub console_form: Option<console_form::ConsoleForm>,
     pub overlay: Overlay,
     /// Scroll offset of the screen's documents.
     pub scroll: u16,
@@ -350,6 +356,7 @@ impl State {
             announced_stale: Vec::new(),
             unrequested: Vec::new(),
             picker: None,
+            console_form: None,
             overlay: Overlay::None,
             scroll: 0,
             width: 80,
@@ -639,6 +646,16 @@ pub enum Cmd {
     ConsoleSteps {
         setup: Box<Setup>,
     },
+    /// Sandbox only: read the console page of step `step` of application `arn`.
+    OpenConsolePage {
+        arn: String,
+        step: &'static str,
+    },
+    /// Sandbox only: save a console page as typed.
+    SaveConsolePage {
+        arn: String,
+        page: crate::cloud::sandbox::ConsolePage,
+    },
     /// Save the session.
     Save,
     /// Stop the running action.
@@ -702,6 +719,13 @@ pub enum Done {
         run: Box<crate::cloud::console::ensure::ConsoleRun>,
         applications: Option<Vec<Application>>,
     },
+    /// A console page of the sandbox, with its application's display name, for the form.
+    ConsolePage {
+        arn: String,
+        result: Result<(String, crate::cloud::sandbox::ConsolePage), String>,
+    },
+    /// The console page as the sandbox saved it.
+    ConsolePageSaved(Result<crate::cloud::sandbox::ConsolePage, String>),
     Saved(Result<(), String>),
     Cancelled,
 }

@@ -83,16 +83,11 @@ pub fn run(
         }
         // On the sandbox, a sign-in from the access portal ends the chain, before the values.
         if let Some(sandbox) = account.sandbox() {
-            use crate::cloud::doctor::simulated::simulated_sign_in;
+            use crate::cloud::doctor::simulated::{insert_sign_in, simulated_sign_in};
             let check = simulated_sign_in(sandbox, &setup, document.as_deref(), &report, now);
             let check = super::progress::during(shown, "signing in", check).await;
             if let Some(check) = check {
-                let at = report
-                    .checks
-                    .iter()
-                    .position(|c| c.id == "values")
-                    .unwrap_or(report.checks.len());
-                report.checks.insert(at, check);
+                insert_sign_in(&mut report, check);
             }
         }
         Ok::<_, io::Error>(report)

@@ -226,6 +226,9 @@ impl Plain<'_> {
             };
             if yes {
                 self.d.key(Key::Char(key)).await;
+                if self.d.state.overlay == Overlay::ConsoleForm && !self.console_form().await? {
+                    return Ok(false);
+                }
             }
             self.report(step.id)?;
         }
@@ -237,6 +240,83 @@ impl Plain<'_> {
         }
         let (_, word) = self.d.state.status(step.id).marker();
         writeln!(self.out, "  status: {word}")?;
+        Ok(true)
+    }
+
+    /// On the sandbox, a console step's page as prompts: each field shows what the page holds
+    /// in brackets (Enter keeps it, `-` empties it) and the wizard's value before it; a
+    /// format is one of the menu's names. `--yes` takes the wizard's values. `false` at the
+    /// end of input.
+    async fn console_form(&mut self) -> std::io::Result<bool> {
+        let Some(form) = self.d.state.console_form.clone() else {
+            return Ok(true);
+        };
+        writeln!(
+            self.out,
+            "  {} ({}): type each value as you would in the console",
+            clean(&form.title()),
+            clean(&form.application_name)
+        )?;
+        let mut ask: Vec<usize> = (0..form.fields.len()).collect();
+        while self.d.state.overlay == Overlay::ConsoleForm {
+            for i in std::mem::take(&mut ask) {
+                if !self.form_field(i).await? {
+                    return Ok(false);
+                }
+            }
+            self.d.key(Key::Ctrl('s')).await;
+            if let Some(form) = &mut self.d.state.console_form {
+                // Refused: say why and ask again for the field it names.
+                let why = form.error.take().unwrap_or_default();
+                writeln!(self.out, "  problem: {}", clean(&why))?;
+                ask.push(form.focus);
+            }
+        }
+        Ok(true)
+    }
+
+    /// One field of the console form; `false` at the end of input.
+    async fn form_field(&mut self, i: usize) -> std::io::Result<bool> {
+        use crate::app::console_form::FieldKind;
+        let Some(field) = self.d.state.console_form.as_ref().map(|f| f.fields[i].clone()) else {
+            return Ok(true);
+        };
+        let value = if self.yes {
+            field.shown.clone().unwrap_or(field.value.clone())
+        } else {
+            if let Some(shown) = &field.shown {
+                writeln!(self.out, "    the wizard shows: {}", clean(shown))?;
+            }
+            let names = match field.kind {
+                FieldKind::Choice(menu) => {
+                    let names: Vec<&str> = menu.iter().map(|(short, _)| *short).collect();
+                    format!(" ({})", names.join(", "))
+                }
+                FieldKind::Text => String::new(),
+            };
+            loop {
+                let prompt = format!("  {}{names} [{}]: ", field.label, clean(&field.value));
+                let Some(answer) = self.ask(&prompt)? else {
+                    return Ok(false);
+                };
+                let answer = match answer.trim() {
+                    "" => field.value.clone(),
+                    "-" => String::new(),
+                    a => a.to_string(),
+                };
+                match field.kind {
+                    FieldKind::Choice(menu) if !menu.iter().any(|(s, _)| *s == answer) => {
+                        writeln!(self.out, "  Please answer one of{names}.")?;
+                    }
+                    _ => break answer,
+                }
+            }
+        };
+        if let Some(form) = &mut self.d.state.console_form {
+            let f = &mut form.fields[i];
+            f.cursor = value.chars().count();
+            f.value = value;
+        }
         Ok(true)
     }
 

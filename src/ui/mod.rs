@@ -10,6 +10,7 @@
 //! ```
 
 mod confirm;
+mod console_form;
 mod help;
 mod inspect;
 mod picker;
@@ -92,6 +93,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         Overlay::Picker => picker::draw_overlay(frame, body, state, theme),
         Overlay::ConfirmUnassign => confirm::draw_overlay(frame, body, state, theme),
         Overlay::ConfirmConsoleApi => confirm::draw_console_api(frame, body, theme),
+        Overlay::ConsoleForm => console_form::draw_overlay(frame, body, state, theme),
         Overlay::Troubles { selected } => {
             troubles::draw_overlay(frame, body, state, theme, selected)
         }

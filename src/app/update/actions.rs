@@ -6,6 +6,7 @@ use super::fields::validate;
 use super::navigation::next_screen;
 use super::{need, record, start};
 use crate::cloud::CUSTOM_SAML_PROVIDER;
+use crate::cloud::sandbox::CONSOLE_PAGE_STEPS;
 use crate::domain::setup::Setup;
 use crate::steps::{Input, StepKind};
 
@@ -246,6 +247,10 @@ pub(super) fn mark_done(state: &mut State) -> Vec<Cmd> {
             state,
             "The prerequisites check failed: fix the instance there first (its values are used here)",
         );
+    }
+    // On the sandbox the console pages are forms: the step is done once its page is saved.
+    if state.mode == Mode::Sandbox && CONSOLE_PAGE_STEPS.contains(&step.id) {
+        return super::console_form::open(state, step.id);
     }
     state.refresh_bases();
     let basis = state.current_basis(step.id).cloned();

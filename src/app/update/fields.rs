@@ -71,51 +71,84 @@ pub(super) fn edit_field(state: &mut State, i: usize, key: Key) -> Vec<Cmd> {
         return Vec::new();
     };
     let field = state.field_mut(input);
-    let len = field.value.chars().count();
-    field.cursor = field.cursor.min(len);
-    let byte = |s: &str, c: usize| s.char_indices().nth(c).map_or(s.len(), |(b, _)| b);
+    let before = field.value.len();
+    if edit_line(&mut field.value, &mut field.cursor, key) {
+        if field.value.len() != before {
+            field.error = None;
+        }
+        return Vec::new();
+    }
     match key {
-        Key::Char(c) if !c.is_control() => {
-            let at = byte(&field.value, field.cursor);
-            field.value.insert(at, c);
-            field.cursor += 1;
-            field.error = None;
-        }
-        Key::Backspace if field.cursor > 0 => {
-            let at = byte(&field.value, field.cursor - 1);
-            field.value.remove(at);
-            field.cursor -= 1;
-            field.error = None;
-        }
-        Key::Delete if field.cursor < len => {
-            let at = byte(&field.value, field.cursor);
-            field.value.remove(at);
-            field.error = None;
-        }
-        Key::Ctrl('k') => {
-            let at = byte(&field.value, field.cursor);
-            field.value.truncate(at);
-        }
-        Key::Left => field.cursor = field.cursor.saturating_sub(1),
-        Key::Right => field.cursor = (field.cursor + 1).min(len),
-        Key::Home | Key::Ctrl('a') => field.cursor = 0,
-        Key::End | Key::Ctrl('e') => field.cursor = len,
         Key::Enter | Key::Down => {
             let cmds = leave_field(state);
             set_focus_index(state, i + 1);
-            return cmds;
+            cmds
         }
         Key::Up => {
             let cmds = leave_field(state);
             set_focus_index(state, i.saturating_sub(1));
-            return cmds;
+            cmds
         }
         Key::Esc => {
             let cmds = leave_field(state);
             state.focus = Focus::Values(0);
-            return cmds;
+            cmds
         }
-        _ => {}
+        _ => Vec::new(),
     }
-    Vec::new()
+}
+
+/// The keys that edit one line of text or move its cursor, for the answers' fields and the
+/// sandbox's console forms alike; `false` for any other key.
+pub(super) fn edit_line(value: &mut String, cursor: &mut usize, key: Key) -> bool {
+    let len = value.chars().count();
+    *cursor = (*cursor).min(len);
+    let byte = |s: &str, c: usize| s.char_indices().nth(c).map_or(s.len(), |(b, _)| b);
+    match key {
+        Key::Char(c) if !c.is_control() => {
+            value.insert(byte(value, *cursor), c);
+            *cursor += 1;
+        }
+        Key::Backspace => {
+            if *cursor > 0 {
+                value.remove(byte(value, *cursor - 1));
+                *cursor -= 1;
+            }
+        }
+        Key::Delete => {
+            if *cursor < len {
+                value.remove(byte(value, *cursor));
+            }
+        }
+        Key::Ctrl('k') => value.truncate(byte(value, *cursor)),
+        Key::Left => *cursor = cursor.saturating_sub(1),
+        Key::Right => *cursor = (*cursor + 1).min(len),
+        Key::Home | Key::Ctrl('a') => *cursor = 0,
+        Key::End | Key::Ctrl('e') => *cursor = len,
+        _ => return false,
+    }
+    true
+}
+
+/// The most a field takes from one paste: more than any answer's limit, so the limit's own
+/// message explains a long value, and little enough that a stray paste of a whole file is
+/// refused at once instead of freezing the screen.
+pub(super) const MAX_FIELD_PASTE: usize = 4096;
+
+/// A paste goes into a line at the cursor in one piece. Line breaks and other control
+/// characters would end up in an AWS name, so they are dropped. `Err` says why a paste too
+/// long for a field was refused.
+pub(super) fn paste_line(value: &mut String, cursor: &mut usize, text: &str) -> Result<(), String> {
+    let clean: String = text.trim().chars().filter(|c| !c.is_control()).collect();
+    let count = clean.chars().count();
+    if count > MAX_FIELD_PASTE {
+        return Err(format!(
+            "That paste is {count} characters; a field takes at most {MAX_FIELD_PASTE}: copy only the value"
+        ));
+    }
+    let at = (*cursor).min(value.chars().count());
+    let byte = value.char_indices().nth(at).map_or(value.len(), |(b, _)| b);
+    value.insert_str(byte, &clean);
+    *cursor = at + count;
+    Ok(())
 }

@@ -49,6 +49,24 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
         Overlay::Inspect => vec![("Enter", "check"), ("Ctrl-U", "clear"), ("Esc", "close")],
         Overlay::ConfirmUnassign => vec![("y", "unassign"), ("n", "keep them")],
         Overlay::ConfirmConsoleApi => vec![("y", "turn it on"), ("n", "keep it off")],
+        Overlay::ConsoleForm => {
+            let choice = state.console_form.as_ref().is_some_and(|f| {
+                matches!(f.fields[f.focus].kind, crate::app::console_form::FieldKind::Choice(_))
+            });
+            let mut hints = vec![if choice {
+                ("← →", "choose")
+            } else {
+                ("type", "or paste")
+            }];
+            hints.extend([
+                ("Tab", "next field"),
+                ("Ctrl-S", "save"),
+                ("Esc", "cancel"),
+                ("Ctrl-U", "clear"),
+                ("Ctrl-Y", "copy the wizard's value"),
+            ]);
+            hints
+        }
         _ => vec![("Esc", "close")],
     }
 }
@@ -95,7 +113,7 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
     match step.kind {
         StepKind::Manual if super::console::runs(state, step.id) => {
             hints.push(("r", "run (console API)"));
-            hints.push(("d", "I've done this"));
+            hints.push(console_page_hint(state, step.id));
         }
         StepKind::Manual => {
             match step.id {
@@ -103,7 +121,7 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
                 "1" if state.mode.is_live() => hints.push(("r", "check")),
                 _ => {}
             }
-            hints.push(("d", "I've done this"));
+            hints.push(console_page_hint(state, step.id));
         }
         StepKind::Automated => {
             hints.push(("r", "run"));
@@ -146,4 +164,13 @@ fn step_hints(state: &State, hints: &mut Vec<(&'static str, &'static str)>) {
     hints.push(("Home", "first step"));
     hints.push(("t", "troubleshoot"));
     hints.push(("x", "skip"));
+}
+
+/// `d` on a manual step: on the sandbox, its console pages are forms in the wizard.
+fn console_page_hint(state: &State, id: &str) -> (&'static str, &'static str) {
+    if state.mode == Mode::Sandbox && crate::cloud::sandbox::CONSOLE_PAGE_STEPS.contains(&id) {
+        ("d", "do it (console form)")
+    } else {
+        ("d", "I've done this")
+    }
 }

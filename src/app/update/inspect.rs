@@ -21,6 +21,9 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    if state.overlay == Overlay::ConsoleForm {
+        return super::console_form::paste(state, text);
+    }
     match state.focus {
         Focus::Field(i) if state.overlay == Overlay::None => paste_into_field(state, i, text),
         _ => need(
@@ -30,38 +33,19 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Cmd> {
     }
 }
 
-/// The most a field takes from one paste: more than any answer's limit, so the limit's own
-/// message explains a long value, and little enough that a stray paste of a whole file is
-/// refused at once instead of freezing the screen.
-const MAX_FIELD_PASTE: usize = 4096;
-
-/// A paste goes into the field at the cursor in one piece. Line breaks and other control
-/// characters would end up in an AWS name, so they are dropped.
+/// A paste into the answer field `i`.
 fn paste_into_field(state: &mut State, i: usize, text: &str) -> Vec<Cmd> {
     let Some(input) = state.screen_fields().get(i).map(|f| f.input) else {
         return Vec::new();
     };
-    let clean: String = text.trim().chars().filter(|c| !c.is_control()).collect();
-    let count = clean.chars().count();
-    if count > MAX_FIELD_PASTE {
-        return need(
-            state,
-            &format!(
-                "That paste is {count} characters; a field takes at most {MAX_FIELD_PASTE}: copy only the value"
-            ),
-        );
-    }
     let field = state.field_mut(input);
-    let cursor = field.cursor.min(field.value.chars().count());
-    let at = field
-        .value
-        .char_indices()
-        .nth(cursor)
-        .map_or(field.value.len(), |(b, _)| b);
-    field.value.insert_str(at, &clean);
-    field.cursor = cursor + count;
-    field.error = None;
-    Vec::new()
+    match super::fields::paste_line(&mut field.value, &mut field.cursor, text) {
+        Ok(()) => {
+            field.error = None;
+            Vec::new()
+        }
+        Err(why) => need(state, &why),
+    }
 }
 
 /// Keys of the SAMLResponse box: typing also works, for short tests by hand.

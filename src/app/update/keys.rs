@@ -31,6 +31,9 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Cmd> {
     if state.overlay == Overlay::ConfirmUnassign {
         return super::unassign::key(state, key);
     }
+    if state.overlay == Overlay::ConsoleForm {
+        return super::console_form::key(state, key);
+    }
     if state.overlay == Overlay::ConfirmConsoleApi {
         return super::console::key(state, key);
     }

@@ -6,6 +6,7 @@
 
 mod actions;
 mod console;
+mod console_form;
 mod fields;
 mod hints;
 mod inspect;

@@ -121,3 +121,13 @@ pub async fn simulated_sign_in(
     }
     Some(check)
 }
+
+/// Puts the simulated sign-in where it belongs: last of the chain, before the values.
+pub fn insert_sign_in(report: &mut DoctorReport, check: Check) {
+    let at = report
+        .checks
+        .iter()
+        .position(|c| c.id == "values")
+        .unwrap_or(report.checks.len());
+    report.checks.insert(at, check);
+}

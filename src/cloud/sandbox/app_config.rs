@@ -78,10 +78,10 @@ pub struct ApplicationConfig {
     /// `DeleteApplicationInstance` wants deleted first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,
-    /// The parts still never set are to be typed in as the wizard shows them, the first time
-    /// Identity Center needs them (then this is cleared): the wizard's stand-in for step 1
-    /// ([`Sandbox::simulate_ensure_application`]) and accounts saved before the sandbox kept
-    /// configurations, whose Identity Center then answered from the setup.
+    /// The parts still never set are taken from the setup the first time Identity Center
+    /// needs them (then this is cleared): accounts saved before the sandbox kept
+    /// configurations, whose Identity Center answered from the setup, and sessions from
+    /// before the wizard had forms for the console pages.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_guide: bool,
 }

@@ -24,6 +24,7 @@ mod account;
 mod app_config;
 mod connect;
 mod console;
+mod console_page;
 mod errors;
 mod faults;
 mod iam;
@@ -66,6 +67,7 @@ pub use app_config::{
     DEFAULT_SUBJECT_FORMAT, Mapping, arn_of_instance, instance_id_of,
 };
 pub use console::{metadata_url_of, sandbox_fetch};
+pub use console_page::{CONSOLE_PAGE_STEPS, ConsolePage};
 pub use faults::{Fault, FaultKind, SandboxOptions, parse_fault};
 pub use persist::{account_path, lock_path};
 pub use saml_issue::{
@@ -324,9 +326,8 @@ impl Sandbox {
     /// Step 1 as the wizard stands in for it: the custom SAML 2.0 application with this
     /// display name, added only when none has it yet, so pressing "done" twice never makes a
     /// duplicate. Returns its ARN and whether it was added. The later console steps are the
-    /// attendee's, as the wizard shows them: the parts of the configuration never set are
-    /// taken from the setup the first time Identity Center issues a response
-    /// ([`ApplicationConfig::from_guide`]).
+    /// attendee's, typed into the wizard's forms for their pages ([`ConsolePage`]): until
+    /// then the application has no ACS URL, audience, relay state or mappings.
     pub fn simulate_ensure_application(&self, name: &str) -> (String, bool) {
         let existing = self.lock().applications.iter().find_map(|a| {
             (a.application.provider_arn == CUSTOM_SAML_PROVIDER && a.application.name == name)
@@ -336,7 +337,6 @@ impl Sandbox {
             Some(arn) => (arn, false),
             None => {
                 let arn = self.simulate_create_application(name);
-                let _ = self.configure_application(&arn, |c| c.from_guide = true);
                 (arn, true)
             }
         }

@@ -263,7 +263,7 @@ impl Sandbox {
     /// audience, its Subject and attribute mappings resolved for the user, its session
     /// duration, valid for five minutes, the assertion signed with the account's key; its
     /// relay state beside it. `setup` names the application; its values are used only for
-    /// the parts of an application the wizard stands in for that were never set
+    /// the parts never set of an application kept from before configurations were
     /// ([`ApplicationConfig::from_guide`](super::ApplicationConfig::from_guide)).
     ///
     /// A part never set gives what Identity Center gives for an application whose console

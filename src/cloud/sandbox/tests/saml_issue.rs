@@ -26,7 +26,8 @@ fn setup() -> Setup {
 async fn set_up() -> Sandbox {
     let sb = Sandbox::new();
     // Step 1, which the CLI's apply stands in for on the sandbox.
-    sb.simulate_ensure_application(setup().app_name.as_str());
+    let (arn, _) = sb.simulate_ensure_application(setup().app_name.as_str());
+    sb.simulate_console_steps(&arn, &setup()).unwrap();
     let people = UserRequest {
         users: vec![MARIA.to_string(), KWAME.to_string()],
         ..UserRequest::default()
@@ -184,6 +185,7 @@ async fn identity_center_issues_only_for_an_assigned_user_of_the_application() {
     assert!(matches!(err, IssueError::NoApplication { .. }), "{err}");
     assert_eq!(err.trouble(), Some("not-assigned"));
     let (arn, _) = sb.simulate_ensure_application(setup().app_name.as_str());
+    sb.simulate_console_steps(&arn, &setup()).unwrap();
     let err = sb.issue_response(MARIA, &setup(), now).unwrap_err();
     assert!(matches!(err, IssueError::NotAssigned { .. }), "{err}");
     assert!(
