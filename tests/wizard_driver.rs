@@ -90,6 +90,48 @@ impl Driver {
         }
     }
 
+    /// `d`: on a console step of the sandbox its form opens, and each value is pasted as
+    /// the wizard shows it, then saved (Ctrl-S).
+    async fn done(&mut self) {
+        self.key(Key::Char('d')).await;
+        if self.state.overlay == connect_sso::app::Overlay::ConsoleForm {
+            self.fill_console_form(|_, shown| shown.to_string()).await;
+            self.key(Key::Ctrl('s')).await;
+        }
+    }
+
+    /// Fills the open console form field by field, pasting what `typed` makes of each
+    /// field's label and the wizard's value (a format is chosen from its menu).
+    async fn fill_console_form(&mut self, typed: impl Fn(&str, &str) -> String) {
+        use connect_sso::app::console_form::FieldKind;
+        let n = self.state.console_form.as_ref().unwrap().fields.len();
+        for i in 0..n {
+            let field = self.state.console_form.as_ref().unwrap().fields[i].clone();
+            assert_eq!(self.state.console_form.as_ref().unwrap().focus, i);
+            let Some(shown) = field.shown.as_deref() else {
+                self.key(Key::Tab).await;
+                continue;
+            };
+            let wanted = typed(&field.label, shown);
+            match field.kind {
+                FieldKind::Text => {
+                    self.key(Key::Ctrl('u')).await;
+                    self.dispatch(Msg::Paste(wanted));
+                }
+                FieldKind::Choice(menu) => {
+                    for _ in 0..menu.len() {
+                        let form = self.state.console_form.as_ref().unwrap();
+                        if form.fields[i].value == wanted {
+                            break;
+                        }
+                        self.key(Key::Right).await;
+                    }
+                }
+            }
+            self.key(Key::Tab).await;
+        }
+    }
+
     fn step(&self) -> &'static str {
         self.state.step().map_or("start", |s| s.id)
     }
@@ -134,7 +176,7 @@ async fn walks_the_whole_guide_on_the_sandbox() {
     d.type_text("Workshop Connect").await;
     d.keys(&[Key::Enter, Key::Enter]).await;
     assert!(matches!(d.state.focus, Focus::Values(_)));
-    d.key(Key::Char('d')).await;
+    d.done().await;
     assert_eq!(
         d.status("1"),
         StepStatus::Verified,
@@ -144,8 +186,11 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "2");
+    // The sandbox's own metadata, so its Identity Center's signature is trusted.
+    let metadata = d._dir.path().join("sandbox-idc.xml");
+    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
     d.key(Key::Char('e')).await;
-    d.type_text(&metadata_path()).await;
+    d.type_text(metadata.to_str().unwrap()).await;
     d.key(Key::Enter).await;
     assert_eq!(
         d.status("2"),
@@ -157,7 +202,7 @@ async fn walks_the_whole_guide_on_the_sandbox() {
 
     d.key(Key::Char('n')).await;
     assert_eq!(d.step(), "3-5");
-    d.key(Key::Char('d')).await; // the default (global) sign-in endpoint
+    d.done().await; // the default (global) sign-in endpoint
     assert_eq!(d.status("3-5"), StepStatus::Done);
 
     for step in ["6a", "6b", "6c"] {
@@ -184,7 +229,7 @@ async fn walks_the_whole_guide_on_the_sandbox() {
     for step in ["7-9", "10"] {
         d.key(Key::Char('n')).await;
         assert_eq!(d.step(), step);
-        d.key(Key::Char('d')).await;
+        d.done().await;
         assert_eq!(d.status(step), StepStatus::Done);
     }
 
@@ -601,7 +646,7 @@ impl Driver {
     async fn on_step_11_with_application() -> Driver {
         let mut d = Driver::started().await;
         d.go_to("1").await;
-        d.key(Key::Char('d')).await;
+        d.done().await;
         d.go_to("11").await;
         d
     }
@@ -653,11 +698,11 @@ async fn the_default_display_name_is_the_one_checked_and_created_once() {
             .value
             .is_empty()
     );
-    d.key(Key::Char('d')).await;
+    d.done().await;
     d.assert_status("1", StepStatus::Verified);
     assert!(d.state.reports["1"].lines[0].starts_with("Found: "));
     // Pressing it again checks the same application instead of adding a second one.
-    d.key(Key::Char('d')).await;
+    d.done().await;
     d.key(Key::Char('r')).await;
     assert_eq!(d.applications_named(&name), 1);
     assert_eq!(d.status("1"), StepStatus::Verified);
@@ -676,11 +721,14 @@ async fn results_go_stale_when_their_answers_change_and_block_verification() {
     d.key(Key::Enter).await;
     d.key(Key::Char('r')).await;
     assert_eq!(d.status("prerequisites"), StepStatus::Verified);
+    // Step 1 first: the sandbox's console page of 7-9 is its application's.
+    d.go_to("1").await;
+    d.done().await;
     d.go_to("6b").await;
     d.key(Key::Char('r')).await;
     assert_eq!(d.status("6b"), StepStatus::Done);
     d.go_to("7-9").await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     assert_eq!(d.status("7-9"), StepStatus::Done);
 
     // Another instance: every result computed for the first one is out of date.
@@ -725,7 +773,7 @@ async fn keys_from_the_help_bar_never_type_into_a_field() {
     assert!(hints.contains(&("q", "quit")), "{hints:?}");
     assert!(hints.contains(&("e", "edit")), "{hints:?}");
     // d on a RUN screen says what to press; nothing is typed.
-    d.key(Key::Char('d')).await;
+    d.done().await;
     assert!(
         d.state
             .field(connect_sso::steps::Input::RoleName)
@@ -778,7 +826,7 @@ async fn the_step_list_jumps_and_home_goes_back_to_the_first_step() {
 async fn after_a_resume_step_11_uses_step_1s_application() {
     let mut d = Driver::started().await;
     d.go_to("1").await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     assert_eq!(d.status("1"), StepStatus::Verified);
     d.go_to("11").await;
     d.replace_field(0, "maria.garcia@example.com").await;
@@ -815,7 +863,7 @@ async fn a_failed_prerequisite_holds_the_console_steps_back() {
         d.state.flash
     );
     d.go_to("3-5").await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     assert_eq!(d.status("3-5"), StepStatus::NotStarted);
     assert!(d.state.flash.as_deref().unwrap().contains("prerequisites"));
     // An invalid answer cannot be marked done either.
@@ -823,7 +871,7 @@ async fn a_failed_prerequisite_holds_the_console_steps_back() {
     d.key(Key::Char('b')).await;
     assert_eq!(d.step(), "1");
     d.replace_field(0, &"A".repeat(300)).await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     assert_eq!(d.status("1"), StepStatus::NotStarted);
 }
 
@@ -989,7 +1037,7 @@ async fn step_11_unassigns_people_taken_out_of_the_answer_after_asking() {
     let mut d = Driver::with_saved_account();
     d.settle().await;
     d.go_to("1").await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     d.go_to("11").await;
     d.replace_field(0, "maria.garcia@example.com, sofia.rossi@example.com")
         .await;
@@ -1054,7 +1102,7 @@ async fn ctrl_t_asks_aws_whether_the_pasted_response_signs_in() {
 
     let mut d = Driver::started().await;
     d.go_to("1").await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     // The metadata of the test key that signs the responses below.
     let metadata = d._dir.path().join("idc.xml");
     std::fs::write(
@@ -1132,15 +1180,19 @@ async fn on_the_sandbox_ctrl_g_gets_a_signed_response_and_ctrl_t_signs_in_with_i
 
     let mut d = Driver::started().await;
     d.go_to("1").await;
-    d.key(Key::Char('d')).await;
+    d.done().await;
     // Step 2: the sandbox's own metadata, as the wizard writes it for a workshop.
     let metadata = d._dir.path().join("sandbox-idc.xml");
     std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
     d.go_to("2").await;
     d.replace_field(0, metadata.to_str().unwrap()).await;
-    for step in ["6a", "6b", "6c"] {
+    // The console pages as the wizard shows them; 6a-6c run.
+    for step in ["3-5", "6a", "6b", "6c", "7-9", "10"] {
         d.go_to(step).await;
-        d.key(Key::Char('r')).await;
+        match step {
+            "3-5" | "7-9" | "10" => d.done().await,
+            _ => d.key(Key::Char('r')).await,
+        }
         d.assert_status(step, StepStatus::Done);
     }
     d.go_to("verify").await;
@@ -1399,4 +1451,97 @@ async fn step_1_opts_in_to_the_console_api_which_runs_steps_1_2_3_5_and_10() {
     d.key(Key::Char('o')).await;
     assert!(!d.state.console_api);
     assert!(d.state.key_hints().contains(&("d", "I've done this")));
+}
+
+#[tokio::test]
+async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in() {
+    use connect_sso::app::Overlay;
+
+    let mut d = Driver::started().await;
+    // Before step 1 there is no application whose page could be shown.
+    d.go_to("3-5").await;
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert!(d.state.flash.as_deref().unwrap().contains("do step 1 first"));
+    assert_eq!(d.status("3-5"), StepStatus::NotStarted);
+
+    d.key(Key::Home).await;
+    d.go_to("1").await;
+    d.done().await;
+    let metadata = d._dir.path().join("sandbox-idc.xml");
+    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
+    d.go_to("2").await;
+    d.replace_field(0, metadata.to_str().unwrap()).await;
+    d.go_to("3-5").await;
+    // Esc saves nothing and leaves the step as it was.
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.state.overlay, Overlay::ConsoleForm);
+    assert!(d.state.key_hints().contains(&("Ctrl-S", "save")));
+    d.type_text("https://typed").await;
+    d.key(Key::Esc).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(d.status("3-5"), StepStatus::NotStarted);
+    let arn = d.application_arn();
+    assert_eq!(d.sandbox.application_config(&arn).unwrap().config.acs_url, None);
+    // The console refuses a page without its required fields; the focus goes to the field.
+    d.key(Key::Char('d')).await;
+    d.key(Key::Ctrl('s')).await;
+    let form = d.state.console_form.as_ref().unwrap();
+    assert!(form.error.as_deref().unwrap().contains("Application ACS URL is required"));
+    // A typo in the ACS URL is saved as typed.
+    d.fill_console_form(|label, shown| match label {
+        "Application ACS URL" => shown.replace("saml", "sam1"),
+        _ => shown.to_string(),
+    })
+    .await;
+    d.key(Key::Ctrl('s')).await;
+    assert_eq!(d.state.overlay, Overlay::None);
+    d.assert_status("3-5", StepStatus::Done);
+    let saved = d.sandbox.application_config(&arn).unwrap().config;
+    assert_eq!(
+        saved.acs_url.as_deref(),
+        Some("https://signin.aws.amazon.com/sam1")
+    );
+    assert!(
+        d.state.reports["3-5"]
+            .lines
+            .iter()
+            .any(|l| l.contains("sam1"))
+    );
+    for step in ["6a", "6b", "6c", "7-9", "10"] {
+        d.go_to(step).await;
+        match step {
+            "7-9" | "10" => d.done().await,
+            _ => d.key(Key::Char('r')).await,
+        }
+        d.assert_status(step, StepStatus::Done);
+    }
+    d.go_to("11").await;
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    d.go_to("verify").await;
+    d.key(Key::Char('r')).await;
+    // Verification ends in the sandbox's sign-in, which names the cause.
+    assert_eq!(d.status("verify"), StepStatus::Failed);
+    let lines = d.state.reports["verify"].lines.join("\n");
+    assert!(lines.contains("Simulated sign-in"), "{lines}");
+    assert!(lines.contains("refused by sts:AssumeRoleWithSAML"), "{lines}");
+    assert!(lines.contains("steps 3-5"), "{lines}");
+
+    // The page opens again on what was saved; fixed, the sign-in passes.
+    d.key(Key::Home).await;
+    d.go_to("3-5").await;
+    d.key(Key::Char('d')).await;
+    let form = d.state.console_form.as_ref().unwrap();
+    assert_eq!(form.fields[0].value, "https://signin.aws.amazon.com/sam1");
+    d.fill_console_form(|_, shown| shown.to_string()).await;
+    d.key(Key::Ctrl('s')).await;
+    d.go_to("verify").await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(
+        d.status("verify"),
+        StepStatus::Verified,
+        "{:?}",
+        d.state.reports["verify"]
+    );
 }
