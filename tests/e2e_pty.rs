@@ -125,13 +125,12 @@ fn the_wizard_completes_on_the_sandbox_and_restores_the_terminal() {
 
     // The console pages are forms on the sandbox: the attendee pastes (bracketed paste) or
     // types each value, Ctrl-S saves the page.
-    let setup = connect_sso::domain::setup::Setup::from_answers(
-        &connect_sso::domain::setup::Answers {
+    let setup =
+        connect_sso::domain::setup::Setup::from_answers(&connect_sso::domain::setup::Answers {
             instance_arn: Some(connect_sso::cloud::sandbox::SANDBOX_INSTANCE_ARN.into()),
             ..Default::default()
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     let paste = |v: &str| format!("\x1b[200~{v}\x1b[201~");
     s.send("n");
     s.wait_for("ACS URL");

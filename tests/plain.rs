@@ -18,15 +18,17 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         .unwrap();
     // One line per prompt: Enter keeps the value offered.
     let answers = [
-        "",             // instance ARN (the sandbox's)
-        "y",            // check the prerequisites
-        "bad\u{7}name", // display name with a control character: refused, asked again
-        "Plain App",    // display name
-        "",             // description
-        "y",            // step 1 done in the console (the sandbox creates the app)
-        "",             // metadata file (handed out by the sandbox)
-        "",             // sign-in endpoint
-        "y",            // 3-5 done
+        "",                       // instance ARN (the sandbox's)
+        "y",                      // check the prerequisites
+        "bad\u{7}name",           // display name with a control character: refused, asked again
+        "Plain App",              // display name
+        "",                       // description
+        "y",                      // step 1 done in the console (the sandbox creates the app)
+        "",                       // metadata file (handed out by the sandbox)
+        "",                       // sign-in endpoint
+        "y",                      // 3-5 done: its console page as prompts
+        "",                       // ACS URL: Enter takes the wizard's value
+        "urn:amazon:webservices", // audience, typed
         "",
         "y", // 6a: default name, run
         "",
@@ -34,7 +36,17 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
         "",
         "y", // 6c
         "y", // 7-9 done
-        "y", // 10 done
+        "",  // relay state
+        "y", // 10 done: Subject, then two rows of name, value and format
+        "",
+        "bogus", // not on the format menu: asked again
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
         "maria.garcia@example.com",
         "",  // groups: none
         "y", // 11: run
@@ -58,6 +70,14 @@ fn plain_prompts_walk_the_guide_from_piped_answers() {
     );
     assert!(text.contains("SAML provider created"), "{text}");
     assert!(text.contains("role created"), "{text}");
+    assert!(
+        text.contains("Please answer one of (emailAddress, unspecified, persistent, transient)."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Application SAML audience: urn:amazon:webservices"),
+        "{text}"
+    );
     assert!(
         text.contains("maria.garcia@example.com: assignment created"),
         "{text}"
@@ -154,9 +174,9 @@ fn every_default_kept_with_enter_ends_in_a_passing_verification() {
 #[test]
 fn a_failed_verification_is_the_exit_status_and_answers_are_asked_again() {
     let home = tempfile::tempdir().unwrap();
-    // Every default up to 6c's role name, then "run it now?": a stray answer, asked
+    // Every default up to 6c's role name (3-5's page included), then "run it now?": a stray answer, asked
     // again, then no.
-    let mut lines = vec![""; 13];
+    let mut lines = vec![""; 15];
     lines.extend(["maybe", "n"]);
     lines.extend([""; 20]);
     let out = plain_run(home.path(), &["--user", "maria.garcia@example.com"], &lines);
@@ -167,11 +187,10 @@ fn a_failed_verification_is_the_exit_status_and_answers_are_asked_again() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Verification did not pass"), "{err}");
     let snapshot = home.path().join("connect-sso/sandbox/account.json");
-    let account = std::fs::read_to_string(snapshot).unwrap();
-    assert!(
-        !account.contains("role/ConnectSSO-5f8c2a4e"),
-        "6c was not run"
-    );
+    let account: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snapshot).unwrap()).unwrap();
+    // Step 10's Role mapping names the role; the account has no role: 6c was not run.
+    assert_eq!(account["roles"], serde_json::json!([]), "6c was not run");
 }
 
 #[test]

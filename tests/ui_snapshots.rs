@@ -614,3 +614,38 @@ fn unassign_question() {
     assert_eq!(state.key_hints(), [("y", "unassign"), ("n", "keep them")]);
     snapshot_both("unassign_question", &state);
 }
+
+#[test]
+fn sandbox_console_form_for_step_10() {
+    use connect_sso::cloud::sandbox::{ConsolePage, Mapping};
+    let mut state = on_screen(1 + STEPS.iter().position(|s| s.id == "10").unwrap());
+    // The page as the sandbox sends it for an application whose mappings were never set.
+    update(
+        &mut state,
+        Msg::Done(Done::ConsolePage {
+            arn: "arn:aws:sso::111122223333:application/ssoins-1/apl-1".to_string(),
+            result: Ok((
+                "Amazon Connect 5f8c2a4e".to_string(),
+                ConsolePage::Mappings {
+                    subject: Mapping::new("${user:subject}", "persistent"),
+                    attributes: Vec::new(),
+                },
+            )),
+        }),
+    );
+    assert_eq!(state.overlay, Overlay::ConsoleForm);
+    key(&mut state, Key::Ctrl('u'));
+    for c in "${user:email}".chars() {
+        key(&mut state, Key::Char(c));
+    }
+    snapshot_both("console_form_step_10", &state);
+    // Down to the second row's name: the focused field stays in view.
+    for _ in 0..5 {
+        key(&mut state, Key::Tab);
+    }
+    update(
+        &mut state,
+        Msg::Paste("https://aws.amazon.com/SAML/Attributes/Role".into()),
+    );
+    snapshot_both("console_form_step_10_scrolled", &state);
+}

@@ -141,13 +141,6 @@ impl Driver {
     }
 }
 
-fn metadata_path() -> String {
-    format!(
-        "{}/tests/fixtures/metadata/idc-metadata.xml",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
 #[tokio::test]
 async fn walks_the_whole_guide_on_the_sandbox() {
     let mut d = Driver::new(SandboxOptions::default());
@@ -1462,7 +1455,13 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
     d.go_to("3-5").await;
     d.key(Key::Char('d')).await;
     assert_eq!(d.state.overlay, Overlay::None);
-    assert!(d.state.flash.as_deref().unwrap().contains("do step 1 first"));
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("do step 1 first")
+    );
     assert_eq!(d.status("3-5"), StepStatus::NotStarted);
 
     d.key(Key::Home).await;
@@ -1482,12 +1481,20 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
     assert_eq!(d.state.overlay, Overlay::None);
     assert_eq!(d.status("3-5"), StepStatus::NotStarted);
     let arn = d.application_arn();
-    assert_eq!(d.sandbox.application_config(&arn).unwrap().config.acs_url, None);
+    assert_eq!(
+        d.sandbox.application_config(&arn).unwrap().config.acs_url,
+        None
+    );
     // The console refuses a page without its required fields; the focus goes to the field.
     d.key(Key::Char('d')).await;
     d.key(Key::Ctrl('s')).await;
     let form = d.state.console_form.as_ref().unwrap();
-    assert!(form.error.as_deref().unwrap().contains("Application ACS URL is required"));
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap()
+            .contains("Application ACS URL is required")
+    );
     // A typo in the ACS URL is saved as typed.
     d.fill_console_form(|label, shown| match label {
         "Application ACS URL" => shown.replace("saml", "sam1"),
@@ -1525,7 +1532,10 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
     assert_eq!(d.status("verify"), StepStatus::Failed);
     let lines = d.state.reports["verify"].lines.join("\n");
     assert!(lines.contains("Simulated sign-in"), "{lines}");
-    assert!(lines.contains("refused by sts:AssumeRoleWithSAML"), "{lines}");
+    assert!(
+        lines.contains("refused by sts:AssumeRoleWithSAML"),
+        "{lines}"
+    );
     assert!(lines.contains("steps 3-5"), "{lines}");
 
     // The page opens again on what was saved; fixed, the sign-in passes.

@@ -96,7 +96,12 @@ impl ConsoleForm {
         match page {
             ConsolePage::Metadata { acs_url, audience } => {
                 let acs = setup.acs_url().to_string();
-                fields.push(FormField::text("Application ACS URL", acs_url, Some(acs), true));
+                fields.push(FormField::text(
+                    "Application ACS URL",
+                    acs_url,
+                    Some(acs),
+                    true,
+                ));
                 let aud = setup.audience().to_string();
                 fields.push(FormField::text(
                     "Application SAML audience",
@@ -269,12 +274,19 @@ mod tests {
     fn the_mappings_form_shows_the_guides_rows_and_saves_what_was_typed() {
         let mut form = mappings_form();
         assert_eq!(form.fields.len(), 2 + 3 * ATTRIBUTE_ROWS);
-        assert_eq!(form.fields[2].shown.as_deref(), Some(ROLE_SESSION_NAME_ATTRIBUTE));
+        assert_eq!(
+            form.fields[2].shown.as_deref(),
+            Some(ROLE_SESSION_NAME_ATTRIBUTE)
+        );
         assert_eq!(form.fields[5].shown.as_deref(), Some(ROLE_ATTRIBUTE));
         assert!(form.title().contains("Edit attribute mappings"));
         // Identity Center's default Subject is kept until changed; rows without a name are
         // left out.
-        let ConsolePage::Mappings { subject, attributes } = form.page().unwrap() else {
+        let ConsolePage::Mappings {
+            subject,
+            attributes,
+        } = form.page().unwrap()
+        else {
             panic!("step 10");
         };
         assert_eq!(subject.format, "persistent");
@@ -313,7 +325,10 @@ mod tests {
         form.fields[0].value = "https://signin.aws.amazon.com/saml".into();
         form.focus = 0;
         let err = form.page().unwrap_err();
-        assert!(err.starts_with("Application SAML audience is required"), "{err}");
+        assert!(
+            err.starts_with("Application SAML audience is required"),
+            "{err}"
+        );
         assert_eq!(form.focus, 1);
         let page = ConsolePage::Properties {
             relay_state: String::new(),

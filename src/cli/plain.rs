@@ -243,10 +243,10 @@ impl Plain<'_> {
         Ok(true)
     }
 
-    /// On the sandbox, a console step's page as prompts: each field shows what the page holds
-    /// in brackets (Enter keeps it, `-` empties it) and the wizard's value before it; a
-    /// format is one of the menu's names. `--yes` takes the wizard's values. `false` at the
-    /// end of input.
+    /// On the sandbox, a console step's page as prompts: the wizard's value is said first,
+    /// then the field with what Enter keeps in brackets (what the page holds, or the
+    /// wizard's value for an empty field); `-` empties it; a format is one of the menu's
+    /// names. `--yes` takes the wizard's values. `false` at the end of input.
     async fn console_form(&mut self) -> std::io::Result<bool> {
         let Some(form) = self.d.state.console_form.clone() else {
             return Ok(true);
@@ -278,7 +278,13 @@ impl Plain<'_> {
     /// One field of the console form; `false` at the end of input.
     async fn form_field(&mut self, i: usize) -> std::io::Result<bool> {
         use crate::app::console_form::FieldKind;
-        let Some(field) = self.d.state.console_form.as_ref().map(|f| f.fields[i].clone()) else {
+        let Some(field) = self
+            .d
+            .state
+            .console_form
+            .as_ref()
+            .map(|f| f.fields[i].clone())
+        else {
             return Ok(true);
         };
         let value = if self.yes {
@@ -294,13 +300,19 @@ impl Plain<'_> {
                 }
                 FieldKind::Text => String::new(),
             };
+            // Enter keeps what the brackets show: the page's value, or on an empty field
+            // the wizard's.
+            let offered = match (field.value.trim(), &field.shown) {
+                ("", Some(shown)) => shown.clone(),
+                _ => field.value.clone(),
+            };
             loop {
-                let prompt = format!("  {}{names} [{}]: ", field.label, clean(&field.value));
+                let prompt = format!("  {}{names} [{}]: ", field.label, clean(&offered));
                 let Some(answer) = self.ask(&prompt)? else {
                     return Ok(false);
                 };
                 let answer = match answer.trim() {
-                    "" => field.value.clone(),
+                    "" => offered.clone(),
                     "-" => String::new(),
                     a => a.to_string(),
                 };

@@ -23,7 +23,11 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         Span::styled("Application: ", theme.bold()),
         Span::styled(clean(&form.application_name).into_owned(), theme.value()),
     ])];
-    lines.extend(wrap(INTRO, width).into_iter().map(|l| Line::styled(l, theme.dim())));
+    lines.extend(
+        wrap(INTRO, width)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.dim())),
+    );
     lines.push(Line::default());
     // The focused field's first line and its input line, to keep them in view.
     let mut focus_at = (0, 0, 0);

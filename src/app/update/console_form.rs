@@ -73,7 +73,10 @@ pub(super) fn key(state: &mut State, key: Key) -> Vec<Cmd> {
                     Key::Left => field.cycle(-1),
                     Key::Right | Key::Char(' ') => field.cycle(1),
                     Key::Char(_) => {
-                        return need(state, "Choose the format with ← →: the console offers a menu");
+                        return need(
+                            state,
+                            "Choose the format with ← →: the console offers a menu",
+                        );
                     }
                     _ => {}
                 },
@@ -99,7 +102,10 @@ pub(super) fn paste(state: &mut State, text: &str) -> Vec<Cmd> {
     };
     let field = form.focused();
     if field.kind != FieldKind::Text {
-        return need(state, "Choose the format with ← →: the console offers a menu");
+        return need(
+            state,
+            "Choose the format with ← →: the console offers a menu",
+        );
     }
     match paste_line(&mut field.value, &mut field.cursor, text) {
         Ok(()) => {
@@ -183,7 +189,12 @@ fn page_lines(page: &ConsolePage) -> Vec<String> {
                 subject.format
             )];
             for (name, m) in attributes.iter().filter(|(n, _)| !n.trim().is_empty()) {
-                lines.push(format!("  {} → {} ({})", name.trim(), shown(&m.value), m.format));
+                lines.push(format!(
+                    "  {} → {} ({})",
+                    name.trim(),
+                    shown(&m.value),
+                    m.format
+                ));
             }
             lines
         }

@@ -51,7 +51,10 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
         Overlay::ConfirmConsoleApi => vec![("y", "turn it on"), ("n", "keep it off")],
         Overlay::ConsoleForm => {
             let choice = state.console_form.as_ref().is_some_and(|f| {
-                matches!(f.fields[f.focus].kind, crate::app::console_form::FieldKind::Choice(_))
+                matches!(
+                    f.fields[f.focus].kind,
+                    crate::app::console_form::FieldKind::Choice(_)
+                )
             });
             let mut hints = vec![if choice {
                 ("← →", "choose")

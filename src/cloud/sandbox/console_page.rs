@@ -159,7 +159,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(sb.application_config(&arn).unwrap().config.relay_state, None);
+        assert_eq!(
+            sb.application_config(&arn).unwrap().config.relay_state,
+            None
+        );
 
         // The mappings page shows Identity Center's default Subject until it is set.
         let (_, page) = sb.console_page(&arn, "10").unwrap();
@@ -188,11 +191,11 @@ mod tests {
         assert_eq!(config.attributes.len(), 1);
         assert_eq!(config.attributes[ROLE_ATTRIBUTE].value, role);
         // Earlier pages are untouched by a later one.
-        assert_eq!(
-            config.audience.as_deref(),
-            Some("urn:amazon:webservices")
-        );
+        assert_eq!(config.audience.as_deref(), Some("urn:amazon:webservices"));
         assert!(sb.console_page(&arn, "6a").is_err());
-        assert!(sb.console_page("arn:aws:sso::1:application/x/apl-1", "3-5").is_err());
+        assert!(
+            sb.console_page("arn:aws:sso::1:application/x/apl-1", "3-5")
+                .is_err()
+        );
     }
 }
