@@ -160,6 +160,23 @@ fn every_default_kept_with_enter_ends_in_a_passing_verification() {
         "full-screen keys in plain mode: {text}"
     );
     assert!(text.contains("11 of 11 steps done or verified."), "{text}");
+    // Enter in the console forms takes the wizard's values, Subject row included.
+    assert!(
+        text.contains("Subject: maps to [${user:email}]: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subject → ${user:email} (emailAddress)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the page holds now: ${user:subject}"),
+        "Identity Center's default Subject is said: {text}"
+    );
+    assert!(
+        !text.contains("Ctrl-"),
+        "full-screen keys in plain mode: {text}"
+    );
 
     // The next run says it resumes, and where.
     let again = plain_run(home.path(), &[], &[""; 5]);
@@ -278,4 +295,16 @@ fn a_person_without_a_connect_user_is_offered_one_with_the_profiles_named() {
     assert!(!text.contains("Press a"), "full-screen keys: {text}");
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("status: verified"), "{text}");
+}
+
+#[test]
+fn step_11_without_anyone_to_assign_says_so_in_plain_words() {
+    let home = tempfile::tempdir().unwrap();
+    let out = plain_run(home.path(), &[], &[""; 40]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Name at least one user or group to assign: type user names"),
+        "{text}"
+    );
+    assert!(!text.contains("p and g pick"), "full-screen keys: {text}");
 }

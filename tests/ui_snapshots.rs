@@ -648,4 +648,49 @@ fn sandbox_console_form_for_step_10() {
         Msg::Paste("https://aws.amazon.com/SAML/Attributes/Role".into()),
     );
     snapshot_both("console_form_step_10_scrolled", &state);
+    // On the row's value, the wizard's Role value wraps under it: all of it stays in view.
+    key(&mut state, Key::Tab);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&state, w, h);
+        assert!(
+            screen.contains("IdentityCenter-Connect-5f8c2a4e"),
+            "{screen}"
+        );
+    }
+    assert!(
+        state.key_hints().contains(&("Ctrl-Y", "copy shown")),
+        "{:?}",
+        state.key_hints()
+    );
+}
+
+#[test]
+fn a_status_message_longer_than_the_terminal_wraps_instead_of_being_cut() {
+    let mut state = on_screen(10); // step 11
+    key(&mut state, Key::Char('r'));
+    let message = state
+        .flash
+        .clone()
+        .expect("step 11 without anyone says what to do");
+    assert!(message.chars().count() > 78, "{message}");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = render(&state, w, h, &Theme::default());
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        assert!(
+            rows.join(" ").contains(&message),
+            "{w}x{h}: {message} not whole in\n{}",
+            rows.join("\n")
+        );
+        // The help bar is still the last line.
+        assert!(rows[usize::from(h) - 1].contains("q quit"), "{rows:?}");
+    }
 }

@@ -1546,6 +1546,16 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
     assert_eq!(form.fields[0].value, "https://signin.aws.amazon.com/sam1");
     d.fill_console_form(|_, shown| shown.to_string()).await;
     d.key(Key::Ctrl('s')).await;
+    // The failed verification judged the page as it was: it is out of date now.
+    d.assert_status("verify", StepStatus::Stale);
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.contains("verification")),
+        "{:?}",
+        d.state.flash
+    );
     d.go_to("verify").await;
     d.key(Key::Char('r')).await;
     assert_eq!(
@@ -1554,4 +1564,52 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
         "{:?}",
         d.state.reports["verify"]
     );
+    // The passing sign-in's headline is where it landed.
+    let lines = &d.state.reports["verify"].lines;
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "✓ Simulated sign-in (sandbox): signed in as Connect user maria.garcia@example.com"
+        )),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn another_display_name_puts_the_console_work_on_the_old_application_out_of_date() {
+    let mut d = Driver::started().await;
+    d.go_to("1").await;
+    d.done().await;
+    let metadata = d._dir.path().join("sandbox-idc.xml");
+    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
+    d.go_to("2").await;
+    d.replace_field(0, metadata.to_str().unwrap()).await;
+    d.key(Key::Char('r')).await;
+    for step in ["3-5", "6a", "7-9", "10"] {
+        d.go_to(step).await;
+        match step {
+            "6a" => d.key(Key::Char('r')).await,
+            _ => d.done().await,
+        }
+    }
+    for step in ["2", "3-5", "6a", "7-9", "10"] {
+        assert!(
+            matches!(d.status(step), StepStatus::Done | StepStatus::Verified),
+            "{step}: {:?}",
+            d.status(step)
+        );
+    }
+    // The description is no other application; the display name is.
+    d.key(Key::Home).await;
+    d.go_to("1").await;
+    d.replace_field(1, "Agents of the Lisbon site").await;
+    assert_eq!(d.status("10"), StepStatus::Done);
+    d.replace_field(0, "Connect Training").await;
+    for step in ["1", "3-5", "7-9", "10"] {
+        d.assert_status(step, StepStatus::Stale);
+    }
+    // IAM's steps do not name the application: the provider keeps its metadata.
+    assert_eq!(d.status("6a"), StepStatus::Done);
+    // Back to the name they were done for, they hold again.
+    d.replace_field(0, "").await;
+    d.assert_status("10", StepStatus::Done);
 }

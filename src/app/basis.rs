@@ -5,8 +5,10 @@
 //! A step's basis is everything of the effective setup that its values, documents and actions
 //! read: the plan's values and documents for the step (defaults applied, so an empty display
 //! name and the default it stands for are the same answer), the step's own answers, and what
-//! a few steps take from other steps (6a the metadata document, 11 step 1's application,
-//! verification every step). It is kept as a short SHA-256 so sessions stay small.
+//! a few steps take from other steps (6a the metadata document; 3-5, 7-9, 10 and 11 the
+//! application step 1 names, since their console work is done on it; verification every
+//! step's answers and every other step's result, since it judges them). It is kept as a
+//! short SHA-256 so sessions stay small.
 
 use std::collections::BTreeMap;
 
@@ -19,19 +21,25 @@ use crate::steps::{STEPS, step};
 /// The current basis of every step; `None` for all of them while the answers are invalid
 /// (no result can be trusted to match answers that do not make a setup).
 pub(super) fn current_bases(state: &State) -> BTreeMap<&'static str, Option<String>> {
-    let plan = state.setup().ok().map(|mut setup| {
+    let setup = state.setup().ok().map(|mut setup| {
         // The identity store id arrives with the contexts, after a resume too: it is not an
         // answer, and a result does not go stale because it was not known yet.
         setup.identity_store_id = None;
-        Plan::build(&setup, None)
+        let plan = Plan::build(&setup, None);
+        (setup.app_name.to_string(), plan)
     });
     STEPS
         .iter()
-        .map(|s| (s.id, plan.as_ref().map(|p| basis(state, p, s.id))))
+        .map(|s| {
+            let basis = setup
+                .as_ref()
+                .map(|(app, plan)| basis(state, plan, app, s.id));
+            (s.id, basis)
+        })
         .collect()
 }
 
-fn basis(state: &State, plan: &Plan, id: &str) -> String {
+fn basis(state: &State, plan: &Plan, app_name: &str, id: &str) -> String {
     let mut hash = Sha256::new();
     let mut put = |text: &str| {
         hash.update(text.as_bytes());
@@ -65,6 +73,24 @@ fn basis(state: &State, plan: &Plan, id: &str) -> String {
     }
     if matches!(id, "6a" | "verify") {
         put(state.metadata.as_ref().map_or("", |m| m.document.as_str()));
+    }
+    // The application the console steps are done on: another display name is another
+    // application, whose URLs and mappings are still to do. (Step 2 checks a file, which
+    // says nothing of the application it came from.)
+    if matches!(id, "3-5" | "7-9" | "10") {
+        put(app_name);
+    }
+    // Verification judges the other steps' results: a step redone since (a console form
+    // saved again, a role run again) may change its verdict. Reports, not statuses, so a
+    // step merely running does not count.
+    if id == "verify" {
+        for (step, report) in state.reports.iter().filter(|(s, _)| **s != "verify") {
+            put(step);
+            put(if report.ok { "ok" } else { "not ok" });
+            for line in &report.lines {
+                put(line);
+            }
+        }
     }
     let digest = hash.finalize();
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()

@@ -5,7 +5,7 @@
 
 use crate::cloud::console::ensure::{ATTRIBUTE_NAME_FORMATS, NAME_ID_FORMATS};
 use crate::cloud::sandbox::{ConsolePage, Mapping};
-use crate::domain::setup::Setup;
+use crate::domain::setup::{AttributeMapping, Setup};
 
 /// What a form field holds: free text, or one of the console's fixed choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,43 @@ pub struct ConsoleForm {
 /// Step 10 shows at least this many attribute rows: the guide's two.
 const ATTRIBUTE_ROWS: usize = 2;
 
+/// The attribute rows of the mappings page, each with the wizard's mapping it is compared
+/// with. A saved row sits beside the wizard's mapping of the same name; a row whose name
+/// matches none (a typo in the name, say) takes the first mapping still without a row, so a
+/// page opened again compares like with like. Empty rows make up the guide's rows.
+fn attribute_rows_in_order<'w>(
+    saved: &[(String, Mapping)],
+    wanted: &'w [AttributeMapping],
+) -> Vec<(String, Mapping, Option<&'w AttributeMapping>)> {
+    let mut slots: Vec<Option<(String, Mapping)>> = vec![None; wanted.len()];
+    let mut others = Vec::new();
+    for (name, mapping) in saved {
+        match wanted.iter().position(|w| w.attribute == name.as_str()) {
+            Some(i) if slots[i].is_none() => slots[i] = Some((name.clone(), mapping.clone())),
+            _ => others.push((name.clone(), mapping.clone())),
+        }
+    }
+    let mut others = others.into_iter();
+    for slot in slots.iter_mut().filter(|s| s.is_none()) {
+        *slot = others.next();
+    }
+    let empty = || (String::new(), Mapping::new("", "unspecified"));
+    let mut rows: Vec<_> = slots
+        .into_iter()
+        .zip(wanted)
+        .map(|(slot, w)| {
+            let (name, mapping) = slot.unwrap_or_else(empty);
+            (name, mapping, Some(w))
+        })
+        .chain(others.map(|(name, mapping)| (name, mapping, None)))
+        .collect();
+    while rows.len() < ATTRIBUTE_ROWS {
+        let (name, mapping) = empty();
+        rows.push((name, mapping, None));
+    }
+    rows
+}
+
 impl ConsoleForm {
     /// The form of `page` as the sandbox shows it now, with the values `setup` gives.
     pub fn new(arn: &str, name: &str, page: &ConsolePage, setup: &Setup) -> ConsoleForm {
@@ -134,15 +171,13 @@ impl ConsoleForm {
                     &subject.format,
                     want(0).map(|m| m.format.to_string()),
                 ));
-                attribute_rows = attributes.len().max(ATTRIBUTE_ROWS);
-                let empty = (String::new(), Mapping::new("", "unspecified"));
-                for row in 0..attribute_rows {
-                    let (name, mapping) = attributes.get(row).unwrap_or(&empty);
-                    let wanted = want(row + 1);
+                let rows = attribute_rows_in_order(attributes, wanted.get(1..).unwrap_or(&[]));
+                attribute_rows = rows.len();
+                for (row, (name, mapping, wanted)) in rows.into_iter().enumerate() {
                     let n = row + 1;
                     fields.push(FormField::text(
                         format!("Attribute {n}: user attribute in the application"),
-                        name,
+                        &name,
                         wanted.map(|m| m.attribute.to_string()),
                         false,
                     ));
@@ -302,6 +337,62 @@ mod tests {
         };
         assert_eq!(attributes[0].0, ROLE_SESSION_NAME_ATTRIBUTE);
         assert_eq!(attributes[0].1.format, "unspecified");
+    }
+
+    #[test]
+    fn a_page_opened_again_puts_each_saved_row_beside_the_wizards_mapping_of_its_name() {
+        let role = setup().role_attribute();
+        // As the sandbox keeps them: sorted by name, so Role before RoleSessionName, and a
+        // misspelled name after both.
+        let page = ConsolePage::Mappings {
+            subject: Mapping::new("${user:email}", "emailAddress"),
+            attributes: vec![
+                (ROLE_ATTRIBUTE.into(), Mapping::new(&role, "unspecified")),
+                (
+                    "https://aws.amazon.com/SAML/Attributes/RoleSesionName".into(),
+                    Mapping::new("${user:email}", "unspecified"),
+                ),
+            ],
+        };
+        let form = ConsoleForm::new("arn:app", "Amazon Connect", &page, &setup());
+        assert_eq!(form.fields.len(), 2 + 3 * 2);
+        // Row 1 is the wizard's RoleSessionName row: the misspelled row is compared with it.
+        assert_eq!(
+            form.fields[2].shown.as_deref(),
+            Some(ROLE_SESSION_NAME_ATTRIBUTE)
+        );
+        assert!(form.fields[2].value.ends_with("RoleSesionName"));
+        // Row 2 holds Role, beside the wizard's Role value.
+        assert_eq!(form.fields[5].value, ROLE_ATTRIBUTE);
+        assert_eq!(form.fields[6].value, role);
+        assert_eq!(form.fields[6].shown.as_deref(), Some(role.as_str()));
+
+        // A third row the guide does not ask for is shown with nothing to compare.
+        let page = ConsolePage::Mappings {
+            subject: Mapping::new("${user:email}", "emailAddress"),
+            attributes: vec![
+                (
+                    "department".into(),
+                    Mapping::new("${user:department}", "basic"),
+                ),
+                (ROLE_ATTRIBUTE.into(), Mapping::new(&role, "unspecified")),
+                (
+                    ROLE_SESSION_NAME_ATTRIBUTE.into(),
+                    Mapping::new("${user:email}", "unspecified"),
+                ),
+            ],
+        };
+        let mut form = ConsoleForm::new("arn:app", "Amazon Connect", &page, &setup());
+        assert_eq!(form.fields.len(), 2 + 3 * 3);
+        assert_eq!(form.fields[2].value, ROLE_SESSION_NAME_ATTRIBUTE);
+        assert_eq!(form.fields[5].value, ROLE_ATTRIBUTE);
+        assert_eq!(form.fields[8].value, "department");
+        assert_eq!(form.fields[8].shown, None);
+        // Saved again unchanged, the page holds the same three rows.
+        let ConsolePage::Mappings { attributes, .. } = form.page().unwrap() else {
+            panic!("step 10");
+        };
+        assert_eq!(attributes.len(), 3);
     }
 
     #[test]

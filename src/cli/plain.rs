@@ -56,7 +56,11 @@ fn read_line_capped(input: &mut dyn BufRead) -> std::io::Result<Option<(String, 
 
 /// Full-screen key hints in results, said the way plain mode works.
 fn plain_words(line: &str) -> Option<String> {
-    const WORDS: [(&str, &str); 7] = [
+    const WORDS: [(&str, &str); 8] = [
+        (
+            ": p and g pick them from Identity Center",
+            ": type user names, emails or group names at step 11's prompts (resuming the session asks again)",
+        ),
         (
             ". Press u to unassign them",
             ": connect-sso asks whether to unassign them next",
@@ -243,17 +247,19 @@ impl Plain<'_> {
         Ok(true)
     }
 
-    /// On the sandbox, a console step's page as prompts: the wizard's value is said first,
-    /// then the field with what Enter keeps in brackets (what the page holds, or the
-    /// wizard's value for an empty field); `-` empties it; a format is one of the menu's
-    /// names. `--yes` takes the wizard's values. `false` at the end of input.
+    /// On the sandbox, a console step's page as prompts: each field with what Enter takes
+    /// in brackets (the wizard's value, or what the page holds for a field the wizard has no
+    /// value for), and what the page holds now when that differs; `-` empties it; a format
+    /// is one of the menu's names. Keeping every default gives the guide's setup; anything
+    /// typed is saved as typed. `--yes` takes the wizard's values. `false` at the end of
+    /// input.
     async fn console_form(&mut self) -> std::io::Result<bool> {
         let Some(form) = self.d.state.console_form.clone() else {
             return Ok(true);
         };
         writeln!(
             self.out,
-            "  {} ({}): type each value as you would in the console",
+            "  {} ({}): type each value as you would in the console; Enter takes the one in brackets, - empties the field",
             clean(&form.title()),
             clean(&form.application_name)
         )?;
@@ -290,8 +296,10 @@ impl Plain<'_> {
         let value = if self.yes {
             field.shown.clone().unwrap_or(field.value.clone())
         } else {
-            if let Some(shown) = &field.shown {
-                writeln!(self.out, "    the wizard shows: {}", clean(shown))?;
+            // Enter takes the wizard's value; what the page holds is said when it differs.
+            let offered = field.shown.clone().unwrap_or_else(|| field.value.clone());
+            if !field.value.trim().is_empty() && field.value != offered {
+                writeln!(self.out, "    the page holds now: {}", clean(&field.value))?;
             }
             let names = match field.kind {
                 FieldKind::Choice(menu) => {
@@ -299,12 +307,6 @@ impl Plain<'_> {
                     format!(" ({})", names.join(", "))
                 }
                 FieldKind::Text => String::new(),
-            };
-            // Enter keeps what the brackets show: the page's value, or on an empty field
-            // the wizard's.
-            let offered = match (field.value.trim(), &field.shown) {
-                ("", Some(shown)) => shown.clone(),
-                _ => field.value.clone(),
             };
             loop {
                 let prompt = format!("  {}{names} [{}]: ", field.label, clean(&offered));

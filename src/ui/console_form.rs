@@ -29,8 +29,10 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
             .map(|l| Line::styled(l, theme.dim())),
     );
     lines.push(Line::default());
-    // The focused field's first line and its input line, to keep them in view.
+    // The focused field's first line, its input line and the line after its hint, to keep
+    // them in view.
     let mut focus_at = (0, 0, 0);
+    let mut focus_end = 0;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let first = lines.len();
@@ -65,6 +67,9 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
                 lines.push(Line::styled(format!("    {l}"), theme.dim()));
             }
         }
+        if focused {
+            focus_end = lines.len();
+        }
     }
     if let Some(e) = &form.error {
         lines.push(Line::default());
@@ -77,7 +82,7 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
     // Scroll just enough that the focused field (label to hint) and the error are in view.
     let wanted_end = match form.error {
         Some(_) => lines.len(),
-        None => input + 2,
+        None => focus_end,
     };
     let offset = wanted_end.saturating_sub(height).min(first);
     let visible: Vec<Line> = lines.into_iter().skip(offset).take(height).collect();

@@ -34,6 +34,8 @@ use crate::app::{Overlay, State};
 /// Below this the screens do not fit; a message asks for more room instead.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+/// The status line's most lines, for a message longer than the terminal is wide.
+const MAX_STATUS_LINES: usize = 3;
 
 /// Draws with colours.
 pub fn draw(state: &State, frame: &mut Frame) {
@@ -46,11 +48,19 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         too_small(frame, area, theme);
         return;
     }
+    let status_text = status_line(state, theme);
+    // A long message takes up to three lines rather than being cut at the edge; a margin of
+    // one column on each side.
+    let status_width = area.width.saturating_sub(2).max(1);
+    let status_height = status_text
+        .width()
+        .div_ceil(usize::from(status_width))
+        .clamp(1, MAX_STATUS_LINES) as u16;
     let [header, _, body, status, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -80,7 +90,15 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         None => start::draw(frame, main, state, theme),
     }
 
-    frame.render_widget(Paragraph::new(status_line(state, theme)), status);
+    let status = Rect {
+        x: status.x + 1,
+        width: status_width,
+        ..status
+    };
+    frame.render_widget(
+        Paragraph::new(status_text).wrap(Wrap { trim: false }),
+        status,
+    );
     frame.render_widget(
         Paragraph::new(help::bar(state, theme, usize::from(help.width))),
         help,
@@ -122,7 +140,7 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
 
 /// The running action (whichever step it belongs to) and the last message.
 fn status_line(state: &State, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
+    let mut spans = Vec::new();
     if let Some(busy) = &state.busy {
         spans.push(Span::styled(
             format!(

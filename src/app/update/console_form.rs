@@ -150,7 +150,7 @@ pub(super) fn saved(state: &mut State, result: Result<ConsolePage, String>) -> V
     let mut lines = vec!["Saved in the sandbox's Identity Center, as typed:".to_string()];
     lines.extend(page_lines(&page));
     lines.push(
-        "i What was typed is what its Identity Center sends from now on: verification's sign-in (i, then Ctrl-G and Ctrl-T) shows what it does."
+        "i What was typed is what its Identity Center sends from now on: verification ends by signing someone in with it."
             .to_string(),
     );
     report(state, step, true, lines);

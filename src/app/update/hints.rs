@@ -56,18 +56,20 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
                     crate::app::console_form::FieldKind::Choice(_)
                 )
             });
-            let mut hints = vec![if choice {
-                ("← →", "choose")
-            } else {
-                ("type", "or paste")
-            }];
+            // Most needed first: the bar drops what does not fit at 80 columns.
+            let mut hints = Vec::new();
+            if choice {
+                hints.push(("← →", "choose"));
+            }
             hints.extend([
-                ("Tab", "next field"),
+                ("Tab", "next"),
                 ("Ctrl-S", "save"),
                 ("Esc", "cancel"),
-                ("Ctrl-U", "clear"),
-                ("Ctrl-Y", "copy the wizard's value"),
+                ("Ctrl-Y", "copy shown"),
             ]);
+            if !choice {
+                hints.extend([("Ctrl-U", "clear"), ("type", "or paste")]);
+            }
             hints
         }
         _ => vec![("Esc", "close")],

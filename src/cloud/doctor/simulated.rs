@@ -68,13 +68,17 @@ pub async fn simulated_sign_in(
                 connect_user,
                 sign_in_host,
                 ..
-            } => check.evidence.push(format!(
-                "signed in as Connect user {connect_user}{}",
-                sign_in_host
-                    .as_deref()
-                    .map(|h| format!(" on {h}"))
-                    .unwrap_or_default()
-            )),
+            } => check.evidence.insert(
+                // First: a passing check's headline is its first fact.
+                0,
+                format!(
+                    "signed in as Connect user {connect_user}{}",
+                    sign_in_host
+                        .as_deref()
+                        .map(|h| format!(" on {h}"))
+                        .unwrap_or_default()
+                ),
+            ),
             Outcome::Refused {
                 step,
                 code,
