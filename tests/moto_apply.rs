@@ -9,24 +9,11 @@
 mod common;
 
 use common::contract::METADATA;
-use common::moto::{ACCOUNT, MotoServer};
+use common::moto::{ACCOUNT, MotoServer, setup};
 use connect_sso::cloud::ensure::{self, Change, Outcome};
 use connect_sso::cloud::{Cloud, CloudResult, Context, MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use connect_sso::domain::setup::{Answers, Setup};
+use connect_sso::domain::setup::Setup;
 use serde_json::{Value, json};
-
-const INSTANCE_ID: &str = "12345678-90ab-cdef-1234-567890abcdef";
-
-/// A setup for an instance in moto's account, with the default names.
-fn setup() -> Setup {
-    Setup::from_answers(&Answers {
-        instance_arn: Some(format!(
-            "arn:aws:connect:us-east-1:{ACCOUNT}:instance/{INSTANCE_ID}"
-        )),
-        ..Answers::default()
-    })
-    .expect("valid answers")
-}
 
 /// Steps 6a, 6b and 6c as `apply()` runs them: 6a and 6b concurrently, then 6c.
 async fn run_ensures(cloud: &dyn Cloud, setup: &Setup, dry_run: bool) -> CloudResult<[Outcome; 3]> {

@@ -10,28 +10,16 @@ mod common;
 #[path = "common/saml.rs"]
 mod saml;
 
-use common::moto::{ACCOUNT, MotoServer};
+use common::moto::{ACCOUNT, MotoServer, setup};
 use connect_sso::cloud::Context;
 use connect_sso::cloud::api::*;
 use connect_sso::cloud::ensure;
 use connect_sso::cloud::sign_in::{Outcome, Step, sign_in_test};
 use connect_sso::domain::assertion::{decode, issue};
-use connect_sso::domain::setup::{Answers, Setup};
 use saml::{Sign, Spec, idc_key};
 use time::{Duration, OffsetDateTime};
 
-const INSTANCE_ID: &str = "12345678-90ab-cdef-1234-567890abcdef";
 const USER: &str = "maria.garcia@example.com";
-
-fn setup() -> Setup {
-    Setup::from_answers(&Answers {
-        instance_arn: Some(format!(
-            "arn:aws:connect:us-east-1:{ACCOUNT}:instance/{INSTANCE_ID}"
-        )),
-        ..Answers::default()
-    })
-    .expect("valid answers")
-}
 
 #[tokio::test]
 async fn sts_on_moto_opens_a_session_for_the_role_and_person_of_the_response() {

@@ -13,24 +13,12 @@
 mod common;
 
 use common::contract::METADATA;
-use common::moto::{ACCOUNT, MotoServer};
+use common::moto::{ACCOUNT, MotoServer, setup};
 use connect_sso::cloud::api::*;
 use connect_sso::cloud::ensure;
 use connect_sso::cloud::teardown::{Action, ItemKind, execute, plan_teardown};
-use connect_sso::domain::setup::{Answers, Setup};
+use connect_sso::domain::setup::Setup;
 use serde_json::json;
-
-const INSTANCE_ID: &str = "12345678-90ab-cdef-1234-567890abcdef";
-
-fn setup() -> Setup {
-    Setup::from_answers(&Answers {
-        instance_arn: Some(format!(
-            "arn:aws:connect:us-east-1:{ACCOUNT}:instance/{INSTANCE_ID}"
-        )),
-        ..Answers::default()
-    })
-    .expect("valid answers")
-}
 
 /// Steps 6a and 6b concurrently, then 6c, as `apply()` runs them.
 async fn run_ensures(cloud: &dyn Cloud, setup: &Setup) {

@@ -628,6 +628,17 @@ impl Driver {
         self.key(Key::Esc).await;
     }
 
+    /// Step 1 done (the sandbox's console creates the application) and step 2 naming the
+    /// sandbox's own metadata, as the wizard writes it for a workshop.
+    async fn step_1_and_the_sandboxs_metadata(&mut self) {
+        self.go_to("1").await;
+        self.done().await;
+        let metadata = self._dir.path().join("sandbox-idc.xml");
+        std::fs::write(&metadata, self.sandbox.metadata_document()).unwrap();
+        self.go_to("2").await;
+        self.replace_field(0, metadata.to_str().unwrap()).await;
+    }
+
     /// A fresh wizard with its opening work (contexts, metadata) done.
     async fn started() -> Driver {
         let mut d = Driver::new(SandboxOptions::default());
@@ -1172,13 +1183,7 @@ async fn on_the_sandbox_ctrl_g_gets_a_signed_response_and_ctrl_t_signs_in_with_i
     use connect_sso::app::Overlay;
 
     let mut d = Driver::started().await;
-    d.go_to("1").await;
-    d.done().await;
-    // Step 2: the sandbox's own metadata, as the wizard writes it for a workshop.
-    let metadata = d._dir.path().join("sandbox-idc.xml");
-    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
-    d.go_to("2").await;
-    d.replace_field(0, metadata.to_str().unwrap()).await;
+    d.step_1_and_the_sandboxs_metadata().await;
     // The console pages as the wizard shows them; 6a-6c run.
     for step in ["3-5", "6a", "6b", "6c", "7-9", "10"] {
         d.go_to(step).await;
@@ -1465,12 +1470,7 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
     assert_eq!(d.status("3-5"), StepStatus::NotStarted);
 
     d.key(Key::Home).await;
-    d.go_to("1").await;
-    d.done().await;
-    let metadata = d._dir.path().join("sandbox-idc.xml");
-    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
-    d.go_to("2").await;
-    d.replace_field(0, metadata.to_str().unwrap()).await;
+    d.step_1_and_the_sandboxs_metadata().await;
     d.go_to("3-5").await;
     // Esc saves nothing and leaves the step as it was.
     d.key(Key::Char('d')).await;
@@ -1577,12 +1577,7 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
 #[tokio::test]
 async fn another_display_name_puts_the_console_work_on_the_old_application_out_of_date() {
     let mut d = Driver::started().await;
-    d.go_to("1").await;
-    d.done().await;
-    let metadata = d._dir.path().join("sandbox-idc.xml");
-    std::fs::write(&metadata, d.sandbox.metadata_document()).unwrap();
-    d.go_to("2").await;
-    d.replace_field(0, metadata.to_str().unwrap()).await;
+    d.step_1_and_the_sandboxs_metadata().await;
     d.key(Key::Char('r')).await;
     for step in ["3-5", "6a", "7-9", "10"] {
         d.go_to(step).await;

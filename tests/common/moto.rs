@@ -23,6 +23,19 @@ use connect_sso::cloud::sdk::{Profiles, SdkCloud};
 /// The account moto puts everything in.
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
+/// The Connect instance of the moto tests' setup (moto needs none to exist for IAM and STS).
+pub const INSTANCE_ID: &str = "12345678-90ab-cdef-1234-567890abcdef";
+
+/// A setup for an instance in moto's account, with the default names.
+pub fn setup() -> connect_sso::domain::setup::Setup {
+    connect_sso::domain::setup::Setup::from_answers(&connect_sso::domain::setup::Answers {
+        instance_arn: Some(format!(
+            "arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}"
+        )),
+        ..Default::default()
+    })
+    .expect("valid answers")
+}
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct MotoServer {
