@@ -428,3 +428,72 @@ fn sandbox_response(scratch: &Scratch) -> String {
         .unwrap();
     issued.form_body()
 }
+
+#[test]
+fn the_wizard_on_a_scenario_keeps_its_session_apart_from_the_attendees_own() {
+    let scratch = Scratch::new();
+    let plain = |args: &[&str], lines: &str| {
+        isolated::run(
+            scratch.dir.path(),
+            &scratch.home(),
+            args,
+            Some(lines.as_bytes()),
+        )
+    };
+    // The attendee's own session: an answer typed, then the end of input.
+    let o = plain(&["--sandbox", "--plain"], "\nn\nMy Connect App\n");
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("`connect-sso --sandbox --session default`"),
+        "{err}"
+    );
+    let sessions = scratch.home().join("state/connect-sso/sessions");
+    let own = std::fs::read(sessions.join("default.json")).unwrap();
+
+    // The same session name on a scenario: a new session, in the scenario's folder.
+    let o = plain(
+        &["--sandbox-scenario", "role-attribute-space", "--plain"],
+        "\nn\n",
+    );
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(!out.contains("Resumed session"), "{out}");
+    assert!(
+        out.contains("connect-sso (scenario role-attribute-space), session default"),
+        "{out}"
+    );
+    assert!(
+        err.contains("`connect-sso --sandbox-scenario role-attribute-space --session default`"),
+        "{err}"
+    );
+    let folder = scratch.sandbox_dir().join("scenarios/role-attribute-space");
+    assert!(folder.join("sessions/default.json").exists());
+    // Step 2's file is the scenario's Identity Center's, in its folder.
+    assert!(folder.join("idc-metadata.xml").exists());
+    assert_eq!(
+        std::fs::read(sessions.join("default.json")).unwrap(),
+        own,
+        "the attendee's own session is untouched"
+    );
+
+    // Doctor reads the scenario's session, and finds the exercise's cause.
+    let (report, status, err) = scratch.json(&[
+        "--sandbox-scenario",
+        "role-attribute-space",
+        "doctor",
+        "--session",
+        "default",
+        "--user",
+        KWAME,
+    ]);
+    assert_eq!(status, Some(1), "{err}");
+    let expected = EXPECTED
+        .iter()
+        .find(|e| e.name == "role-attribute-space")
+        .unwrap();
+    check_names_the_cause(expected, &report);
+    // And the attendee's own session goes on where it was.
+    let o = plain(&["--sandbox", "--plain"], "");
+    let out = text(&o.stdout);
+    assert!(out.contains("Resumed session default"), "{out}");
+    assert!(out.contains("[My Connect App]"), "{out}");
+}

@@ -694,3 +694,25 @@ fn a_status_message_longer_than_the_terminal_wraps_instead_of_being_cut() {
         assert!(rows[usize::from(h) - 1].contains("q quit"), "{rows:?}");
     }
 }
+
+#[test]
+fn a_workshop_scenario_is_named_in_the_header_and_in_the_commands_given() {
+    let mut state = on_screen(1);
+    state.scenario = Some("wrong-audience".to_string());
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&state, w, h);
+        let header = screen.lines().nth(1).unwrap_or_default();
+        assert!(header.contains("scenario wrong-audience"), "{header}");
+    }
+    assert_eq!(
+        state.resume_command(),
+        "connect-sso --sandbox-scenario wrong-audience --session default"
+    );
+    assert!(
+        state
+            .doctor_command()
+            .starts_with("connect-sso doctor --sandbox-scenario wrong-audience"),
+        "{}",
+        state.doctor_command()
+    );
+}

@@ -277,6 +277,9 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// The workshop scenario whose own sandbox account this run works on
+    /// (`--sandbox-scenario`); not saved: the session lives in the scenario's folder.
+    pub scenario: Option<String>,
 }
 
 /// The metadata file as read and checked.
@@ -362,6 +365,7 @@ impl State {
             width: 80,
             height: 24,
             quit: false,
+            scenario: None,
         };
         state.refresh_bases();
         state
@@ -510,6 +514,14 @@ impl State {
         self.width >= 100
     }
 
+    /// What the wizard works on, as its header says it: the mode, or the workshop scenario.
+    pub fn mode_name(&self) -> String {
+        match &self.scenario {
+            Some(name) => format!("scenario {name}"),
+            None => self.mode.label().to_string(),
+        }
+    }
+
     /// The command that opens this session again, with the flags that matter here.
     pub fn resume_command(&self) -> String {
         format!(
@@ -528,16 +540,24 @@ impl State {
         )
     }
 
-    fn mode_flag(&self) -> &'static str {
-        match self.mode {
-            Mode::Sandbox => " --sandbox",
-            Mode::Aws | Mode::PlanOnly => "",
-        }
+    fn mode_flag(&self) -> String {
+        mode_flag(self.mode, self.scenario.as_deref())
     }
 
     /// The keys the current screen handles, for the help bar and the key map.
     pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
         update::key_hints(self)
+    }
+}
+
+/// The flag that puts a command on the same account as a wizard in `mode` (on `scenario`'s
+/// account for a workshop scenario), with its leading space; empty on AWS.
+pub fn mode_flag(mode: Mode, scenario: Option<&str>) -> String {
+    match (mode, scenario) {
+        // Scenario names are a fixed list of plain words: no quoting needed.
+        (Mode::Sandbox, Some(name)) => format!(" --sandbox-scenario {name}"),
+        (Mode::Sandbox, None) => " --sandbox".to_string(),
+        (Mode::Aws | Mode::PlanOnly, _) => String::new(),
     }
 }
 

@@ -192,9 +192,20 @@ pub fn open_sandbox_with(
     open_sandbox_at(path, global, access, wait, err)
 }
 
+/// Where the wizard keeps its sessions (`sessions/NAME.json`) and the sandbox's metadata
+/// file: the state directory, or a workshop scenario's own folder, so that a scenario's
+/// run never resumes or overwrites the attendee's own session.
+pub fn work_dir(global: &GlobalArgs) -> Option<PathBuf> {
+    let dir = crate::session::state_dir()?;
+    Some(match scenario_of(global) {
+        Some(s) => sandbox::scenario_dir(&dir, s.name),
+        None => dir,
+    })
+}
+
 /// The workshop scenario `--sandbox-scenario` names, if any (`list` and `reveal` run
 /// nothing, and clap let only known names through).
-fn scenario_of(global: &GlobalArgs) -> Option<&'static sandbox::Scenario> {
+pub fn scenario_of(global: &GlobalArgs) -> Option<&'static sandbox::Scenario> {
     global
         .sandbox_scenario
         .as_deref()

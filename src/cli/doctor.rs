@@ -26,7 +26,7 @@ pub fn run(
 ) -> io::Result<Status> {
     let mut given = args.answers.to_answers(global);
     if let Some(name) = &args.session {
-        match saved_answers(name) {
+        match saved_answers(global, name) {
             Ok(saved) => given = given.or(saved),
             Err(message) => {
                 writeln!(err, "error: {message}")?;
@@ -149,10 +149,11 @@ async fn console_check(
     }
 }
 
-/// The answers of a session saved by the wizard.
-fn saved_answers(name: &str) -> Result<Answers, String> {
+/// The answers of a session saved by the wizard (a workshop scenario's, with
+/// `--sandbox-scenario`).
+fn saved_answers(global: &GlobalArgs, name: &str) -> Result<Answers, String> {
     session::valid_name(name)?;
-    let dir = session::state_dir()
+    let dir = super::account::work_dir(global)
         .ok_or("no state directory: set HOME or XDG_STATE_HOME to find saved sessions")?;
     let path = session::session_path(&dir, name);
     match session::load(&path)? {

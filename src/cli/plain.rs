@@ -445,7 +445,7 @@ pub async fn run(
     writeln!(
         p.out,
         "connect-sso ({}), session {}",
-        p.d.state.mode.label(),
+        p.d.state.mode_name(),
         p.d.state.session_name
     )?;
     p.d.settle().await;

@@ -111,7 +111,10 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
         return Ok(Status::BadInput);
     };
     let state_dir = session::state_dir();
-    let mut session_path = state_dir
+    // A workshop scenario keeps its sessions in its own folder.
+    let work_dir = super::account::work_dir(global);
+    let scenario = super::account::scenario_of(global).map(|s| s.name.to_string());
+    let mut session_path = work_dir
         .as_ref()
         .map(|d| session::session_path(d, &args.session));
     let log = init_logging(state_dir.as_ref());
@@ -141,9 +144,12 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
     // Workshop attendees have no Identity Center to download metadata from: the sandbox's
     // own application metadata, with the account's certificate, is written where step 2 can
     // read it once the account is open (below).
-    let sandbox_metadata = match &state_dir {
+    let sandbox_metadata = match &work_dir {
         Some(dir) if mode == Mode::Sandbox && answers.metadata.is_none() => {
-            let file = dir.join("sandbox").join("idc-metadata.xml");
+            let file = match scenario {
+                Some(_) => dir.join("idc-metadata.xml"),
+                None => dir.join("sandbox").join("idc-metadata.xml"),
+            };
             std::fs::create_dir_all(file.parent().unwrap_or(dir))
                 .is_ok()
                 .then_some(file)
@@ -154,6 +160,7 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
         answers.metadata = Some(file.clone());
     }
     let mut state = State::new(mode, &args.session, &answers);
+    state.scenario = scenario.clone();
     let mut notes = Vec::new();
     if !global.sandbox && mode == Mode::Sandbox {
         notes.push("No AWS credentials found: working on the sandbox account".to_string());
@@ -278,11 +285,7 @@ pub fn run(global: &GlobalArgs, args: &WizardArgs, err: &mut dyn Write) -> std::
                     err,
                     "Session saved to {}; `connect-sso{} --session {}` resumes it",
                     p.display(),
-                    if mode == Mode::Sandbox {
-                        " --sandbox"
-                    } else {
-                        ""
-                    },
+                    crate::app::mode_flag(mode, scenario.as_deref()),
                     args.session
                 )?,
                 (None, _) => {}

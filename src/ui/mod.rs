@@ -129,7 +129,7 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(" connect-sso", theme.title()),
         bar(),
-        Span::styled(state.mode.label(), theme.warning()),
+        Span::styled(clean(&state.mode_name()).into_owned(), theme.warning()),
         bar(),
         Span::raw("session "),
         Span::raw(clean(&state.session_name).into_owned()),

@@ -76,7 +76,7 @@ pub use saml_issue::{
 };
 pub use scenarios::{
     Breakage, SCENARIO_LIST, SCENARIO_REVEAL, SCENARIOS, Scenario, check_scenario_name,
-    render_list, render_reveal, scenario, scenario_account_path, scenario_setup,
+    render_list, render_reveal, scenario, scenario_account_path, scenario_dir, scenario_setup,
 };
 
 // ---------------------------------------------------------------------------------------------

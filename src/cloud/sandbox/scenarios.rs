@@ -226,14 +226,16 @@ pub fn check_scenario_name(name: &str) -> Result<String, String> {
     ))
 }
 
+/// `STATE_DIR/sandbox/scenarios/NAME`: everything of one scenario, apart from the attendee's
+/// own sandbox account and sessions.
+pub fn scenario_dir(state_dir: &Path, name: &str) -> PathBuf {
+    state_dir.join("sandbox").join("scenarios").join(name)
+}
+
 /// `STATE_DIR/sandbox/scenarios/NAME/account.json`: the scenario's own account, with its
-/// lock and ledger beside it.
+/// lock and ledger beside it (and the wizard's sessions and metadata file in its folder).
 pub fn scenario_account_path(state_dir: &Path, name: &str) -> PathBuf {
-    state_dir
-        .join("sandbox")
-        .join("scenarios")
-        .join(name)
-        .join("account.json")
+    scenario_dir(state_dir, name).join("account.json")
 }
 
 /// The setup every scenario is built for, and the one the commands use on the sandbox when
