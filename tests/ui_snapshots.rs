@@ -622,16 +622,14 @@ fn sandbox_console_form_for_step_10() {
     // The page as the sandbox sends it for an application whose mappings were never set.
     update(
         &mut state,
-        Msg::Done(Done::ConsolePage {
-            arn: "arn:aws:sso::111122223333:application/ssoins-1/apl-1".to_string(),
-            result: Ok((
-                "Amazon Connect 5f8c2a4e".to_string(),
-                ConsolePage::Mappings {
-                    subject: Mapping::new("${user:subject}", "persistent"),
-                    attributes: Vec::new(),
-                },
-            )),
-        }),
+        Msg::Done(Done::ConsolePage(Ok((
+            "arn:aws:sso::111122223333:application/ssoins-1/apl-1".to_string(),
+            "Amazon Connect 5f8c2a4e".to_string(),
+            ConsolePage::Mappings {
+                subject: Mapping::new("${user:subject}", "persistent"),
+                attributes: Vec::new(),
+            },
+        )))),
     );
     assert_eq!(state.overlay, Overlay::ConsoleForm);
     key(&mut state, Key::Ctrl('u'));

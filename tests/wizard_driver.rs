@@ -1608,3 +1608,31 @@ async fn another_display_name_puts_the_console_work_on_the_old_application_out_o
     d.replace_field(0, "").await;
     d.assert_status("10", StepStatus::Done);
 }
+
+#[tokio::test]
+async fn a_console_form_finds_an_application_that_was_there_before_the_wizard() {
+    use connect_sso::app::Overlay;
+
+    // As on a workshop scenario's account: the application exists, the wizard has not
+    // checked step 1 in this run.
+    let mut d = Driver::started().await;
+    let arn = d
+        .sandbox
+        .simulate_create_application("Amazon Connect 5f8c2a4e");
+    d.go_to("7-9").await;
+    d.key(Key::Char('d')).await;
+    assert_eq!(d.state.overlay, Overlay::ConsoleForm, "{:?}", d.state.flash);
+    let form = d.state.console_form.as_ref().unwrap();
+    assert_eq!(form.application_arn, arn);
+    d.fill_console_form(|_, shown| shown.to_string()).await;
+    d.key(Key::Ctrl('s')).await;
+    d.assert_status("7-9", StepStatus::Done);
+    assert!(
+        d.sandbox
+            .application_config(&arn)
+            .unwrap()
+            .config
+            .relay_state
+            .is_some_and(|r| r.contains("/connect/federate/"))
+    );
+}

@@ -143,12 +143,22 @@ impl Effects {
                     sandbox.simulate_ensure_application(&name);
                 }
             }
-            Cmd::OpenConsolePage { arn, step } => {
+            Cmd::OpenConsolePage { arn, name, step } => {
                 let result = match &self.sandbox {
-                    Some(sandbox) => sandbox.console_page(&arn, step),
+                    Some(sandbox) => arn
+                        .or_else(|| sandbox.custom_application_named(&name))
+                        .ok_or_else(|| {
+                            format!(
+                                "its Identity Center has no application named {name} yet: do step 1 first (d there)"
+                            )
+                        })
+                        .and_then(|arn| {
+                            let (name, page) = sandbox.console_page(&arn, step)?;
+                            Ok((arn, name, page))
+                        }),
                     None => Err(NO_CONSOLE_PAGES.to_string()),
                 };
-                self.send(Done::ConsolePage { arn, result });
+                self.send(Done::ConsolePage(result));
             }
             Cmd::SaveConsolePage { arn, page } => {
                 let step = page.step();

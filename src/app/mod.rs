@@ -666,9 +666,11 @@ pub enum Cmd {
     ConsoleSteps {
         setup: Box<Setup>,
     },
-    /// Sandbox only: read the console page of step `step` of application `arn`.
+    /// Sandbox only: read the console page of step `step` of application `arn`, or, when
+    /// the wizard has not found it yet, of the application displayed as `name`.
     OpenConsolePage {
-        arn: String,
+        arn: Option<String>,
+        name: String,
         step: &'static str,
     },
     /// Sandbox only: save a console page as typed.
@@ -739,11 +741,9 @@ pub enum Done {
         run: Box<crate::cloud::console::ensure::ConsoleRun>,
         applications: Option<Vec<Application>>,
     },
-    /// A console page of the sandbox, with its application's display name, for the form.
-    ConsolePage {
-        arn: String,
-        result: Result<(String, crate::cloud::sandbox::ConsolePage), String>,
-    },
+    /// A console page of the sandbox, with its application's ARN and display name, for
+    /// the form.
+    ConsolePage(Result<(String, String, crate::cloud::sandbox::ConsolePage), String>),
     /// The console page as the sandbox saved it.
     ConsolePageSaved(Result<crate::cloud::sandbox::ConsolePage, String>),
     Saved(Result<(), String>),

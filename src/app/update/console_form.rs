@@ -9,29 +9,31 @@ use super::fields::{edit_line, paste_line};
 use super::{need, record, report};
 use crate::cloud::sandbox::ConsolePage;
 
-/// `d` on a console step of the sandbox: read the page of step 1's application.
+/// `d` on a console step of the sandbox: read the page of step 1's application (found by
+/// its display name when step 1 has not been checked in this run, as on a workshop
+/// scenario's account, where it exists from the start).
 pub(super) fn open(state: &mut State, step: &'static str) -> Vec<Cmd> {
-    let Some(arn) = matching_applications(state).into_iter().next() else {
-        return need(
-            state,
-            "The sandbox's console has no application with step 1's display name yet: do step 1 first (d there)",
-        );
+    let Ok(setup) = state.setup() else {
+        return need(state, "Fix the answers first: the form needs them");
     };
-    vec![Cmd::OpenConsolePage { arn, step }]
+    vec![Cmd::OpenConsolePage {
+        arn: matching_applications(state).into_iter().next(),
+        name: setup.app_name.to_string(),
+        step,
+    }]
 }
 
 /// The page as the sandbox holds it: shown as a form.
 pub(super) fn opened(
     state: &mut State,
-    arn: String,
-    result: Result<(String, ConsolePage), String>,
+    result: Result<(String, String, ConsolePage), String>,
 ) -> Vec<Cmd> {
     let setup = match (result, state.setup()) {
-        (Err(e), _) => return need(state, &format!("The sandbox's console page: {e}")),
+        (Err(e), _) => return need(state, &format!("The sandbox's console: {e}")),
         (Ok(_), Err(_)) => return need(state, "Fix the answers first: the form needs them"),
         (Ok(page), Ok(setup)) => (page, setup),
     };
-    let ((name, page), setup) = setup;
+    let ((arn, name, page), setup) = setup;
     state.console_form = Some(ConsoleForm::new(&arn, &name, &page, &setup));
     state.overlay = Overlay::ConsoleForm;
     Vec::new()

@@ -27,9 +27,7 @@ pub(super) fn on_done(state: &mut State, done: Done) -> Vec<Cmd> {
         Done::Console { run, applications } => {
             return super::console::done(state, *run, applications);
         }
-        Done::ConsolePage { arn, result } => {
-            return super::console_form::opened(state, arn, result);
-        }
+        Done::ConsolePage(result) => return super::console_form::opened(state, result),
         Done::ConsolePageSaved(result) => return super::console_form::saved(state, result),
         Done::Users {
             result,

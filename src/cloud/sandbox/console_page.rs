@@ -100,6 +100,18 @@ impl Sandbox {
         Ok((app.display_name, page))
     }
 
+    /// The custom SAML application displayed as `name`, as the console's application list
+    /// finds it (not recorded in the calls); the first, should there be several.
+    pub fn custom_application_named(&self, name: &str) -> Option<String> {
+        let state = self.lock();
+        state
+            .applications
+            .iter()
+            .map(|a| &a.application)
+            .find(|a| a.provider_arn == crate::cloud::CUSTOM_SAML_PROVIDER && a.name == name)
+            .map(|a| a.arn.clone())
+    }
+
     /// Saves a console page typed in by hand (not recorded in the calls).
     pub fn save_console_page(
         &self,
@@ -197,5 +209,11 @@ mod tests {
             sb.console_page("arn:aws:sso::1:application/x/apl-1", "3-5")
                 .is_err()
         );
+        // The console's application list finds it by its display name.
+        assert_eq!(
+            sb.custom_application_named("Amazon Connect").as_deref(),
+            Some(arn.as_str())
+        );
+        assert_eq!(sb.custom_application_named("Amazon connect"), None);
     }
 }
