@@ -405,6 +405,7 @@ fn outside_text_is_cleaned() {
         label: "sso:ListApplications\u{1b}[H".to_string(),
         frame: 3,
         basis: None,
+        previous: None,
     });
     state.reports.insert(
         "1",
@@ -660,6 +661,18 @@ fn sandbox_console_form_for_step_10() {
         "{:?}",
         state.key_hints()
     );
+    // A refused save says why, in view, while the focus goes to the first field.
+    for _ in 0..6 {
+        key(&mut state, Key::BackTab);
+    }
+    key(&mut state, Key::Ctrl('u'));
+    key(&mut state, Key::Ctrl('s'));
+    assert_eq!(state.console_form.as_ref().unwrap().focus, 0);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&state, w, h);
+        assert!(screen.contains("Subject: maps to is required"), "{screen}");
+        assert!(screen.contains("› Subject: maps to"), "{screen}");
+    }
 }
 
 #[test]
@@ -671,7 +684,7 @@ fn a_status_message_longer_than_the_terminal_wraps_instead_of_being_cut() {
         .clone()
         .expect("step 11 without anyone says what to do");
     assert!(message.chars().count() > 78, "{message}");
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(60, 16), (80, 24), (120, 40)] {
         let terminal = render(&state, w, h, &Theme::default());
         let buffer = terminal.backend().buffer();
         let rows: Vec<String> = (0..h)
@@ -691,6 +704,18 @@ fn a_status_message_longer_than_the_terminal_wraps_instead_of_being_cut() {
         // The help bar is still the last line.
         assert!(rows[usize::from(h) - 1].contains("q quit"), "{rows:?}");
     }
+    // Longer than three lines: the third ends in "…", the help bar stays.
+    state.flash = Some(format!("{message} {message} {message} {message}"));
+    let terminal = render(&state, 80, 24, &Theme::default());
+    let buffer = terminal.backend().buffer();
+    let row = |y: u16| {
+        (0..80)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(row(22).trim_end().ends_with('…'), "{:?}", row(22));
+    assert!(row(20).contains("Name at least one"), "{:?}", row(20));
+    assert!(row(23).contains("q quit"), "{:?}", row(23));
 }
 
 #[test]

@@ -401,6 +401,63 @@ async fn ctrl_c_cancels_a_running_action() {
 }
 
 #[tokio::test]
+async fn cancelling_a_step_run_again_keeps_its_result_and_verification() {
+    let options = SandboxOptions {
+        latency: Duration::from_secs(30),
+        faults: Vec::new(),
+    };
+    let mut d = Driver::new(options);
+    d.dispatch(Msg::Key(Key::Enter));
+    // As a resumed session has it: the prerequisites checked, then verification passed.
+    let line = "Instance workshop-contact-center is ACTIVE and uses SAML 2.0 identity management.";
+    d.state
+        .statuses
+        .insert("prerequisites", StepStatus::Verified);
+    d.state.reports.insert(
+        "prerequisites",
+        connect_sso::app::StepReport {
+            ok: true,
+            lines: vec![line.to_string()],
+        },
+    );
+    for step in ["prerequisites", "verify"] {
+        d.state.refresh_bases();
+        let basis = d.state.current_basis(step).cloned().unwrap();
+        d.state.bases.insert(step, basis);
+    }
+    d.state.statuses.insert("verify", StepStatus::Verified);
+    d.state.refresh_bases();
+    assert_eq!(d.status("verify"), StepStatus::Verified);
+
+    d.dispatch(Msg::Key(Key::Char('r')));
+    assert_eq!(d.status("prerequisites"), StepStatus::InProgress);
+    assert_eq!(
+        d.status("verify"),
+        StepStatus::Verified,
+        "running a step again does not undo what verification judged"
+    );
+    d.dispatch(Msg::Key(Key::Ctrl('c')));
+    while d.state.busy.is_some() {
+        let msg = tokio::time::timeout(Duration::from_secs(5), d.rx.recv())
+            .await
+            .expect("the cancellation arrives at once")
+            .unwrap();
+        d.dispatch(msg);
+    }
+    assert_eq!(d.status("prerequisites"), StepStatus::Verified);
+    assert_eq!(d.state.reports["prerequisites"].lines, [line]);
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.contains("keeps its last result")),
+        "{:?}",
+        d.state.flash
+    );
+    assert_eq!(d.status("verify"), StepStatus::Verified);
+}
+
+#[tokio::test]
 async fn the_session_is_saved_after_every_change_and_resumes() {
     let mut d = Driver::new(SandboxOptions::default());
     d.keys(&[Key::Enter, Key::Char('r'), Key::Char('n'), Key::Char('e')])
@@ -1495,6 +1552,12 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
             .unwrap()
             .contains("Application ACS URL is required")
     );
+    // Moving the cursor does not answer the refusal; typing does.
+    d.key(Key::Left).await;
+    assert!(d.state.console_form.as_ref().unwrap().error.is_some());
+    d.type_text("h").await;
+    assert_eq!(d.state.console_form.as_ref().unwrap().error, None);
+    d.key(Key::Ctrl('u')).await;
     // A typo in the ACS URL is saved as typed.
     d.fill_console_form(|label, shown| match label {
         "Application ACS URL" => shown.replace("saml", "sam1"),

@@ -239,22 +239,45 @@ impl ConsoleForm {
                 "{} is required: type or paste it{}",
                 self.fields[i].label,
                 match &self.fields[i].shown {
-                    Some(_) => " (the wizard's value is shown under it)",
+                    Some(_) => " (the wizard's value is shown with it)",
                     None => "",
                 }
             ));
         }
-        // A named attribute needs a value, as in the console.
+        // A row is a name and a value, each attribute once, as in the console: what would
+        // be dropped or merged on saving is refused instead.
         for row in 0..self.attribute_rows {
-            let (name, value) = (&self.fields[2 + row * 3], &self.fields[3 + row * 3]);
-            if !name.value.trim().is_empty() && value.value.trim().is_empty() {
-                self.focus = 3 + row * 3;
-                return Err(format!(
-                    "{} is required for attribute {}",
-                    self.fields[self.focus].label,
-                    row + 1
-                ));
-            }
+            let (name_at, value_at) = (2 + row * 3, 3 + row * 3);
+            let name = self.fields[name_at].value.trim();
+            let value = self.fields[value_at].value.trim();
+            let n = row + 1;
+            let (focus, why) = if name.is_empty() && !value.is_empty() {
+                (
+                    name_at,
+                    format!(
+                        "Attribute {n} has a value but no name: name the attribute, or clear its value (Ctrl-U)"
+                    ),
+                )
+            } else if !name.is_empty() && value.is_empty() {
+                (
+                    value_at,
+                    format!("Attribute {n}: maps to is required for attribute {n}"),
+                )
+            } else if let Some(earlier) =
+                (0..row).find(|r| !name.is_empty() && self.fields[2 + r * 3].value.trim() == name)
+            {
+                (
+                    name_at,
+                    format!(
+                        "Attribute {n} repeats the name of attribute {}: map each attribute once",
+                        earlier + 1
+                    ),
+                )
+            } else {
+                continue;
+            };
+            self.focus = focus;
+            return Err(why);
         }
         let text = |i: usize| self.fields[i].value.clone();
         Ok(match self.step {
@@ -331,6 +354,24 @@ mod tests {
         let err = form.page().unwrap_err();
         assert!(err.contains("Attribute 1: maps to is required"), "{err}");
         assert_eq!(form.focus, 3);
+        // A value without a name would be dropped on saving: refused, on the name.
+        form.fields[2].value.clear();
+        form.fields[3].value = "${user:email}".into();
+        let err = form.page().unwrap_err();
+        assert!(err.contains("Attribute 1 has a value but no name"), "{err}");
+        assert_eq!(form.focus, 2);
+        // The same name twice would be merged: refused, on the second.
+        form.fields[2].value = ROLE_SESSION_NAME_ATTRIBUTE.into();
+        form.fields[5].value = format!(" {ROLE_SESSION_NAME_ATTRIBUTE}");
+        form.fields[6].value = "${user:name}".into();
+        let err = form.page().unwrap_err();
+        assert!(
+            err.contains("Attribute 2 repeats the name of attribute 1"),
+            "{err}"
+        );
+        assert_eq!(form.focus, 5);
+        form.fields[5].value.clear();
+        form.fields[6].value.clear();
         form.fields[3].value = "${user:email}".into();
         let ConsolePage::Mappings { attributes, .. } = form.page().unwrap() else {
             panic!("step 10");

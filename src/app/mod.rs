@@ -196,6 +196,9 @@ pub struct Busy {
     pub frame: usize,
     /// The step's basis when the action started: what its result is computed from.
     pub basis: Option<String>,
+    /// The step's status and report before the action started, which a cancel puts back;
+    /// `None` for an action that leaves the step's result alone (unassigning).
+    pub previous: Option<(StepStatus, Option<StepReport>)>,
 }
 
 /// What the last action of a step found, as lines to show.
@@ -277,6 +280,9 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// The formula version of bases restored from an older session, until they are carried
+    /// over to the current one (see `basis::carry_over`).
+    basis_migration: Option<u32>,
     /// The workshop scenario whose own sandbox account this run works on
     /// (`--sandbox-scenario`); not saved: the session lives in the scenario's folder.
     pub scenario: Option<String>,
@@ -366,6 +372,7 @@ impl State {
             height: 24,
             quit: false,
             scenario: None,
+            basis_migration: None,
         };
         state.refresh_bases();
         state
@@ -485,6 +492,31 @@ impl State {
         }
     }
 
+    /// A step's status as its last finished action left it: while an action of the step
+    /// runs, the status it had before (a result is not undone by running it again).
+    pub fn settled_status(&self, step: &str) -> StepStatus {
+        match &self.busy {
+            Some(Busy {
+                step: running,
+                previous: Some((status, _)),
+                ..
+            }) if *running == step => *status,
+            _ => self.statuses.get(step).copied().unwrap_or_default(),
+        }
+    }
+
+    /// A step's report as its last finished action left it (see [`State::settled_status`]).
+    pub fn settled_report(&self, step: &str) -> Option<&StepReport> {
+        match &self.busy {
+            Some(Busy {
+                step: running,
+                previous: Some((_, report)),
+                ..
+            }) if *running == step => report.as_ref(),
+            _ => self.reports.get(step),
+        }
+    }
+
     /// The steps whose results are out of date, in the guide's order.
     pub fn stale_steps(&self) -> Vec<&'static str> {
         STEPS
@@ -501,6 +533,15 @@ impl State {
 
     /// Recomputes every step's current basis: after anything that can change the answers.
     pub fn refresh_bases(&mut self) {
+        if let Some(version) = self.basis_migration {
+            basis::carry_over(self, version);
+            // The metadata document is part of some bases: until it is read (at start-up),
+            // those cannot be compared yet.
+            let path = self.field(Input::Metadata).value.trim().is_empty();
+            if self.metadata.is_some() || path {
+                self.basis_migration = None;
+            }
+        }
         self.current_bases = basis::current_bases(self);
     }
 
@@ -759,6 +800,12 @@ pub enum Msg {
     /// Spinner frame while an action runs.
     Tick,
     Done(Done),
+    /// Plain mode's answer for field `field` of the open console form (a format by its
+    /// name on the menu).
+    FormAnswer {
+        field: usize,
+        value: String,
+    },
 }
 
 /// A comma-separated answer as its items, blanks dropped.

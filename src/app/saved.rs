@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::basis::BASIS_VERSION;
 use super::{Mode, State, StepReport, StepStatus, screen_count};
 use crate::steps::Input;
 
@@ -22,6 +23,13 @@ pub struct Saved {
     /// What each result was computed from; absent in sessions from before it was kept.
     #[serde(default)]
     pub bases: Vec<(String, String)>,
+    /// The formula of `bases` ([`BASIS_VERSION`]); 1 in sessions from before it was kept.
+    #[serde(default = "first_basis_version")]
+    pub basis_version: u32,
+}
+
+fn first_basis_version() -> u32 {
+    1
 }
 
 impl State {
@@ -35,21 +43,23 @@ impl State {
                 .iter()
                 .map(|f| (f.input, f.value.clone()))
                 .collect(),
+            // A step still running is saved as it was before: its run did not finish.
             statuses: self
                 .statuses
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
+                .keys()
+                .map(|k| (k.to_string(), self.settled_status(k)))
                 .collect(),
             reports: self
                 .reports
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .keys()
+                .filter_map(|k| Some((k.to_string(), self.settled_report(k)?.clone())))
                 .collect(),
             bases: self
                 .bases
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
+            basis_version: BASIS_VERSION,
         }
     }
 
@@ -84,6 +94,7 @@ impl State {
                 self.bases.insert(step.id, basis);
             }
         }
+        self.basis_migration = (saved.basis_version < BASIS_VERSION).then_some(saved.basis_version);
         self.refresh_bases();
         // What was already out of date when the session was saved is not news.
         self.announced_stale = self.stale_steps();

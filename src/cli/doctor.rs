@@ -163,8 +163,13 @@ fn saved_answers(global: &GlobalArgs, name: &str) -> Result<Answers, String> {
             Ok(state.answers())
         }
         Loaded::Missing => Err(format!(
-            "no saved session {name} ({}): run the wizard with --session {name} first, or give the answers with flags or --config",
-            path.display()
+            "no saved session {name} ({}): run the wizard with{} --session {name} first, or give the answers with flags or --config",
+            path.display(),
+            global
+                .sandbox_scenario
+                .as_deref()
+                .map(|s| format!(" --sandbox-scenario {s}"))
+                .unwrap_or_default()
         )),
         Loaded::Corrupt { moved_to, reason } => Err(format!(
             "the saved session {name} is damaged ({reason}); it was moved to {}",

@@ -271,11 +271,20 @@ impl Plain<'_> {
                 }
             }
             self.d.key(Key::Ctrl('s')).await;
-            if let Some(form) = &mut self.d.state.console_form {
+            if let Some(form) = &self.d.state.console_form {
                 // Refused: say why and ask again for the field it names.
-                let why = form.error.take().unwrap_or_default();
+                let (why, focus) = (form.error.clone().unwrap_or_default(), form.focus);
                 writeln!(self.out, "  problem: {}", clean(&why))?;
-                ask.push(form.focus);
+                if self.yes {
+                    // The wizard's values were refused: asking again would loop.
+                    self.d.key(Key::Esc).await;
+                    writeln!(
+                        self.out,
+                        "  nothing saved: --yes cannot answer this page; run without --yes to type it"
+                    )?;
+                    break;
+                }
+                ask.push(focus);
             }
         }
         Ok(true)
@@ -326,11 +335,7 @@ impl Plain<'_> {
                 }
             }
         };
-        if let Some(form) = &mut self.d.state.console_form {
-            let f = &mut form.fields[i];
-            f.cursor = value.chars().count();
-            f.value = value;
-        }
+        self.d.dispatch(Msg::FormAnswer { field: i, value });
         Ok(true)
     }
 

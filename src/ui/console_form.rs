@@ -49,7 +49,7 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
         let room = width.saturating_sub(4);
         let (shown, column) = match field.kind {
             FieldKind::Text => input_window(&clean(&field.value), field.cursor, room),
-            FieldKind::Choice(_) => (format!("‹ {} ›", field.value), 0),
+            FieldKind::Choice(_) => (format!("‹ {} ›", clean(&field.value)), 0),
         };
         if focused {
             focus_at = (first, lines.len(), column);
@@ -71,22 +71,34 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
             focus_end = lines.len();
         }
     }
-    if let Some(e) = &form.error {
-        lines.push(Line::default());
-        for l in wrap(&clean(e), width) {
-            lines.push(Line::styled(l, theme.error()));
-        }
-    }
-    let height = usize::from(inner.height);
+    // Why a save was refused stays in view at the bottom, whatever the scroll.
+    let error: Vec<Line> = form
+        .error
+        .iter()
+        .flat_map(|e| wrap(&clean(e), width))
+        .map(|l| Line::styled(l, theme.error()))
+        .collect();
+    let error_rows = error.len().min(usize::from(inner.height) / 2);
+    let height = usize::from(inner.height) - error_rows;
     let (first, input, column) = focus_at;
-    // Scroll just enough that the focused field (label to hint) and the error are in view.
-    let wanted_end = match form.error {
-        Some(_) => lines.len(),
-        None => focus_end,
-    };
-    let offset = wanted_end.saturating_sub(height).min(first);
+    // Scroll just enough that the focused field, label to hint, is in view.
+    let offset = focus_end.saturating_sub(height).min(first);
     let visible: Vec<Line> = lines.into_iter().skip(offset).take(height).collect();
-    frame.render_widget(Paragraph::new(visible), inner);
+    frame.render_widget(
+        Paragraph::new(visible),
+        Rect {
+            height: height as u16,
+            ..inner
+        },
+    );
+    if error_rows > 0 {
+        let at = Rect {
+            y: inner.y + height as u16,
+            height: error_rows as u16,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(error), at);
+    }
     let kind_text = form
         .fields
         .get(form.focus)

@@ -48,14 +48,11 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         too_small(frame, area, theme);
         return;
     }
-    let status_text = status_line(state, theme);
     // A long message takes up to three lines rather than being cut at the edge; a margin of
     // one column on each side.
     let status_width = area.width.saturating_sub(2).max(1);
-    let status_height = status_text
-        .width()
-        .div_ceil(usize::from(status_width))
-        .clamp(1, MAX_STATUS_LINES) as u16;
+    let status_text = status_lines(state, theme, usize::from(status_width));
+    let status_height = status_text.len() as u16;
     let [header, _, body, status, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -95,10 +92,7 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
         width: status_width,
         ..status
     };
-    frame.render_widget(
-        Paragraph::new(status_text).wrap(Wrap { trim: false }),
-        status,
-    );
+    frame.render_widget(Paragraph::new(status_text), status);
     frame.render_widget(
         Paragraph::new(help::bar(state, theme, usize::from(help.width))),
         help,
@@ -138,24 +132,52 @@ fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     ])
 }
 
-/// The running action (whichever step it belongs to) and the last message.
-fn status_line(state: &State, theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    if let Some(busy) = &state.busy {
-        spans.push(Span::styled(
+/// The running action (whichever step it belongs to) and the last message, wrapped at
+/// `width`: one line at least, [`MAX_STATUS_LINES`] at most, the last ending in "…" when
+/// the message is longer still.
+fn status_lines(state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let busy = state
+        .busy
+        .as_ref()
+        .map(|b| {
             format!(
                 "{} step {}: {}…  ",
-                widgets::spinner(busy.frame),
-                busy.step,
-                clean(&busy.label)
-            ),
-            theme.warning(),
-        ));
+                widgets::spinner(b.frame),
+                b.step,
+                clean(&b.label)
+            )
+        })
+        .unwrap_or_default();
+    let flash = state
+        .flash
+        .as_deref()
+        .map(|f| clean(f).into_owned())
+        .unwrap_or_default();
+    let mut lines = widgets::wrap(&format!("{busy}{flash}"), width);
+    if lines.len() > MAX_STATUS_LINES {
+        lines.truncate(MAX_STATUS_LINES);
+        let last = &mut lines[MAX_STATUS_LINES - 1];
+        while widgets::width(last) + 1 > width && last.pop().is_some() {}
+        last.push('…');
     }
-    if let Some(flash) = &state.flash {
-        spans.push(Span::styled(clean(flash).into_owned(), theme.bold()));
-    }
-    Line::from(spans)
+    // The running action's part of the first line in its colour, the message in bold.
+    let busy_chars = busy.trim_end().chars().count();
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let split = if i == 0 { busy_chars } else { 0 };
+            let at = line
+                .char_indices()
+                .nth(split)
+                .map_or(line.len(), |(at, _)| at);
+            let (head, tail) = line.split_at(at);
+            Line::from(vec![
+                Span::styled(head.to_string(), theme.warning()),
+                Span::styled(tail.to_string(), theme.bold()),
+            ])
+        })
+        .collect()
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {

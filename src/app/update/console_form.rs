@@ -72,8 +72,14 @@ pub(super) fn key(state: &mut State, key: Key) -> Vec<Cmd> {
             let field = form.focused();
             match field.kind {
                 FieldKind::Choice(_) => match key {
-                    Key::Left => field.cycle(-1),
-                    Key::Right | Key::Char(' ') => field.cycle(1),
+                    Key::Left => {
+                        field.cycle(-1);
+                        form.error = None;
+                    }
+                    Key::Right | Key::Char(' ') => {
+                        field.cycle(1);
+                        form.error = None;
+                    }
                     Key::Char(_) => {
                         return need(
                             state,
@@ -85,9 +91,13 @@ pub(super) fn key(state: &mut State, key: Key) -> Vec<Cmd> {
                 FieldKind::Text if key == Key::Ctrl('u') => {
                     field.value.clear();
                     field.cursor = 0;
+                    form.error = None;
                 }
                 FieldKind::Text => {
-                    if edit_line(&mut field.value, &mut field.cursor, key) {
+                    // Only a change of the text answers the refusal; moving the cursor not.
+                    let before = field.value.clone();
+                    edit_line(&mut field.value, &mut field.cursor, key);
+                    if field.value != before {
                         form.error = None;
                     }
                 }
@@ -116,6 +126,26 @@ pub(super) fn paste(state: &mut State, text: &str) -> Vec<Cmd> {
         }
         Err(why) => need(state, &why),
     }
+}
+
+/// Plain mode's answer for one field: the whole value at once.
+pub(super) fn answer(state: &mut State, field: usize, value: String) -> Vec<Cmd> {
+    let Some(form) = state.console_form.as_mut() else {
+        return Vec::new();
+    };
+    let Some(f) = form.fields.get_mut(field) else {
+        return Vec::new();
+    };
+    if let FieldKind::Choice(menu) = f.kind
+        && !menu.iter().any(|(short, _)| *short == value)
+    {
+        return need(state, "Choose one of the formats the console offers");
+    }
+    f.cursor = value.chars().count();
+    f.value = value;
+    form.focus = field;
+    form.error = None;
+    Vec::new()
 }
 
 /// Ctrl-S: the page as typed goes to the sandbox's Identity Center, unless the console

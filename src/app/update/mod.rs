@@ -57,10 +57,7 @@ fn stale_message(ids: &[&str]) -> String {
     match ids {
         [one] => format!(
             "This change puts {} out of date (↻): run or check it again",
-            match *one {
-                "prerequisites" | "verify" => name(one),
-                n => format!("step {n}"),
-            }
+            step_words(one)
         ),
         few if few.len() <= 4 => format!(
             "Now out of date (↻): {}. Run or check them again",
@@ -72,6 +69,15 @@ fn stale_message(ids: &[&str]) -> String {
             name(many[0]),
             name(many[many.len() - 1])
         ),
+    }
+}
+
+/// A step as a sentence names it: "step 6a", "the prerequisites", "verification".
+fn step_words(id: &str) -> String {
+    match id {
+        "prerequisites" => "the prerequisites".to_string(),
+        "verify" => "verification".to_string(),
+        n => format!("step {n}"),
     }
 }
 
@@ -90,6 +96,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Key(key) => keys::on_key(state, key),
         Msg::Paste(text) => inspect::on_paste(state, &text),
+        Msg::FormAnswer { field, value } => console_form::answer(state, field, value),
         // A save's own result changes nothing worth saving: saving again would loop.
         Msg::Done(done @ super::Done::Saved(_)) => results::on_done(state, done),
         Msg::Done(done) => {
@@ -122,6 +129,10 @@ fn start(state: &mut State, step: &'static str, label: &str, cmd: Cmd) -> Cmd {
         label: label.to_string(),
         frame: 0,
         basis: state.current_basis(step).cloned(),
+        previous: Some((
+            state.statuses.get(step).copied().unwrap_or_default(),
+            state.reports.get(step).cloned(),
+        )),
     });
     state.statuses.insert(step, StepStatus::InProgress);
     cmd

@@ -485,10 +485,31 @@ fn copied(state: &mut State, label: &str, result: Result<String, String>) {
     });
 }
 
+/// Ctrl-C stopped the running action: a step that had a result keeps it (running it again
+/// was not undoing it); one without says it was cancelled.
 fn cancelled(state: &mut State) {
-    if let Some(b) = state.busy.take() {
-        state.statuses.insert(b.step, StepStatus::NotStarted);
-        report(state, b.step, false, vec!["Cancelled.".to_string()]);
+    let Some(b) = state.busy.take() else {
+        return;
+    };
+    match b.previous {
+        Some((status, Some(last))) if status != StepStatus::NotStarted => {
+            state.statuses.insert(b.step, status);
+            state.reports.insert(b.step, last);
+            state.flash = Some(format!(
+                "Cancelled: {} keeps its last result; run it again to finish",
+                super::step_words(b.step)
+            ));
+        }
+        Some(_) => {
+            state.statuses.insert(b.step, StepStatus::NotStarted);
+            report(state, b.step, false, vec!["Cancelled.".to_string()]);
+        }
+        None => {
+            state.flash = Some(format!(
+                "Cancelled: the next run of {} finds whoever is still assigned",
+                super::step_words(b.step)
+            ));
+        }
     }
 }
 

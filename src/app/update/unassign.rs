@@ -54,6 +54,7 @@ fn unassign(state: &mut State) -> Vec<Cmd> {
         label: "sso:DeleteApplicationAssignment".to_string(),
         frame: 0,
         basis: None,
+        previous: None,
     });
     vec![Cmd::Unassign {
         application_arn: application_arn.clone(),

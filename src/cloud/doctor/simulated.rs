@@ -61,24 +61,28 @@ pub async fn simulated_sign_in(
             return Some(check);
         }
     };
-    // AWS's verdict first: its fix is the one to give.
+    // AWS's verdict first: its fix is the one to give. Where it signed in leads, in order.
+    let mut signed_in = 0;
     for attempt in &tested.attempts {
         match &attempt.outcome {
             Outcome::SignedIn {
                 connect_user,
                 sign_in_host,
                 ..
-            } => check.evidence.insert(
+            } => {
                 // First: a passing check's headline is its first fact.
-                0,
-                format!(
-                    "signed in as Connect user {connect_user}{}",
-                    sign_in_host
-                        .as_deref()
-                        .map(|h| format!(" on {h}"))
-                        .unwrap_or_default()
-                ),
-            ),
+                check.evidence.insert(
+                    signed_in,
+                    format!(
+                        "signed in as Connect user {connect_user}{}",
+                        sign_in_host
+                            .as_deref()
+                            .map(|h| format!(" on {h}"))
+                            .unwrap_or_default()
+                    ),
+                );
+                signed_in += 1;
+            }
             Outcome::Refused {
                 step,
                 code,
