@@ -6,6 +6,7 @@
 use crate::cloud::console::ensure::{ATTRIBUTE_NAME_FORMATS, NAME_ID_FORMATS};
 use crate::cloud::sandbox::{ConsolePage, Mapping};
 use crate::domain::setup::{AttributeMapping, Setup};
+use crate::domain::suggest::edit_distance;
 
 /// What a form field holds: free text, or one of the console's fixed choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +91,8 @@ const ATTRIBUTE_ROWS: usize = 2;
 
 /// The attribute rows of the mappings page, each with the wizard's mapping it is compared
 /// with. A saved row sits beside the wizard's mapping of the same name; a row whose name
-/// matches none (a typo in the name, say) takes the first mapping still without a row, so a
-/// page opened again compares like with like. Empty rows make up the guide's rows.
+/// matches none (a typo in the name, say) goes beside the closest-named mapping still
+/// without a row, so a page opened again compares like with like. Empty rows make up the guide's rows.
 fn attribute_rows_in_order<'w>(
     saved: &[(String, Mapping)],
     wanted: &'w [AttributeMapping],
@@ -104,10 +105,29 @@ fn attribute_rows_in_order<'w>(
             _ => others.push((name.clone(), mapping.clone())),
         }
     }
-    let mut others = others.into_iter();
-    for slot in slots.iter_mut().filter(|s| s.is_none()) {
-        *slot = others.next();
+    // A misspelled name goes beside the mapping whose name it is closest to.
+    let mut pairs: Vec<(usize, usize, usize)> = others
+        .iter()
+        .enumerate()
+        .flat_map(|(o, (name, _))| {
+            (0..wanted.len())
+                .filter(|w| slots[*w].is_none())
+                .map(move |w| (edit_distance(name, wanted[w].attribute), o, w))
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut placed = vec![false; others.len()];
+    for (_, o, w) in pairs {
+        if !placed[o] && slots[w].is_none() {
+            slots[w] = Some(others[o].clone());
+            placed[o] = true;
+        }
     }
+    let others = others
+        .into_iter()
+        .zip(placed)
+        .filter(|(_, placed)| !placed)
+        .map(|(row, _)| row);
     let empty = || (String::new(), Mapping::new("", "unspecified"));
     let mut rows: Vec<_> = slots
         .into_iter()
@@ -406,6 +426,26 @@ mod tests {
         // Row 2 holds Role, beside the wizard's Role value.
         assert_eq!(form.fields[5].value, ROLE_ATTRIBUTE);
         assert_eq!(form.fields[6].value, role);
+        assert_eq!(form.fields[6].shown.as_deref(), Some(role.as_str()));
+
+        // Both names misspelled: each goes beside the mapping it is closest to, though the
+        // sandbox keeps "…/Rol" before "…/RoleSesionName".
+        let page = ConsolePage::Mappings {
+            subject: Mapping::new("${user:email}", "emailAddress"),
+            attributes: vec![
+                (
+                    "https://aws.amazon.com/SAML/Attributes/Rol".into(),
+                    Mapping::new(&role, "unspecified"),
+                ),
+                (
+                    "https://aws.amazon.com/SAML/Attributes/RoleSesionName".into(),
+                    Mapping::new("${user:email}", "unspecified"),
+                ),
+            ],
+        };
+        let form = ConsoleForm::new("arn:app", "Amazon Connect", &page, &setup());
+        assert!(form.fields[2].value.ends_with("RoleSesionName"));
+        assert!(form.fields[5].value.ends_with("/Rol"));
         assert_eq!(form.fields[6].shown.as_deref(), Some(role.as_str()));
 
         // A third row the guide does not ask for is shown with nothing to compare.
