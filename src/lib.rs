@@ -13,6 +13,7 @@ pub mod domain;
 pub mod files;
 pub mod ledger;
 pub mod plan;
+pub mod rerun;
 pub mod session;
 pub mod steps;
 pub mod troubleshoot;

@@ -1699,3 +1699,24 @@ async fn a_console_form_finds_an_application_that_was_there_before_the_wizard() 
             .is_some_and(|r| r.contains("/connect/federate/"))
     );
 }
+
+#[tokio::test]
+async fn commands_the_wizard_proposes_run_on_its_own_account_with_its_answers() {
+    let mut d = Driver::started().await;
+    d.go_to("6c").await;
+    d.replace_field(0, "TrainingRole").await;
+    d.go_to("verify").await;
+    d.key(Key::Char('r')).await;
+    let lines = d.state.reports["verify"].lines.join("\n");
+    assert!(lines.contains("`connect-sso apply --sandbox "), "{lines}");
+    assert!(!lines.contains("`connect-sso apply`"), "{lines}");
+    assert!(lines.contains("--role-name TrainingRole"), "{lines}");
+    // On a workshop scenario, its own account.
+    d.state.scenario = Some("wrong-audience".to_string());
+    d.key(Key::Char('r')).await;
+    let lines = d.state.reports["verify"].lines.join("\n");
+    assert!(
+        lines.contains("`connect-sso apply --sandbox-scenario wrong-audience "),
+        "{lines}"
+    );
+}

@@ -555,6 +555,24 @@ impl State {
         self.width >= 100
     }
 
+    /// How a command a result proposes is completed to run on this wizard's account with
+    /// its answers.
+    pub fn rerun(&self) -> crate::rerun::Rerun {
+        let sandbox = self.mode == Mode::Sandbox;
+        let mut answers = self.answers();
+        // On the sandbox the metadata is its own, and the identity store is found as the
+        // wizard found it: a command finds both by itself.
+        let metadata = answers.metadata.take().filter(|_| !sandbox);
+        answers.identity_store_id = None;
+        let account = crate::rerun::Account {
+            scenario: self.scenario.as_deref(),
+            sandbox,
+            config: None,
+        };
+        crate::rerun::Rerun::new(account, &answers, &[], None)
+            .with_metadata(metadata.as_deref().map(|p| p.to_string_lossy()).as_deref())
+    }
+
     /// What the wizard works on, as its header says it: the mode, or the workshop scenario.
     pub fn mode_name(&self) -> String {
         match &self.scenario {

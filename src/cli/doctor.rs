@@ -97,7 +97,12 @@ pub fn run(
         .config
         .as_deref()
         .and_then(|p| super::config::load(p).ok());
-    let rerun = super::rerun::Rerun::new(global, &answers, &args.answers.from_env, file.as_ref());
+    let rerun = crate::rerun::Rerun::new(
+        global.account(),
+        &answers,
+        &args.answers.from_env,
+        file.as_ref(),
+    );
     for c in &mut report.checks {
         if let Some(fix) = &mut c.fix {
             *fix = rerun.complete(fix);

@@ -18,7 +18,6 @@ mod parse;
 pub mod plain;
 pub mod plan;
 pub mod progress;
-pub mod rerun;
 pub mod sign_in;
 pub mod teardown;
 pub mod users;
@@ -156,6 +155,15 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The account a proposed fix must work on: this run's.
+    pub fn account(&self) -> crate::rerun::Account<'_> {
+        crate::rerun::Account {
+            scenario: self.sandbox_scenario.as_deref(),
+            sandbox: self.sandbox,
+            config: self.config.as_deref(),
+        }
+    }
+
     /// Latency and faults, for this run only.
     pub fn sandbox_options(&self) -> crate::cloud::sandbox::SandboxOptions {
         crate::cloud::sandbox::SandboxOptions {

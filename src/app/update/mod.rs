@@ -143,7 +143,12 @@ fn need(state: &mut State, what: &str) -> Vec<Cmd> {
     Vec::new()
 }
 
+/// Stores a step's result. A command it proposes (`` `connect-sso apply ...` ``) is
+/// completed to run as printed on this wizard's account with its answers: the sandbox or
+/// the scenario, the names, the metadata file.
 fn report(state: &mut State, step: &'static str, ok: bool, lines: Vec<String>) {
+    let rerun = state.rerun();
+    let lines = lines.iter().map(|l| rerun.complete(l)).collect();
     state.reports.insert(step, StepReport { ok, lines });
 }
 

@@ -3,7 +3,8 @@
 //! same shell's and the answers file is passed on with `--config`, so what remains is the
 //! sandbox, the answers file itself, and the answers given as flags or read from a session.
 
-use super::GlobalArgs;
+use std::path::Path;
+
 use crate::domain::setup::Answers;
 
 /// The commands a fix may propose.
@@ -24,6 +25,8 @@ pub struct Rerun {
     suffix: String,
     /// On the sandbox with its own metadata: a `--metadata FILE` placeholder is dropped.
     sandbox_metadata: bool,
+    /// A file to write in for a `--metadata FILE` placeholder, quoted.
+    metadata: Option<String>,
 }
 
 /// Quotes a value for a POSIX shell when it needs it.
@@ -39,24 +42,35 @@ fn quoted(value: &str) -> String {
     }
 }
 
+/// Which account the proposed command must work on, as this run does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Account<'a> {
+    /// `--sandbox-scenario NAME`: a workshop scenario's own account.
+    pub scenario: Option<&'a str>,
+    /// `--sandbox` (or a scenario).
+    pub sandbox: bool,
+    /// `--config FILE`.
+    pub config: Option<&'a Path>,
+}
+
 impl Rerun {
-    /// From this run: its context flags and the `answers` it resolved, leaving out those the
-    /// proposed command gets anyway (`from_env`, the answers file `file`, the sandbox's own
-    /// instance). Metadata and users are not carried: a fix names its own.
+    /// From this run: the account it works on and the `answers` it resolved, leaving out
+    /// those the proposed command gets anyway (`from_env`, the answers file `file`, the
+    /// sandbox's own instance). Metadata and users are not carried: a fix names its own.
     pub fn new(
-        global: &GlobalArgs,
+        account: Account<'_>,
         answers: &Answers,
         from_env: &[&str],
         file: Option<&Answers>,
     ) -> Rerun {
         let mut suffix = String::new();
-        match &global.sandbox_scenario {
+        match account.scenario {
             // The scenario's own account, which the fix is for.
             Some(name) => suffix.push_str(&format!(" --sandbox-scenario {}", quoted(name))),
-            None if global.sandbox => suffix.push_str(" --sandbox"),
+            None if account.sandbox => suffix.push_str(" --sandbox"),
             None => {}
         }
-        if let Some(config) = &global.config {
+        if let Some(config) = account.config {
             suffix.push_str(&format!(" --config {}", quoted(&config.to_string_lossy())));
         }
         let empty = Answers::default();
@@ -66,7 +80,7 @@ impl Rerun {
             if from_env.contains(&id) || in_file.as_ref() == Some(value) {
                 return;
             }
-            if global.sandbox
+            if account.sandbox
                 && id == "instance_arn"
                 && value == crate::cloud::sandbox::SANDBOX_INSTANCE_ARN
             {
@@ -105,8 +119,17 @@ impl Rerun {
         );
         Rerun {
             suffix,
-            sandbox_metadata: global.sandbox && answers.metadata.is_none(),
+            sandbox_metadata: account.sandbox && answers.metadata.is_none(),
+            metadata: None,
         }
+    }
+
+    /// The metadata file this run was given, written in for a `--metadata FILE`
+    /// placeholder (the wizard knows the file; a fix that means a new download still
+    /// names it, to be replaced by the same path).
+    pub fn with_metadata(mut self, path: Option<&str>) -> Rerun {
+        self.metadata = path.map(quoted);
+        self
     }
 
     /// `text` with every proposed `` `connect-sso COMMAND ...` `` completed. On the sandbox
@@ -127,12 +150,16 @@ impl Rerun {
                 continue;
             }
             out.push_str(&self.suffix);
-            if self.sandbox_metadata {
-                let end = rest.find('`').unwrap_or(rest.len());
-                let command = rest[..end].replace(" --metadata FILE", "");
-                out.push_str(&command);
-                rest = &rest[end..];
-            }
+            let end = rest.find('`').unwrap_or(rest.len());
+            let command = match (&self.metadata, self.sandbox_metadata) {
+                (Some(path), _) => {
+                    rest[..end].replace(" --metadata FILE", &format!(" --metadata {path}"))
+                }
+                (None, true) => rest[..end].replace(" --metadata FILE", ""),
+                (None, false) => rest[..end].to_string(),
+            };
+            out.push_str(&command);
+            rest = &rest[end..];
         }
         out.push_str(rest);
         out
@@ -145,10 +172,10 @@ mod tests {
 
     #[test]
     fn fixes_carry_the_sandbox_the_file_and_the_flags() {
-        let global = GlobalArgs {
+        let account = Account {
             sandbox: true,
-            config: Some("my answers.toml".into()),
-            ..GlobalArgs::default()
+            config: Some(Path::new("my answers.toml")),
+            ..Account::default()
         };
         let answers = Answers {
             instance_arn: Some(crate::cloud::sandbox::SANDBOX_INSTANCE_ARN.into()),
@@ -162,7 +189,7 @@ mod tests {
             policy_name: Some("FromFile".into()),
             ..Answers::default()
         };
-        let r = Rerun::new(&global, &answers, &["provider_name"], Some(&file));
+        let r = Rerun::new(account, &answers, &["provider_name"], Some(&file));
         assert_eq!(
             r.complete("run `connect-sso apply --metadata FILE` (step 6a), or `connect-sso apply --user a@b.c`; see `connect-sso troubleshoot x`"),
             "run `connect-sso apply --sandbox --config 'my answers.toml' --app-name 'Amazon Connect it'\\''s' --role-name FromFlag` (step 6a), or `connect-sso apply --sandbox --config 'my answers.toml' --app-name 'Amazon Connect it'\\''s' --role-name FromFlag --user a@b.c`; see `connect-sso troubleshoot x`"
@@ -178,7 +205,7 @@ mod tests {
             ),
             ..Answers::default()
         };
-        let r = Rerun::new(&GlobalArgs::default(), &answers, &[], None);
+        let r = Rerun::new(Account::default(), &answers, &[], None);
         assert_eq!(
             r.complete("run `connect-sso apply --metadata FILE`"),
             "run `connect-sso apply --instance-arn arn:aws:connect:us-east-1:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef --metadata FILE`"
