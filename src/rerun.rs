@@ -146,11 +146,12 @@ impl Rerun {
             let word = &rest[..word_end];
             out.push_str(word);
             rest = &rest[word_end..];
-            if !COMMANDS.contains(&word) {
+            let end = rest.find('`').unwrap_or(rest.len());
+            // A command naming a session reads its answers and account from it already.
+            if !COMMANDS.contains(&word) || rest[..end].contains(" --session ") {
                 continue;
             }
             out.push_str(&self.suffix);
-            let end = rest.find('`').unwrap_or(rest.len());
             let command = match (&self.metadata, self.sandbox_metadata) {
                 (Some(path), _) => {
                     rest[..end].replace(" --metadata FILE", &format!(" --metadata {path}"))
@@ -211,6 +212,8 @@ mod tests {
             "run `connect-sso apply --instance-arn arn:aws:connect:us-east-1:123456789012:instance/12345678-90ab-cdef-1234-567890abcdef --metadata FILE`"
         );
         assert_eq!(r.complete("no command here"), "no command here");
+        let given = "`connect-sso doctor --sandbox --session default`";
+        assert_eq!(r.complete(given), given, "a session carries its answers");
         assert_eq!(r.complete("`connect-sso"), "`connect-sso");
     }
 }

@@ -1720,3 +1720,41 @@ async fn commands_the_wizard_proposes_run_on_its_own_account_with_its_answers() 
         "{lines}"
     );
 }
+
+#[tokio::test]
+async fn an_empty_relay_state_fails_the_sandboxs_sign_in_it_lands_outside_connect() {
+    let mut d = Driver::started().await;
+    d.step_1_and_the_sandboxs_metadata().await;
+    for step in ["3-5", "6a", "6b", "6c", "7-9", "10"] {
+        d.go_to(step).await;
+        match step {
+            // The relay state left empty, as the console allows.
+            "7-9" => {
+                d.key(Key::Char('d')).await;
+                d.key(Key::Ctrl('s')).await;
+            }
+            "3-5" | "10" => d.done().await,
+            _ => d.key(Key::Char('r')).await,
+        }
+        d.assert_status(step, StepStatus::Done);
+    }
+    d.go_to("11").await;
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    d.go_to("verify").await;
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("verify"), StepStatus::Failed);
+    let lines = &d.state.reports["verify"].lines;
+    let sign_in = lines
+        .iter()
+        .position(|l| l.contains("Simulated sign-in"))
+        .expect("the simulated sign-in ran");
+    assert!(lines[sign_in].starts_with('✗'), "{lines:?}");
+    assert!(
+        !lines[sign_in].contains("signed in as"),
+        "a ✗ is not headed by where it signed in: {lines:?}"
+    );
+    let all = lines.join("\n");
+    assert!(all.contains("RelayState: (empty)"), "{all}");
+    assert!(all.contains("steps 7-9"), "{all}");
+}

@@ -61,8 +61,8 @@ pub async fn simulated_sign_in(
             return Some(check);
         }
     };
-    // AWS's verdict first: its fix is the one to give. Where it signed in leads, in order.
-    let mut signed_in = 0;
+    // AWS's verdict first: its fix is the one to give.
+    let mut landed = Vec::new();
     for attempt in &tested.attempts {
         match &attempt.outcome {
             Outcome::SignedIn {
@@ -70,18 +70,15 @@ pub async fn simulated_sign_in(
                 sign_in_host,
                 ..
             } => {
-                // First: a passing check's headline is its first fact.
-                check.evidence.insert(
-                    signed_in,
-                    format!(
-                        "signed in as Connect user {connect_user}{}",
-                        sign_in_host
-                            .as_deref()
-                            .map(|h| format!(" on {h}"))
-                            .unwrap_or_default()
-                    ),
+                let line = format!(
+                    "signed in as Connect user {connect_user}{}",
+                    sign_in_host
+                        .as_deref()
+                        .map(|h| format!(" on {h}"))
+                        .unwrap_or_default()
                 );
-                signed_in += 1;
+                check.evidence.push(line.clone());
+                landed.push(line);
             }
             Outcome::Refused {
                 step,
@@ -103,12 +100,11 @@ pub async fn simulated_sign_in(
             }
         }
     }
-    for f in tested
-        .inspection
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Fail)
-    {
+    // The relay state decides where the person lands: without this instance's, not in
+    // Connect, which is what verification asks.
+    for f in tested.inspection.findings.iter().filter(|f| {
+        f.severity == Severity::Fail || (f.field == "RelayState" && f.severity == Severity::Warn)
+    }) {
         let seen = f.seen.as_deref().unwrap_or("wrong");
         let expected = f
             .expected
@@ -119,6 +115,14 @@ pub async fn simulated_sign_in(
             .evidence
             .push(format!("the response's {}: {seen}{expected}", f.field));
         check.mark(Verdict::Fail, f.fix.clone(), f.trouble);
+    }
+    // A passing check's headline is its first fact: where it signed in. A failing one's
+    // stays the response issued, so "signed in" never heads a ✗.
+    if check.verdict < Verdict::Warn {
+        check.evidence.retain(|e| !landed.contains(e));
+        for (i, line) in landed.into_iter().enumerate() {
+            check.evidence.insert(i, line);
+        }
     }
     if tested.attempts.is_empty() {
         check.mark(
