@@ -307,4 +307,16 @@ fn step_11_without_anyone_to_assign_says_so_in_plain_words() {
         "{text}"
     );
     assert!(!text.contains("p and g pick"), "full-screen keys: {text}");
+
+    // The next run goes back to step 11, not to a verification that cannot pass.
+    let mut lines = vec!["maria.garcia@example.com"];
+    lines.extend([""; 20]);
+    let again = plain_run(home.path(), &[], &lines);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(text.contains("Resuming at step 10 of 11 (11)"), "{text}");
+    assert!(
+        text.contains("maria.garcia@example.com: assignment created"),
+        "{text}"
+    );
+    assert_eq!(again.status.code(), Some(0), "{text}");
 }

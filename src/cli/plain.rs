@@ -440,7 +440,7 @@ pub async fn run(
 ) -> std::io::Result<State> {
     // What the wizard noted while starting (a resumed or damaged session, the sandbox).
     let notes = state.flash.clone();
-    let first = state.screen.saturating_sub(1).min(STEPS.len() - 1);
+    let saved = state.screen.saturating_sub(1).min(STEPS.len() - 1);
     let mut p = Plain {
         d: Driver::new(state, effects, rx),
         yes,
@@ -481,6 +481,18 @@ pub async fn run(
     if let Some(notes) = notes {
         writeln!(p.out, "{}", clean(&notes))?;
     }
+    // Where the session stopped, or the first step before it still to do, out of date or
+    // failed: a resumed run goes on from there rather than re-verifying what cannot pass.
+    // Read once the opening work is done: until the metadata file is read, 6a's result
+    // cannot be told current.
+    let unfinished = STEPS.iter().position(|s| {
+        s.id != "verify"
+            && !matches!(
+                p.d.state.status(s.id),
+                StepStatus::Done | StepStatus::Verified | StepStatus::Skipped
+            )
+    });
+    let first = unfinished.map_or(saved, |u| u.min(saved));
     if first > 0 {
         writeln!(
             p.out,
