@@ -1758,3 +1758,21 @@ async fn an_empty_relay_state_fails_the_sandboxs_sign_in_it_lands_outside_connec
     assert!(all.contains("RelayState: (empty)"), "{all}");
     assert!(all.contains("steps 7-9"), "{all}");
 }
+
+#[tokio::test]
+async fn step_11_goes_out_of_date_with_its_instance_not_with_the_description() {
+    use connect_sso::cloud::sandbox::SANDBOX_LEGACY_INSTANCE_ARN;
+
+    let mut d = Driver::on_step_11_with_application().await;
+    d.replace_field(0, "maria.garcia@example.com").await;
+    d.key(Key::Char('r')).await;
+    d.assert_status("11", StepStatus::Done);
+    d.key(Key::Home).await;
+    d.go_to("1").await;
+    d.replace_field(1, "Agents of the Lisbon site").await;
+    d.assert_status("11", StepStatus::Done);
+    // Its Connect users were looked for in the instance: another instance, another answer.
+    d.key(Key::Home).await;
+    d.replace_field(0, SANDBOX_LEGACY_INSTANCE_ARN).await;
+    d.assert_status("11", StepStatus::Stale);
+}

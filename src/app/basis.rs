@@ -21,8 +21,8 @@ use crate::steps::{STEPS, step};
 
 /// The version of the formula below; kept in session files, so that a result saved under
 /// an earlier one is carried over rather than shown as out of date (see [`carry_over`]).
-/// 2: steps 3-5, 7-9 and 10 read step 1's display name; verification the other steps'
-/// outcomes.
+/// 2: steps 3-5, 7-9, 10 and 11 read step 1's display name (11 no longer its description),
+/// 11 the instance; verification the other steps' outcomes.
 pub const BASIS_VERSION: u32 = 2;
 
 /// The current basis of every step; `None` for all of them while the answers are invalid
@@ -63,20 +63,34 @@ fn bases(state: &State, version: u32) -> BTreeMap<&'static str, Option<String>> 
         // answer, and a result does not go stale because it was not known yet.
         setup.identity_store_id = None;
         let plan = Plan::build(&setup, None);
-        (setup.app_name.to_string(), plan)
+        (
+            Whole {
+                app_name: setup.app_name.to_string(),
+                instance: setup.instance.arn(),
+            },
+            plan,
+        )
     });
     STEPS
         .iter()
         .map(|s| {
             let basis = setup
                 .as_ref()
-                .map(|(app, plan)| basis(state, plan, app, s.id, version));
+                .map(|(whole, plan)| basis(state, plan, whole, s.id, version));
             (s.id, basis)
         })
         .collect()
 }
 
-fn basis(state: &State, plan: &Plan, app_name: &str, id: &str, version: u32) -> String {
+/// What several steps read of the setup as a whole.
+struct Whole {
+    /// Step 1's application, by its effective display name.
+    app_name: String,
+    /// The Connect instance, by its ARN.
+    instance: String,
+}
+
+fn basis(state: &State, plan: &Plan, whole: &Whole, id: &str, version: u32) -> String {
     let mut hash = Sha256::new();
     let mut put = |text: &str| {
         hash.update(text.as_bytes());
@@ -84,7 +98,7 @@ fn basis(state: &State, plan: &Plan, app_name: &str, id: &str, version: u32) -> 
         hash.update([0]);
     };
     put(state.mode.label());
-    for part in parts(id) {
+    for part in parts(id, version) {
         put(part);
         if let Some(ps) = plan.steps.iter().find(|s| s.id == part) {
             for v in &ps.values {
@@ -114,8 +128,12 @@ fn basis(state: &State, plan: &Plan, app_name: &str, id: &str, version: u32) -> 
     // The application the console steps are done on: another display name is another
     // application, whose URLs and mappings are still to do. (Step 2 checks a file, which
     // says nothing of the application it came from.)
-    if version >= 2 && matches!(id, "3-5" | "7-9" | "10") {
-        put(app_name);
+    if version >= 2 && matches!(id, "3-5" | "7-9" | "10" | "11") {
+        put(&whole.app_name);
+    }
+    // Step 11 assigns to the application and creates Connect users in the instance.
+    if version >= 2 && id == "11" {
+        put(&whole.instance);
     }
     // Verification judges the other steps' results: one redone since with another outcome
     // (a failed step fixed, a role run again) puts it out of date. Each step counts with its
@@ -139,8 +157,10 @@ fn basis(state: &State, plan: &Plan, app_name: &str, id: &str, version: u32) -> 
 }
 
 /// The steps whose values and answers a step's result depends on.
-fn parts(id: &str) -> Vec<&str> {
+fn parts(id: &str, version: u32) -> Vec<&str> {
     match id {
+        // Formula 2 reads step 1's application by name (below), not its description.
+        "11" if version >= 2 => vec!["11"],
         "11" => vec!["1", "11"],
         "verify" => STEPS.iter().map(|s| s.id).collect(),
         other => vec![other],

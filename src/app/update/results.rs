@@ -398,9 +398,10 @@ fn person_line(u: &UserOutcome) -> String {
 /// Verification: one line per check, with the evidence and fix of those that did not pass.
 fn verified(state: &mut State, report: DoctorReport) {
     let mut lines = Vec::new();
-    for c in &report.checks {
+    // The values to compare are on each step's screen already.
+    for c in report.checks.iter().filter(|c| c.id != "values") {
         let mut head = format!("{} {}", c.verdict.symbol(), c.title());
-        if c.id == "user" {
+        if c.id == "user" && c.subject != crate::cloud::doctor::ASSIGNED_USERS {
             head.push_str(&format!(" {}", c.subject));
         }
         // A pass shows its main fact; anything worse shows them all, and the fix.

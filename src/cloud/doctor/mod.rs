@@ -15,6 +15,9 @@ mod iam;
 mod people;
 pub mod simulated;
 
+/// The subject of the user check that stands for everyone assigned, when nobody is named.
+pub const ASSIGNED_USERS: &str = "assigned users";
+
 use serde::Serialize;
 use time::OffsetDateTime;
 

@@ -232,7 +232,7 @@ pub(super) async fn check_identity(
             if members.as_ref().is_some_and(|m| m.is_err()) {
                 return (checks, Some(idc));
             }
-            let mut c = Check::new("user", "assigned users");
+            let mut c = Check::new("user", super::ASSIGNED_USERS);
             if groups.is_empty() {
                 c.fail(
                     "no one is assigned to the application",
