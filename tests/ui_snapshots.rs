@@ -234,6 +234,14 @@ fn verification_and_troubleshooting() {
     let marked = (0..40)
         .any(|y| row_text(&buffer, y).contains("! Access denied on connect:GetFederationToken"));
     assert!(marked);
+    // At 80x24 the selected entry's fix is in view, whatever entry is selected.
+    for _ in 0..12 {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let screen = text(&state, w, h);
+            assert!(screen.contains("│Fix "), "{screen}");
+        }
+        key(&mut state, Key::Down);
+    }
 }
 
 #[test]

@@ -1776,3 +1776,20 @@ async fn step_11_goes_out_of_date_with_its_instance_not_with_the_description() {
     d.replace_field(0, SANDBOX_LEGACY_INSTANCE_ARN).await;
     d.assert_status("11", StepStatus::Stale);
 }
+
+#[tokio::test]
+async fn ctrl_u_brings_the_top_back_and_a_new_result_shows_from_the_top() {
+    let mut d = Driver::started().await;
+    d.key(Key::Enter).await;
+    // A lower value selected holds the view down there: Ctrl-U goes back to the first row.
+    d.keys(&[Key::Down, Key::Down, Key::Down]).await;
+    assert_eq!(d.state.focus, Focus::Values(3));
+    d.key(Key::Ctrl('u')).await;
+    assert_eq!(d.state.focus, Focus::Values(0));
+    // Scrolled down, then run: the result is shown from the top of the screen.
+    d.keys(&[Key::Ctrl('d'), Key::Ctrl('d')]).await;
+    assert_eq!(d.state.scroll, 10);
+    d.key(Key::Char('r')).await;
+    assert_eq!(d.status("prerequisites"), StepStatus::Verified);
+    assert_eq!(d.state.scroll, 0);
+}

@@ -14,8 +14,32 @@ use crate::troubleshoot::TROUBLES;
 pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, selected: usize) {
     let inner = tall_popup(frame, area, 100, "Troubleshooting", theme);
     let detected = detected_troubles(state);
-    let mut doc = Doc::new(inner.width);
-    for (i, t) in TROUBLES.iter().enumerate() {
+    let selected = selected.min(TROUBLES.len() - 1);
+
+    // The selected entry in full, under the list.
+    let mut details = Doc::new(inner.width);
+    let t = &TROUBLES[selected];
+    let label = |l: &'static str| vec![Span::styled(format!("{l:<10}"), theme.bold())];
+    details.wrapped(label("You see"), t.symptom, theme.text());
+    details.wrapped(label("Why"), t.cause, theme.text());
+    details.wrapped(label("Fix"), t.fix, theme.value());
+    details.wrapped(label("Found by"), &t.found_by(), theme.dim());
+    let note = match (&state.doctor, detected.is_empty()) {
+        (_, false) => "! marks what the last verification found",
+        (Some(_), true) => "The last verification found nothing these entries explain",
+        (None, true) => "Run the check on the verification screen (r) to mark what applies here",
+    };
+    details.wrapped(vec![], note, theme.dim());
+
+    // On a short terminal the list shows a window around the selected entry, so that the
+    // details, the fix above all, stay in view.
+    let height = usize::from(inner.height);
+    let room = height
+        .saturating_sub(details.lines.len() + 1)
+        .clamp(3.min(TROUBLES.len()), TROUBLES.len());
+    let first = selected.saturating_sub(room / 2).min(TROUBLES.len() - room);
+    let mut lines = Vec::new();
+    for (i, t) in TROUBLES.iter().enumerate().skip(first).take(room) {
         // The mark keeps its meaning without colour.
         let (mark, style) = if detected.contains(&t.id) {
             ("! ", theme.warning())
@@ -30,26 +54,11 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme,
                 style
             },
         );
-        doc.push(Line::from(vec![Span::styled(mark, style), title]));
+        lines.push(Line::from(vec![Span::styled(mark, style), title]));
     }
-    doc.blank();
-    let t = &TROUBLES[selected.min(TROUBLES.len() - 1)];
-    let label = |l: &'static str| vec![Span::styled(format!("{l:<10}"), theme.bold())];
-    doc.wrapped(label("You see"), t.symptom, theme.text());
-    doc.wrapped(label("Why"), t.cause, theme.text());
-    doc.wrapped(label("Fix"), t.fix, theme.value());
-    doc.wrapped(label("Found by"), &t.found_by(), theme.dim());
-    let note = if detected.is_empty() {
-        "Run the check on the verification screen (r) to mark what applies here"
-    } else {
-        "! marks what the last verification found"
-    };
-    doc.wrapped(vec![], note, theme.dim());
-    // The list stays on screen; the details give way when the terminal is short.
-    let lines: Vec<Line> = doc
-        .lines
-        .into_iter()
-        .take(usize::from(inner.height))
-        .collect();
+    lines.push(Line::default());
+    lines.extend(details.lines);
+    // What still does not fit gives way at the bottom.
+    lines.truncate(height);
     frame.render_widget(Paragraph::new(lines), inner);
 }

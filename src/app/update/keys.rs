@@ -118,6 +118,14 @@ fn global_key(state: &mut State, key: Key) -> Option<Vec<Cmd>> {
             Some(Vec::new())
         }
         Key::Ctrl('u') => {
+            // At the top already, a selected value lower down is what holds the view there
+            // (the screen keeps it in view): back to the first row, and the top shows.
+            if state.scroll == 0
+                && let Focus::Values(row) = state.focus
+                && row > 0
+            {
+                state.focus = Focus::Values(0);
+            }
             state.scroll = state.scroll.saturating_sub(5);
             Some(Vec::new())
         }

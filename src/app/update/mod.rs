@@ -150,6 +150,11 @@ fn report(state: &mut State, step: &'static str, ok: bool, lines: Vec<String>) {
     let rerun = state.rerun();
     let lines = lines.iter().map(|l| rerun.complete(l)).collect();
     state.reports.insert(step, StepReport { ok, lines });
+    // A new result on the screen in view: from the top, so "Last result" is not left
+    // scrolled past.
+    if state.step().is_some_and(|s| s.id == step) {
+        state.scroll = 0;
+    }
 }
 
 /// Stores a step's new status with the basis it was computed from: the one recorded when
