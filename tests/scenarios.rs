@@ -492,7 +492,7 @@ fn the_wizard_on_a_scenario_keeps_its_session_apart_from_the_attendees_own() {
         .unwrap();
     check_names_the_cause(expected, &report);
     // And the attendee's own session goes on where it was.
-    let o = plain(&["--sandbox", "--plain"], "");
+    let o = plain(&["--sandbox", "--plain"], "\nn\n");
     let out = text(&o.stdout);
     assert!(out.contains("Resumed session default"), "{out}");
     assert!(out.contains("[My Connect App]"), "{out}");

@@ -1793,3 +1793,22 @@ async fn ctrl_u_brings_the_top_back_and_a_new_result_shows_from_the_top() {
     assert_eq!(d.status("prerequisites"), StepStatus::Verified);
     assert_eq!(d.state.scroll, 0);
 }
+
+#[tokio::test]
+async fn step_2_is_not_marked_done_with_a_file_that_fails_its_check() {
+    let mut d = Driver::started().await;
+    d.go_to("2").await;
+    let missing = d._dir.path().join("no-such-metadata.xml");
+    d.replace_field(0, missing.to_str().unwrap()).await;
+    d.assert_status("2", StepStatus::Failed);
+    d.key(Key::Char('d')).await;
+    d.assert_status("2", StepStatus::Failed);
+    assert!(
+        d.state
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.contains("fails its check")),
+        "{:?}",
+        d.state.flash
+    );
+}

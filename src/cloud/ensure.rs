@@ -334,7 +334,14 @@ pub async fn ensure_role(cloud: &dyn Cloud, setup: &Setup, dry_run: bool) -> Clo
             out.warnings.extend(not_managed_warning(&role.tags, "role"));
             if !differences.is_empty() {
                 out.change = Change::planned(true, dry_run);
-                out.details.push("trust policy differs:".to_string());
+                out.details.push(
+                    if dry_run {
+                        "trust policy differs:"
+                    } else {
+                        "trust policy replaced; it differed in:"
+                    }
+                    .to_string(),
+                );
                 out.details
                     .extend(differences.into_iter().map(|d| format!("  {d}")));
                 if !dry_run {

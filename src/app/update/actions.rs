@@ -248,6 +248,13 @@ pub(super) fn mark_done(state: &mut State) -> Vec<Cmd> {
             "The prerequisites check failed: fix the instance there first (its values are used here)",
         );
     }
+    // The file is what step 2 is about: done with a file that fails its check it is not.
+    if step.id == "2" && state.status("2") == StepStatus::Failed {
+        return need(
+            state,
+            "The metadata file fails its check (see the result): download it again or fix the path, then r checks it",
+        );
+    }
     // On the sandbox the console pages are forms: the step is done once its page is saved.
     if state.mode == Mode::Sandbox && CONSOLE_PAGE_STEPS.contains(&step.id) {
         return super::console_form::open(state, step.id);
