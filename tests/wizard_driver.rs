@@ -696,6 +696,15 @@ impl Driver {
         self.replace_field(0, metadata.to_str().unwrap()).await;
     }
 
+    /// Step 11 assigns Maria, then verification runs.
+    async fn assign_maria_and_verify(&mut self) {
+        self.go_to("11").await;
+        self.replace_field(0, "maria.garcia@example.com").await;
+        self.key(Key::Char('r')).await;
+        self.go_to("verify").await;
+        self.key(Key::Char('r')).await;
+    }
+
     /// A fresh wizard with its opening work (contexts, metadata) done.
     async fn started() -> Driver {
         let mut d = Driver::new(SandboxOptions::default());
@@ -1586,11 +1595,7 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
         }
         d.assert_status(step, StepStatus::Done);
     }
-    d.go_to("11").await;
-    d.replace_field(0, "maria.garcia@example.com").await;
-    d.key(Key::Char('r')).await;
-    d.go_to("verify").await;
-    d.key(Key::Char('r')).await;
+    d.assign_maria_and_verify().await;
     // Verification ends in the sandbox's sign-in, which names the cause.
     assert_eq!(d.status("verify"), StepStatus::Failed);
     let lines = d.state.reports["verify"].lines.join("\n");
@@ -1738,11 +1743,7 @@ async fn an_empty_relay_state_fails_the_sandboxs_sign_in_it_lands_outside_connec
         }
         d.assert_status(step, StepStatus::Done);
     }
-    d.go_to("11").await;
-    d.replace_field(0, "maria.garcia@example.com").await;
-    d.key(Key::Char('r')).await;
-    d.go_to("verify").await;
-    d.key(Key::Char('r')).await;
+    d.assign_maria_and_verify().await;
     assert_eq!(d.status("verify"), StepStatus::Failed);
     let lines = &d.state.reports["verify"].lines;
     let sign_in = lines
