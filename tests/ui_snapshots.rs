@@ -739,6 +739,18 @@ fn a_workshop_scenario_is_named_in_the_header_and_in_the_commands_given() {
         state.resume_command(),
         "connect-sso --sandbox-scenario wrong-audience --session default"
     );
+    // The start screen tells the attendee the story and whom to sign in as, not the cause.
+    let mut start = fresh();
+    start.scenario = Some("wrong-audience".to_string());
+    let scenario = connect_sso::cloud::sandbox::scenario("wrong-audience").unwrap();
+    let screen = text(&start, 120, 40);
+    assert!(
+        screen.contains("Workshop scenario wrong-audience"),
+        "{screen}"
+    );
+    assert!(screen.contains(&scenario.brief[..40]), "{screen}");
+    assert!(screen.contains("kwame.mensah@example.com"), "{screen}");
+    assert!(!screen.contains(&scenario.cause[..30]), "{screen}");
     assert!(
         state
             .doctor_command()

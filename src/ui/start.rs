@@ -41,6 +41,25 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         &clean(&state.session_name),
         theme.value(),
     );
+    // A workshop scenario: what the attendee is told, never its cause.
+    if let Some(scenario) = state
+        .scenario
+        .as_deref()
+        .and_then(crate::cloud::sandbox::scenario)
+    {
+        doc.blank();
+        doc.push(Line::styled(
+            format!("Workshop scenario {}", scenario.name),
+            theme.bold(),
+        ));
+        doc.wrapped(Vec::new(), scenario.brief, theme.text());
+        doc.wrapped(vec![label("Sign in as")], scenario.user, theme.value());
+        doc.wrapped(
+            Vec::new(),
+            "Find the cause as you would on a real setup: verification (the last step) checks everything, t lists the usual causes, and each step's screen shows what it should hold.",
+            theme.dim(),
+        );
+    }
     doc.blank();
     doc.push(Line::styled("Who you are in AWS", theme.bold()));
     if let Some(error) = &state.context_error {
