@@ -114,10 +114,11 @@ pub fn draw_with(state: &State, frame: &mut Frame, theme: &Theme) {
 
 fn header_line(state: &State, theme: &Theme) -> Line<'static> {
     let (n, m) = state.position();
+    // Screens, not the guide's step numbers, which the screen's own title gives.
     let position = if state.step().is_some() {
-        format!("step {n} of {m}")
+        format!("screen {n} of {m}")
     } else {
-        format!("start · {m} steps")
+        "start".to_string()
     };
     let bar = || Span::styled(" │ ", theme.dim());
     Line::from(vec![
