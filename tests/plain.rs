@@ -307,6 +307,15 @@ fn step_11_without_anyone_to_assign_says_so_in_plain_words() {
         "{text}"
     );
     assert!(!text.contains("p and g pick"), "full-screen keys: {text}");
+    // Whom to type: the identity store's people are listed before the prompt.
+    assert!(
+        text.contains("People in Identity Center (type their emails or user names):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Maria Garcia  maria.garcia@example.com"),
+        "{text}"
+    );
 
     // The next run goes back to step 11, not to a verification that cannot pass.
     let mut lines = vec!["maria.garcia@example.com"];

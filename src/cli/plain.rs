@@ -167,6 +167,9 @@ impl Plain<'_> {
             step.kind.label()
         )?;
         writeln!(self.out, "{}", step.guidance.trim())?;
+        if step.id == "11" && self.d.state.mode.is_live() {
+            self.list_people().await?;
+        }
         // Inputs: Enter keeps the value shown in brackets.
         for i in 0..self.d.state.screen_fields().len() {
             loop {
@@ -245,6 +248,39 @@ impl Plain<'_> {
         let (_, word) = self.d.state.status(step.id).marker();
         writeln!(self.out, "  status: {word}")?;
         Ok(true)
+    }
+
+    /// Step 11 without a picker: who is in the identity store, read through the people
+    /// picker as the full screen's `p` reads it, so the names can be typed.
+    async fn list_people(&mut self) -> std::io::Result<()> {
+        /// More than this many are counted, not listed: a directory can hold thousands.
+        const SHOWN: usize = 12;
+        self.d.key(Key::Char('p')).await;
+        let Some(picker) = self.d.state.picker.clone() else {
+            return Ok(());
+        };
+        self.d.key(Key::Esc).await;
+        match (picker.choices, picker.error) {
+            (Some(people), _) if !people.is_empty() => {
+                writeln!(
+                    self.out,
+                    "  People in Identity Center (type their emails or user names):"
+                )?;
+                for c in people.iter().take(SHOWN) {
+                    writeln!(self.out, "    {}", clean(&c.shown))?;
+                }
+                if people.len() > SHOWN {
+                    writeln!(self.out, "    … and {} more", people.len() - SHOWN)?;
+                }
+            }
+            (_, Some(e)) => writeln!(
+                self.out,
+                "  note: the people could not be listed: {}",
+                clean(&e)
+            )?,
+            _ => {}
+        }
+        Ok(())
     }
 
     /// On the sandbox, a console step's page as prompts: each field with what Enter takes
