@@ -407,7 +407,7 @@ impl Effects {
         if ways.is_empty() {
             Err(errors.join("; "))
         } else {
-            Ok(ways.join(" and "))
+            Ok(ways.join(" and the "))
         }
     }
 }

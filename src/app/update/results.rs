@@ -481,7 +481,7 @@ fn inspected(state: &mut State, result: Result<Box<InspectReport>, String>) {
 
 fn copied(state: &mut State, label: &str, result: Result<String, String>) {
     state.flash = Some(match result {
-        Ok(how) => format!("Copied {label} ({how})"),
+        Ok(how) => format!("Copied {label} through the {how}"),
         Err(e) => format!("Could not copy {label}: {e}. Select it on screen instead"),
     });
 }
