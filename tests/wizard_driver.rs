@@ -446,14 +446,7 @@ async fn cancelling_a_step_run_again_keeps_its_result_and_verification() {
     }
     assert_eq!(d.status("prerequisites"), StepStatus::Verified);
     assert_eq!(d.state.reports["prerequisites"].lines, [line]);
-    assert!(
-        d.state
-            .flash
-            .as_deref()
-            .is_some_and(|f| f.contains("keeps its last result")),
-        "{:?}",
-        d.state.flash
-    );
+    d.assert_flash("keeps its last result");
     assert_eq!(d.status("verify"), StepStatus::Verified);
 }
 
@@ -719,6 +712,18 @@ impl Driver {
         d.done().await;
         d.go_to("11").await;
         d
+    }
+
+    /// Asserts the status line says `words`.
+    fn assert_flash(&self, words: &str) {
+        assert!(
+            self.state
+                .flash
+                .as_deref()
+                .is_some_and(|f| f.contains(words)),
+            "{words:?} not in {:?}",
+            self.state.flash
+        );
     }
 
     /// Asserts a step's status, showing its last report when it differs.
@@ -1378,14 +1383,7 @@ async fn step_11_picks_groups_and_assigns_each_once() {
     assert!(d.state.key_hints().contains(&("g", "groups")));
     // Nothing named: r says how to name someone.
     d.key(Key::Char('r')).await;
-    assert!(
-        d.state
-            .flash
-            .as_deref()
-            .is_some_and(|f| f.contains("p and g pick them")),
-        "{:?}",
-        d.state.flash
-    );
+    d.assert_flash("p and g pick them");
     d.key(Key::Char('g')).await;
     assert_eq!(d.state.overlay, Overlay::Picker);
     let shown: Vec<String> = d
@@ -1616,14 +1614,7 @@ async fn on_the_sandbox_the_console_pages_are_forms_and_a_typo_fails_the_sign_in
     d.key(Key::Ctrl('s')).await;
     // The failed verification judged the page as it was: it is out of date now.
     d.assert_status("verify", StepStatus::Stale);
-    assert!(
-        d.state
-            .flash
-            .as_deref()
-            .is_some_and(|f| f.contains("verification")),
-        "{:?}",
-        d.state.flash
-    );
+    d.assert_flash("verification");
     d.go_to("verify").await;
     d.key(Key::Char('r')).await;
     assert_eq!(
@@ -1804,12 +1795,5 @@ async fn step_2_is_not_marked_done_with_a_file_that_fails_its_check() {
     d.assert_status("2", StepStatus::Failed);
     d.key(Key::Char('d')).await;
     d.assert_status("2", StepStatus::Failed);
-    assert!(
-        d.state
-            .flash
-            .as_deref()
-            .is_some_and(|f| f.contains("fails its check")),
-        "{:?}",
-        d.state.flash
-    );
+    d.assert_flash("fails its check");
 }
