@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use super::widgets::{popup, width};
+use super::widgets::{popup, width, wrap};
 use crate::app::{GLOBAL_KEYS, State, screen_key_hints};
 
 /// The bottom line: as many of the screen's keys as fit, in order, keeping `?` (the key
@@ -87,37 +87,45 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme)
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The key map in two columns: this screen's keys, then the global ones.
+/// The key map in two columns: this screen's keys, then the global ones. A description
+/// longer than its column wraps under itself rather than running past the border.
 fn draw_columns(
     frame: &mut Frame,
     area: Rect,
     screen_keys: &[(&'static str, &'static str)],
     theme: &Theme,
 ) {
-    let column = |title: &'static str, keys: &[(&'static str, &'static str)]| {
+    const WIDTH: u16 = 78;
+    // Inside the border, and a gap between the columns.
+    let inner = usize::from(WIDTH.min(area.width)).saturating_sub(2);
+    let column = |title: &'static str, keys: &[(&'static str, &'static str)], room: usize| {
         let key_width = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+        let indent = 1 + key_width + 1;
         let mut rows = vec![vec![Span::styled(title, theme.bold())]];
-        rows.extend(keys.iter().map(|(k, d)| {
-            vec![
-                Span::raw(" "),
-                Span::styled(format!("{k:<key_width$}"), theme.key()),
-                Span::raw(format!(" {d}")),
-            ]
-        }));
+        for (k, d) in keys {
+            for (i, part) in wrap(d, room.saturating_sub(indent)).into_iter().enumerate() {
+                rows.push(if i == 0 {
+                    vec![
+                        Span::raw(" "),
+                        Span::styled(format!("{k:<key_width$}"), theme.key()),
+                        Span::raw(format!(" {part}")),
+                    ]
+                } else {
+                    vec![Span::raw(format!("{}{part}", " ".repeat(indent)))]
+                });
+            }
+        }
         rows
     };
-    let left = column(" On this screen", screen_keys);
-    let right = column("Everywhere", GLOBAL_KEYS);
-    let left_width = left
-        .iter()
-        .map(|spans| spans.iter().map(|s| width(&s.content)).sum::<usize>())
-        .max()
-        .unwrap_or(0)
-        + 2;
+    let row_width = |spans: &Vec<Span>| spans.iter().map(|s| width(&s.content)).sum::<usize>();
+    // The screen's keys take what they need, up to half; the global ones the rest.
+    let left = column(" On this screen", screen_keys, inner / 2);
+    let left_width = left.iter().map(row_width).max().unwrap_or(0) + 2;
+    let right = column("Everywhere", GLOBAL_KEYS, inner.saturating_sub(left_width));
     let mut lines: Vec<Line> = (0..left.len().max(right.len()))
         .map(|i| {
             let mut spans = left.get(i).cloned().unwrap_or_default();
-            let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+            let used = row_width(&spans);
             spans.push(Span::raw(" ".repeat(left_width.saturating_sub(used))));
             spans.extend(right.get(i).cloned().unwrap_or_default());
             Line::from(spans)
@@ -126,6 +134,6 @@ fn draw_columns(
     if lines.len() + 3 <= usize::from(area.height) {
         lines.push(Line::styled(" Esc, ? or F1 closes this", theme.dim()));
     }
-    let inner = popup(frame, area, 78, lines.len() as u16 + 2, "Keys", theme);
+    let inner = popup(frame, area, WIDTH, lines.len() as u16 + 2, "Keys", theme);
     frame.render_widget(Paragraph::new(lines), inner);
 }
