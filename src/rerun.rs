@@ -53,6 +53,18 @@ pub struct Account<'a> {
     pub config: Option<&'a Path>,
 }
 
+impl Account<'_> {
+    /// The flag that puts a command on this account, with its leading space: the
+    /// scenario's, the sandbox's, or none on AWS.
+    pub fn flag(&self) -> String {
+        match self.scenario {
+            Some(name) => format!(" --sandbox-scenario {}", quoted(name)),
+            None if self.sandbox => " --sandbox".to_string(),
+            None => String::new(),
+        }
+    }
+}
+
 impl Rerun {
     /// From this run: the account it works on and the `answers` it resolved, leaving out
     /// those the proposed command gets anyway (`from_env`, the answers file `file`, the
@@ -63,13 +75,8 @@ impl Rerun {
         from_env: &[&str],
         file: Option<&Answers>,
     ) -> Rerun {
-        let mut suffix = String::new();
-        match account.scenario {
-            // The scenario's own account, which the fix is for.
-            Some(name) => suffix.push_str(&format!(" --sandbox-scenario {}", quoted(name))),
-            None if account.sandbox => suffix.push_str(" --sandbox"),
-            None => {}
-        }
+        // The account the fix is for: a scenario's own, the sandbox, or AWS.
+        let mut suffix = account.flag();
         if let Some(config) = account.config {
             suffix.push_str(&format!(" --config {}", quoted(&config.to_string_lossy())));
         }

@@ -45,6 +45,27 @@ impl Driver {
         Driver::on(|_| Sandbox::with_options(options))
     }
 
+    /// A wizard on a sandbox whose every call takes 30 s; nothing settles.
+    fn slow() -> Driver {
+        Driver::new(SandboxOptions {
+            latency: Duration::from_secs(30),
+            faults: Vec::new(),
+        })
+    }
+
+    /// Ctrl-C on the running action, until its cancellation arrives (at once; the slow
+    /// context load may go on in the background).
+    async fn cancel(&mut self) {
+        self.dispatch(Msg::Key(Key::Ctrl('c')));
+        while self.state.busy.is_some() {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.rx.recv())
+                .await
+                .expect("the cancellation arrives at once")
+                .unwrap();
+            self.dispatch(msg);
+        }
+    }
+
     /// On a sandbox account kept in a file, with its ledger of assignments beside it.
     fn with_saved_account() -> Driver {
         Driver::on(|dir| {
@@ -373,25 +394,13 @@ async fn a_failed_action_shows_the_fix_and_can_be_retried() {
 
 #[tokio::test]
 async fn ctrl_c_cancels_a_running_action() {
-    let options = SandboxOptions {
-        latency: Duration::from_secs(30),
-        faults: Vec::new(),
-    };
-    let mut d = Driver::new(options);
+    let mut d = Driver::slow();
     // No settling: every call of this sandbox takes 30 s.
     d.dispatch(Msg::Key(Key::Enter));
     d.dispatch(Msg::Key(Key::Char('r')));
     assert!(d.state.busy.is_some());
     assert_eq!(d.status("prerequisites"), StepStatus::InProgress);
-    d.dispatch(Msg::Key(Key::Ctrl('c')));
-    // The cancellation answers at once; the slow context load may go on in the background.
-    while d.state.busy.is_some() {
-        let msg = tokio::time::timeout(Duration::from_secs(5), d.rx.recv())
-            .await
-            .expect("the cancellation arrives at once")
-            .unwrap();
-        d.dispatch(msg);
-    }
+    d.cancel().await;
     assert!(d.state.busy.is_none());
     assert!(
         !d.state.quit,
@@ -402,11 +411,7 @@ async fn ctrl_c_cancels_a_running_action() {
 
 #[tokio::test]
 async fn cancelling_a_step_run_again_keeps_its_result_and_verification() {
-    let options = SandboxOptions {
-        latency: Duration::from_secs(30),
-        faults: Vec::new(),
-    };
-    let mut d = Driver::new(options);
+    let mut d = Driver::slow();
     d.dispatch(Msg::Key(Key::Enter));
     // As a resumed session has it: the prerequisites checked, then verification passed.
     let line = "Instance workshop-contact-center is ACTIVE and uses SAML 2.0 identity management.";
@@ -436,14 +441,7 @@ async fn cancelling_a_step_run_again_keeps_its_result_and_verification() {
         StepStatus::Verified,
         "running a step again does not undo what verification judged"
     );
-    d.dispatch(Msg::Key(Key::Ctrl('c')));
-    while d.state.busy.is_some() {
-        let msg = tokio::time::timeout(Duration::from_secs(5), d.rx.recv())
-            .await
-            .expect("the cancellation arrives at once")
-            .unwrap();
-        d.dispatch(msg);
-    }
+    d.cancel().await;
     assert_eq!(d.status("prerequisites"), StepStatus::Verified);
     assert_eq!(d.state.reports["prerequisites"].lines, [line]);
     d.assert_flash("keeps its last result");

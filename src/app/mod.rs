@@ -558,17 +558,12 @@ impl State {
     /// How a command a result proposes is completed to run on this wizard's account with
     /// its answers.
     pub fn rerun(&self) -> crate::rerun::Rerun {
-        let sandbox = self.mode == Mode::Sandbox;
+        let account = account(self.mode, self.scenario.as_deref());
         let mut answers = self.answers();
         // On the sandbox the metadata is its own, and the identity store is found as the
         // wizard found it: a command finds both by itself.
-        let metadata = answers.metadata.take().filter(|_| !sandbox);
+        let metadata = answers.metadata.take().filter(|_| !account.sandbox);
         answers.identity_store_id = None;
-        let account = crate::rerun::Account {
-            scenario: self.scenario.as_deref(),
-            sandbox,
-            config: None,
-        };
         crate::rerun::Rerun::new(account, &answers, &[], None)
             .with_metadata(metadata.as_deref().map(|p| p.to_string_lossy()).as_deref())
     }
@@ -612,11 +607,16 @@ impl State {
 /// The flag that puts a command on the same account as a wizard in `mode` (on `scenario`'s
 /// account for a workshop scenario), with its leading space; empty on AWS.
 pub fn mode_flag(mode: Mode, scenario: Option<&str>) -> String {
-    match (mode, scenario) {
-        // Scenario names are a fixed list of plain words: no quoting needed.
-        (Mode::Sandbox, Some(name)) => format!(" --sandbox-scenario {name}"),
-        (Mode::Sandbox, None) => " --sandbox".to_string(),
-        (Mode::Aws | Mode::PlanOnly, _) => String::new(),
+    account(mode, scenario).flag()
+}
+
+/// The account a wizard in `mode` works on, as a command names it.
+fn account(mode: Mode, scenario: Option<&str>) -> crate::rerun::Account<'_> {
+    let sandbox = mode == Mode::Sandbox;
+    crate::rerun::Account {
+        scenario: scenario.filter(|_| sandbox),
+        sandbox,
+        config: None,
     }
 }
 

@@ -170,11 +170,7 @@ fn saved_answers(global: &GlobalArgs, name: &str) -> Result<Answers, String> {
         Loaded::Missing => Err(format!(
             "no saved session {name} ({}): run the wizard with{} --session {name} first, or give the answers with flags or --config",
             path.display(),
-            global
-                .sandbox_scenario
-                .as_deref()
-                .map(|s| format!(" --sandbox-scenario {s}"))
-                .unwrap_or_default()
+            global.account().flag()
         )),
         Loaded::Corrupt { moved_to, reason } => Err(format!(
             "the saved session {name} is damaged ({reason}); it was moved to {}",
